@@ -1,0 +1,69 @@
+// Command recdeck is the one binary: the TUI by default, plus subcommands.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses shared by every subcommand (the core's contract).
+const (
+	exitOK      = 0
+	exitAPI     = 1 // the API answered an error (ErrorMessage, vendor error body)
+	exitUsage   = 2 // invalid usage or input, refused before any request
+	exitNetwork = 3 // network or authentication failure
+)
+
+// exitError carries an exit status to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withExit wraps err so main exits with code.
+func withExit(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+func main() {
+	root := newRootCmd()
+	err := root.Execute()
+	if err == nil {
+		os.Exit(exitOK)
+	}
+	fmt.Fprintln(os.Stderr, "recdeck:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.code)
+	}
+	os.Exit(exitUsage) // cobra's own errors are usage errors
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "recdeck",
+		Short:         "A terminal console for call recording control",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTUI(cmd, g)
+		},
+	}
+	g.bind(root)
+	root.AddCommand(
+		newSimCmd(g),
+		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),
+		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
+	)
+	return root
+}
