@@ -1,11 +1,26 @@
 package main
 
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
 // Profile is one named profile of the YAML config file
-// (~/.config/recdeck/config.yaml). Flags override it. Each vendor keeps its
-// settings in its own section, typed in that vendor's file.
-//
-// OWNER: the core CLI work (issue 2) completes loading, merging and the
-// world-readable-secrets warning.
+// (os.UserConfigDir()/recdeck/config.yaml, or $RECDECK_CONFIG). Flags
+// override it; RECDECK_PASSWORD and RECDECK_CLIENT_SECRET override its
+// secrets. Each vendor keeps its settings in its own section, typed in that
+// vendor's file.
 type Profile struct {
 	BaseURL            string `yaml:"base_url"`
 	API                string `yaml:"api"`
@@ -22,7 +37,175 @@ type Profile struct {
 	// Keys rebinds TUI keys: binding name -> keys, e.g. pause: ["p", "space"].
 	Keys map[string][]string `yaml:"keys"`
 
+	// UCC is the default UCC for get, set and caps when --ucc is not given.
+	UCC string `yaml:"ucc"`
+	// ActionByName sends set actions by name ("Mark") instead of by id.
+	ActionByName bool `yaml:"action_by_name"`
+	// Timeout bounds each HTTP request, e.g. "10s" (default 10 s).
+	Timeout time.Duration `yaml:"timeout"`
+
 	VoipNow VoipNowProfile `yaml:"voipnow"`
 	Noojee  NoojeeProfile  `yaml:"noojee"`
 	Akixi   AkixiProfile   `yaml:"akixi"`
+}
+
+// configFile is the whole YAML file.
+//
+//	default_profile: prod
+//	profiles:
+//	  prod: {base_url: https://fqdn, api: v2, tenant: ..., username: ...}
+type configFile struct {
+	DefaultProfile string             `yaml:"default_profile"`
+	Profiles       map[string]Profile `yaml:"profiles"`
+}
+
+// maxConfigBytes bounds the config file read: a config is a few KiB.
+const maxConfigBytes = 1 << 20
+
+// configPath returns the config file's path and whether the user named it
+// explicitly (RECDECK_CONFIG), in which case it must exist.
+func configPath() (string, bool, error) {
+	if p := os.Getenv("RECDECK_CONFIG"); p != "" {
+		return p, true, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", false, err
+	}
+	return filepath.Join(dir, "recdeck", "config.yaml"), false, nil
+}
+
+// loadConfig reads and decodes the config file. A missing file is an empty
+// config unless explicit. The second result names the secret keys found
+// when the file is readable by group or others (for the warning).
+func loadConfig(path string, explicit bool) (*configFile, []string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return &configFile{}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, nil, fmt.Errorf("config file %s: larger than %d bytes", path, maxConfigBytes)
+	}
+	cfg, secrets, err := decodeConfig(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	var exposed []string
+	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
+		exposed = secrets
+	}
+	return cfg, exposed, nil
+}
+
+var unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type main\.(\w+)$`)
+
+// decodeConfig decodes a config file strictly (unknown keys are errors)
+// and lists the keys that hold secrets, as "profile.key" paths.
+func decodeConfig(data []byte) (*configFile, []string, error) {
+	cfg := &configFile{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, friendlyYAMLError(err)
+	}
+	for name := range cfg.Profiles {
+		if name == "" {
+			return nil, nil, errors.New("a profile has an empty name")
+		}
+	}
+	if cfg.DefaultProfile != "" {
+		if _, ok := cfg.Profiles[cfg.DefaultProfile]; !ok {
+			return nil, nil, fmt.Errorf("default_profile %q is not among the profiles (%s)", cfg.DefaultProfile, profileNames(cfg))
+		}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, friendlyYAMLError(err)
+	}
+	var secrets []string
+	findSecrets(&root, "", &secrets)
+	sort.Strings(secrets)
+	return cfg, secrets, nil
+}
+
+// friendlyYAMLError rewrites yaml.v3's "field x not found in type
+// main.Profile" as `unknown key "x" (in profile)`, keeping the line.
+func friendlyYAMLError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	msgs := make([]string, 0, len(te.Errors))
+	for _, m := range te.Errors {
+		if g := unknownFieldRe.FindStringSubmatch(m); g != nil {
+			where := map[string]string{"configFile": "at the top level (want default_profile, profiles)", "Profile": "in a profile"}[g[3]]
+			if where == "" {
+				where = "in the " + strings.ToLower(strings.TrimSuffix(g[3], "Profile")) + " section"
+			}
+			m = fmt.Sprintf("line %s: unknown key %q %s", g[1], g[2], where)
+		}
+		msgs = append(msgs, m)
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// secretKeyRe matches key names that hold secrets in any section, so the
+// permission warning covers vendor sections too.
+var secretKeyRe = regexp.MustCompile(`(?i)(password|secret|api_?key|(^|_)token$)`)
+
+func findSecrets(n *yaml.Node, path string, out *[]string) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			findSecrets(c, path, out)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			if v.Kind == yaml.ScalarNode && v.Value != "" && secretKeyRe.MatchString(k.Value) {
+				*out = append(*out, p)
+			}
+			findSecrets(v, p, out)
+		}
+	}
+}
+
+func profileNames(cfg *configFile) string {
+	if len(cfg.Profiles) == 0 {
+		return "none defined"
+	}
+	names := make([]string, 0, len(cfg.Profiles))
+	for n := range cfg.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// pickProfile chooses the profile: the one named (--profile), else
+// default_profile, else one called "default", else an empty profile.
+func pickProfile(cfg *configFile, name, path string) (Profile, error) {
+	if name == "" {
+		name = cfg.DefaultProfile
+	}
+	if name == "" {
+		return cfg.Profiles["default"], nil
+	}
+	p, ok := cfg.Profiles[name]
+	if !ok {
+		return Profile{}, fmt.Errorf("profile %q not found in %s (profiles: %s)", name, path, profileNames(cfg))
+	}
+	return p, nil
 }

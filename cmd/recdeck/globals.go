@@ -2,48 +2,105 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
 )
 
 // globals holds the flags every subcommand shares and the profile they
 // resolve to. bind registers them as persistent flags on the root.
-//
-// OWNER: the core CLI work (issue 2) completes this file and config.go.
 type globals struct {
-	profileName string
-	baseURL     string
-	api         string
-	hubURL      string
-	sip         string
-	tenant      string
-	tokenURL    string
-	username    string
-	jsonOut     bool
-	insecure    bool
+	profileName  string
+	baseURL      string
+	api          string
+	hubURL       string
+	sip          string
+	tenant       string
+	tokenURL     string
+	username     string
+	grantType    string
+	actionByName bool
+	timeout      time.Duration
+	jsonOut      bool
+	insecure     bool
+
+	root   *cobra.Command // for its stderr (warnings)
+	loaded *Profile       // profile() result, computed once
+	warned bool
 }
 
 func (g *globals) bind(root *cobra.Command) {
+	g.root = root
 	f := root.PersistentFlags()
-	f.StringVar(&g.profileName, "profile", "", "named profile from the config file")
+	f.StringVar(&g.profileName, "profile", "", "named profile from the config file ($RECDECK_CONFIG or <user config dir>/recdeck/config.yaml)")
 	f.StringVar(&g.baseURL, "base-url", "", "server base URL, e.g. https://fqdn")
 	f.StringVar(&g.api, "api", "", "Anywhere365 API version: v1 (no auth) or v2 (bearer token)")
 	f.StringVar(&g.hubURL, "hub-url", "", "SignalR hub URL (default {base}/attendantservice/hubs/recording)")
 	f.StringVar(&g.sip, "sip", "", "requester SIP URI, e.g. sip:agent@domain.com")
 	f.StringVar(&g.tenant, "tenant", "", "AnywhereNow tenant id (v2 token realm)")
-	f.StringVar(&g.tokenURL, "token-url", "", "token endpoint URL (v2)")
+	f.StringVar(&g.tokenURL, "token-url", "", "token endpoint URL (v2; default from --tenant)")
 	f.StringVar(&g.username, "username", "", "user name for the token (v2); password from RECDECK_PASSWORD")
+	f.StringVar(&g.grantType, "grant-type", "", "v2 token grant: password (default) or client_credentials")
+	f.BoolVar(&g.actionByName, "action-by-name", false, `send set actions by name ("Mark") instead of by id (6)`)
+	f.DurationVar(&g.timeout, "timeout", 0, "timeout of each HTTP request (default 10s)")
 	f.BoolVar(&g.jsonOut, "json", false, "print the API's JSON")
 	f.BoolVar(&g.insecure, "insecure-skip-verify", false, "do not verify TLS certificates (shown in the header while active)")
 }
 
-// profile returns the selected profile from the config file with the flags
-// laid over it. Vendor subcommands read their section from it.
+// profile returns the selected profile from the config file, with
+// RECDECK_PASSWORD / RECDECK_CLIENT_SECRET and then the flags laid over it.
+// Vendor subcommands read their section from it. Errors are usage errors
+// (exit status 2). A config file holding secrets that group or others can
+// read gives a warning on stderr, naming the keys, never their values.
 func (g *globals) profile() (Profile, error) {
-	p := Profile{}
+	if g.loaded != nil {
+		return *g.loaded, nil
+	}
+	path, explicit, err := configPath()
+	if err != nil {
+		// No config directory (no $HOME): run on flags alone.
+		path, explicit = "", false
+	}
+	cfg := &configFile{}
+	var exposed []string
+	if path != "" {
+		if cfg, exposed, err = loadConfig(path, explicit); err != nil {
+			return Profile{}, withExit(exitUsage, err)
+		}
+	}
+	if len(exposed) > 0 && !g.warned {
+		g.warned = true
+		fmt.Fprintf(g.stderr(), "recdeck: warning: config file %s holds secrets (%s) and is readable by group or others; run: chmod 600 %s\n",
+			path, strings.Join(exposed, ", "), path)
+	}
+	p, err := pickProfile(cfg, g.profileName, path)
+	if err != nil {
+		return Profile{}, withExit(exitUsage, err)
+	}
+	if v := os.Getenv("RECDECK_PASSWORD"); v != "" {
+		p.Password = v
+	}
+	if v := os.Getenv("RECDECK_CLIENT_SECRET"); v != "" {
+		p.ClientSecret = v
+	}
 	g.overlay(&p)
+	g.loaded = &p
 	return p, nil
+}
+
+func (g *globals) stderr() io.Writer {
+	if g.root != nil {
+		return g.root.ErrOrStderr()
+	}
+	return os.Stderr
 }
 
 // overlay lays the flags that were given over p.
@@ -60,6 +117,13 @@ func (g *globals) overlay(p *Profile) {
 	set(&p.Tenant, g.tenant)
 	set(&p.TokenURL, g.tokenURL)
 	set(&p.Username, g.username)
+	set(&p.GrantType, g.grantType)
+	if g.actionByName {
+		p.ActionByName = true
+	}
+	if g.timeout > 0 {
+		p.Timeout = g.timeout
+	}
 	if g.insecure {
 		p.InsecureSkipVerify = true
 	}
@@ -73,4 +137,56 @@ func (g *globals) httpClient(p Profile) *http.Client {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit user opt-out, shown in the header
 	}
 	return &http.Client{Transport: t}
+}
+
+// errNoBaseURL is what the core commands say when no server is configured.
+var errNoBaseURL = errors.New("no server given: use --base-url (or base_url in a config profile); `recdeck sim` serves a local simulator")
+
+// coreClient builds the Anywhere365 REST client from a resolved profile.
+// Watch and the TUI use it too. A bad profile is a usage error (exit 2).
+func (g *globals) coreClient(p Profile) (*anywhere365.Client, error) {
+	if p.BaseURL == "" {
+		return nil, withExit(exitUsage, errNoBaseURL)
+	}
+	c, err := anywhere365.New(anywhere365.Config{
+		BaseURL:            p.BaseURL,
+		APIVersion:         p.API,
+		HubURL:             p.HubURL,
+		ActionByName:       p.ActionByName,
+		Timeout:            p.Timeout,
+		HTTPClient:         g.httpClient(p),
+		InsecureSkipVerify: p.InsecureSkipVerify,
+		TokenURL:           p.TokenURL,
+		Tenant:             p.Tenant,
+		Username:           p.Username,
+		Password:           p.Password,
+		ClientSecret:       p.ClientSecret,
+		GrantType:          p.GrantType,
+	})
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
+	return c, nil
+}
+
+// coreExit maps an Anywhere365 client error to the CLI's exit statuses:
+// input refused before sending -> 2, an ErrorMessage from the API -> 1,
+// anything else (no answer, an unusable answer, authentication) -> 3.
+func coreExit(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	var ve *anywhere365.ValidationError
+	var ae *anywhere365.APIError
+	switch {
+	case errors.As(err, &ee):
+		return err
+	case errors.As(err, &ve):
+		return withExit(exitUsage, err)
+	case errors.As(err, &ae):
+		return withExit(exitAPI, err)
+	default:
+		return withExit(exitNetwork, err)
+	}
 }

@@ -1,9 +1,22 @@
 // Command recdeck is the one binary: the TUI by default, plus subcommands.
+//
+// Core files: main.go (root command, exit statuses, run), globals.go (the
+// shared flags, profile() = config file + environment + flags,
+// httpClient, coreClient), config.go (the YAML config file and its
+// profiles), get.go (get, set, caps), sim.go (`recdeck sim` and startSims,
+// which the TUI demo also uses). Each vendor has its own file (voipnow.go,
+// noojee.go, akixi.go) with its subcommand, simulator mount and pane.
+//
+// Exit statuses: 0 success, 1 the API answered an error (ErrorMessage),
+// 2 invalid usage or input (nothing was sent), 3 network or authentication
+// failure (including an answer that is not the documented JSON).
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -35,17 +48,26 @@ func withExit(code int, err error) error {
 }
 
 func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the exit status; tests call it
+// in-process. Errors are printed as "recdeck: <error>" on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
-	err := root.Execute()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
 	if err == nil {
-		os.Exit(exitOK)
+		return exitOK
 	}
-	fmt.Fprintln(os.Stderr, "recdeck:", err)
+	fmt.Fprintln(stderr, "recdeck:", err)
 	var ee *exitError
 	if errors.As(err, &ee) {
-		os.Exit(ee.code)
+		return ee.code
 	}
-	os.Exit(exitUsage) // cobra's own errors are usage errors
+	return exitUsage // cobra's own errors (unknown flag, bad args) are usage errors
 }
 
 func newRootCmd() *cobra.Command {

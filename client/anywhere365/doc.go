@@ -1,0 +1,56 @@
+// Package anywhere365 talks to the Anywhere365 / AnywhereNow Core REST
+// Recording API (seeds 000 and 001) and its SignalR hub. It knows nothing
+// of the screen.
+//
+// Main pieces:
+//
+//   - types.go, session.go: the wire types and enums (RecordingState,
+//     Action, ErrorType..., decoded from a number or a name) and the session
+//     snapshot types the tracker hands to the UI.
+//   - client.go: Client, built by New(Config). GetState, Set and
+//     Capabilities for API v1 (/attendantservice/api/, no auth) and v2
+//     (/attendantservice/api/v2/, bearer token). HubURL and HubHeaders give
+//     the SignalR listener where to connect and which Authorization header
+//     to send on each (re)connect.
+//   - token.go: the v2 bearer token, fetched from the Keycloak token
+//     endpoint with golang.org/x/oauth2 (grant "password" by default, or
+//     "client_credentials" as the seed literally says; client_id "coreapi";
+//     username, password and client_secret in the form), kept in memory
+//     only, renewed TokenExpiryMargin before expiry, and fetched anew once
+//     when the API answers 401.
+//   - errors.go: the error classes callers branch on:
+//     *APIError (the API answered an ErrorMessage; IsSessionNotFound),
+//     *ValidationError (input refused before sending),
+//     *TransportError / *ResponseError (IsNetwork: no usable answer),
+//     *AuthError (IsAuth: token refused or 401/403).
+//   - validate.go: ValidateGUID, ValidateSIPURI, ValidateUCC, also used by
+//     the TUI's input forms.
+//   - listener.go, tracker.go: the hub listener and the session store
+//     (another part of the project).
+//   - sim/: the simulator of this API.
+//
+// Who calls it: cmd/recdeck (get, set, caps, watch, the TUI) and the
+// tracker, which GETs the authoritative state after each hub event.
+//
+// Retries: a Processing ErrorMessage is retried (default 3 attempts in all,
+// capped exponential backoff with jitter); Configuration and Validation
+// errors never are. GETs are also retried on transport errors and on
+// 502/503/504. A POST set is retried only on a Processing ErrorMessage: the
+// server then said the command did not finish, whereas after a transport
+// error or an error status the command may have taken effect, and sending
+// Start or Pause twice would turn success into a Validation error.
+//
+// ASSUMPTIONS where the vendor documents are silent (each configurable):
+//   - HTTP statuses of error responses are undocumented: a body with an
+//     ErrorMessage is trusted whatever the status; any other non-2xx answer,
+//     or a body that is not one JSON object, is a *ResponseError naming the
+//     status with an excerpt of the body.
+//   - The hub path: DefaultHubPath unless Config.HubURL is set.
+//   - The grant type: "password" (Keycloak issues tokens for a username and
+//     password with it) unless Config.GrantType says "client_credentials".
+//   - Correlation ids are plain 8-4-4-4-12 GUIDs; braces are refused, not
+//     stripped, so ids always match the hub's events.
+//   - Length limits of 256 bytes for UCC names and SIP URIs.
+//   - Each attempt times out after Config.Timeout (10 s); response bodies
+//     over MaxBodyBytes (1 MiB) are refused.
+package anywhere365
