@@ -25,8 +25,20 @@
 //     *AuthError (IsAuth: token refused or 401/403).
 //   - validate.go: ValidateGUID, ValidateSIPURI, ValidateUCC, also used by
 //     the TUI's input forms.
-//   - listener.go, tracker.go: the hub listener and the session store
-//     (another part of the project).
+//   - listener.go: Listener keeps one hub connection (WebSockets only)
+//     with its own reconnect loop (capped backoff, never gives up, a fresh
+//     connection and fresh headers per attempt), reports ConnState
+//     (connecting, connected, reconnecting with attempt and last error,
+//     closed), calls OnResync after every connect, and decodes events with
+//     DecodeEvent without ever blocking the socket reader.
+//   - tracker.go: Tracker, the session store. Events are hints and the REST
+//     state is the truth: an event is applied optimistically (Confirmed
+//     false) and a bounded pool of workers GETs the state, at most one
+//     request in flight per session, bursts coalesced, failures retried with
+//     backoff; "No Audio session" marks a session Gone (dropped after
+//     GoneTTL). Consumers poll Version/Changed and copy a Snapshot.
+//   - monitor.go: Monitor wires a Listener to a Tracker (events, connection
+//     state, resync) for the TUI and `recdeck watch`.
 //   - sim/: the simulator of this API.
 //
 // Who calls it: cmd/recdeck (get, set, caps, watch, the TUI) and the

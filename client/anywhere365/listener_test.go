@@ -1,0 +1,475 @@
+package anywhere365
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/philippseith/signalr"
+)
+
+// testHubServer is a tiny SignalR server on loopback for the listener's
+// own tests (the end-to-end tests use the simulator). It can be stopped
+// and started again on the same address.
+type testHubServer struct {
+	t    *testing.T
+	addr string
+	// auth, when set, checks each request (negotiate and upgrade).
+	auth func(r *http.Request) bool
+
+	mu     sync.Mutex
+	srv    signalr.Server
+	hs     *http.Server
+	cancel context.CancelFunc
+	done   chan struct{}
+	seen   []string // Authorization headers received
+}
+
+type emptyHub struct{ signalr.Hub }
+
+func startTestHub(t *testing.T) *testHubServer {
+	h := &testHubServer{t: t, addr: "127.0.0.1:0"}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *testHubServer) url() string { return "http://" + h.addr + "/hub" }
+
+func (h *testHubServer) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := signalr.NewServer(ctx,
+		signalr.SimpleHubFactory(&emptyHub{}),
+		signalr.Logger(nopLogger{}, false),
+		signalr.HTTPTransports(signalr.TransportWebSockets),
+		signalr.KeepAliveInterval(time.Second),
+	)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	hubMux := http.NewServeMux()
+	srv.MapHTTP(signalr.WithHTTPServeMux(hubMux), "/hub")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		h.seen = append(h.seen, r.Header.Get("Authorization"))
+		auth := h.auth
+		h.mu.Unlock()
+		if auth != nil && !auth(r) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		hubMux.ServeHTTP(w, r)
+	})
+	var ln net.Listener
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ln, err = net.Listen("tcp", h.addr)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the old socket may linger briefly
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.addr = ln.Addr().String()
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() { _ = hs.Serve(ln); close(done) }()
+	h.mu.Lock()
+	h.srv, h.hs, h.cancel, h.done = srv, hs, cancel, done
+	h.mu.Unlock()
+}
+
+// stop closes the server and every websocket (cancelling the signalr
+// server's context is what closes them).
+func (h *testHubServer) stop() {
+	h.mu.Lock()
+	hs, cancel, done := h.hs, h.cancel, h.done
+	h.hs = nil
+	h.mu.Unlock()
+	if hs == nil {
+		return
+	}
+	cancel()
+	ctx, c := context.WithTimeout(context.Background(), 2*time.Second)
+	defer c()
+	_ = hs.Shutdown(ctx)
+	_ = hs.Close()
+	<-done
+}
+
+func (h *testHubServer) push(arg any) {
+	h.mu.Lock()
+	srv := h.srv
+	h.mu.Unlock()
+	srv.HubClients().All().Send(HubTarget, arg)
+}
+
+func (h *testHubServer) authHeaders() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.seen...)
+}
+
+// stateLog records every ConnState reported.
+type stateLog struct {
+	mu     sync.Mutex
+	states []ConnState
+}
+
+func (s *stateLog) add(c ConnState) { s.mu.Lock(); s.states = append(s.states, c); s.mu.Unlock() }
+
+func (s *stateLog) all() []ConnState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ConnState(nil), s.states...)
+}
+
+func runListener(t *testing.T, l *Listener) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- l.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run returned %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("listener Run did not return")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func TestListenerDeliversEvents(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var (
+		mu      sync.Mutex
+		got     = map[string]Action{}
+		invalid atomic.Int64
+		resyncs atomic.Int64
+	)
+	l := NewListener(ListenerConfig{
+		HubURL: hub.url(),
+		OnEvent: func(ev RecordingStateChangedEvent) {
+			mu.Lock()
+			got[ev.CorrelationId] = ev.StateAction
+			mu.Unlock()
+		},
+		OnInvalid: func(error) { invalid.Add(1) },
+		OnResync:  func() { resyncs.Add(1) },
+	})
+	if s := l.State(); s.Phase != ConnClosed {
+		t.Fatalf("state before Run = %v", s.Phase)
+	}
+	stop := runListener(t, l)
+	trWaitFor(t, "connected", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+	if resyncs.Load() != 1 {
+		t.Fatalf("resyncs after first connect = %d, want 1", resyncs.Load())
+	}
+	// Wait until the server has registered the connection (see below).
+	trWaitFor(t, "first event", 20*time.Second, func() bool {
+		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: "probe", StateAction: ActionStart})
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) > 0
+	})
+	mu.Lock()
+	clear(got)
+	mu.Unlock()
+
+	const n = 200
+	for i := range n {
+		k := trKey(i)
+		hub.push(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: Actions[i%len(Actions)]})
+	}
+	// The seed's spelling is PascalCase; a .NET hub sends camelCase by
+	// default, and the action may come by name.
+	hub.push(map[string]any{"uccName": "ucc-demo-name", "correlationId": "camel", "stateAction": "Mark"})
+	hub.push(map[string]any{"UccName": "ucc-demo-name", "CorrelationId": "bad", "StateAction": 42})
+	hub.push("not an object")
+	trWaitFor(t, "all events", 20*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		delete(got, "probe") // a late probe from above
+		return len(got) == n+1 && invalid.Load() == 2
+	})
+	mu.Lock()
+	for i := range n {
+		if a := got[trKey(i).CorrelationID]; a != Actions[i%len(Actions)] {
+			t.Errorf("event %d: action %v, want %v", i, a, Actions[i%len(Actions)])
+		}
+	}
+	if got["camel"] != ActionMark {
+		t.Errorf("camelCase event: %v", got["camel"])
+	}
+	mu.Unlock()
+	stop()
+	if s := l.State(); s.Phase != ConnClosed {
+		t.Fatalf("state after Run = %v", s.Phase)
+	}
+}
+
+// The listener reconnects forever with backoff, reports each attempt, and
+// asks for a resync after the reconnect; headers are fetched per attempt.
+func TestListenerReconnectsAndResyncs(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var (
+		log     stateLog
+		resyncs atomic.Int64
+		calls   atomic.Int64
+		events  atomic.Int64
+	)
+	l := NewListener(ListenerConfig{
+		HubURL: hub.url(),
+		Headers: func(ctx context.Context) (http.Header, error) {
+			n := calls.Add(1)
+			h := http.Header{}
+			h.Set("Authorization", "Bearer tok-"+strings.Repeat("x", int(n)))
+			return h, nil
+		},
+		OnEvent:    func(RecordingStateChangedEvent) { events.Add(1) },
+		OnState:    log.add,
+		OnResync:   func() { resyncs.Add(1) },
+		MinBackoff: 20 * time.Millisecond,
+		MaxBackoff: 80 * time.Millisecond,
+	})
+	runListener(t, l)
+	trWaitFor(t, "connected", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+
+	hub.stop()
+	trWaitFor(t, "reconnecting attempt >= 3", 20*time.Second, func() bool {
+		s := l.State()
+		return s.Phase == ConnReconnecting && s.Attempt >= 3
+	})
+	if s := l.State(); s.LastError == "" || strings.Contains(s.LastError, "tok-") {
+		t.Fatalf("reconnecting state %+v: want an error without the token", s)
+	}
+	hub.start() // same address
+	trWaitFor(t, "reconnected", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+	if r := resyncs.Load(); r != 2 {
+		t.Fatalf("resyncs = %d, want 2 (first connect and reconnect)", r)
+	}
+	// The server registers a connection just after its handshake answer,
+	// so a push at this instant may find no client yet (which is why a
+	// resync follows every connect): push until one arrives.
+	trWaitFor(t, "event after reconnect", 20*time.Second, func() bool {
+		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: "c", StateAction: ActionStart})
+		time.Sleep(5 * time.Millisecond)
+		return events.Load() >= 1
+	})
+
+	// The phases seen: connecting, connected, reconnecting 1, 2, 3...,
+	// connected; attempts count up while reconnecting.
+	states := log.all()
+	if states[0].Phase != ConnConnecting || states[1].Phase != ConnConnected {
+		t.Fatalf("first states = %+v", states[:2])
+	}
+	last := 0
+	for _, s := range states[2:] {
+		if s.Phase == ConnConnected {
+			break
+		}
+		if s.Phase != ConnReconnecting || s.Attempt != last+1 {
+			t.Fatalf("state %+v after attempt %d", s, last)
+		}
+		last = s.Attempt
+	}
+	// Each attempt asked for fresh headers and sent them.
+	seen := hub.authHeaders()
+	if calls.Load() < 4 || len(seen) == 0 || seen[len(seen)-1] != "Bearer tok-"+strings.Repeat("x", int(calls.Load())) {
+		t.Fatalf("headers: %d calls, last sent %q", calls.Load(), seen[len(seen)-1])
+	}
+}
+
+func TestListenerUnauthorized(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	const secret = "s3cr3t-token-value"
+	hub.auth = func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer good" }
+	var authFailures atomic.Int64
+	l := NewListener(ListenerConfig{
+		HubURL: hub.url() + "?access_token=" + secret,
+		Headers: func(ctx context.Context) (http.Header, error) {
+			h := http.Header{}
+			h.Set("Authorization", "Bearer "+secret)
+			return h, nil
+		},
+		OnAuthFailure: func() { authFailures.Add(1) },
+		MinBackoff:    10 * time.Millisecond,
+		MaxBackoff:    20 * time.Millisecond,
+	})
+	runListener(t, l)
+	trWaitFor(t, "auth failure", 20*time.Second, func() bool { return authFailures.Load() >= 2 })
+	s := l.State()
+	if s.Phase != ConnReconnecting || !strings.Contains(s.LastError, "401") || strings.Contains(s.LastError, secret) {
+		t.Fatalf("state = %+v: want reconnecting, 401, no secret", s)
+	}
+}
+
+func TestListenerHeadersErrorRetried(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var calls atomic.Int64
+	l := NewListener(ListenerConfig{
+		HubURL: hub.url(),
+		Headers: func(ctx context.Context) (http.Header, error) {
+			if calls.Add(1) < 3 {
+				return nil, errors.New("token endpoint unreachable")
+			}
+			return http.Header{}, nil
+		},
+		MinBackoff: 10 * time.Millisecond,
+		MaxBackoff: 20 * time.Millisecond,
+	})
+	runListener(t, l)
+	trWaitFor(t, "connected after two failures", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+}
+
+func TestListenerBadURL(t *testing.T) {
+	for _, u := range []string{"", "not a url", "ftp://host/hub", "http://"} {
+		l := NewListener(ListenerConfig{HubURL: u})
+		if err := l.Run(context.Background()); err == nil {
+			t.Errorf("Run(%q) = nil, want an error", u)
+		}
+		if s := l.State(); s.Phase != ConnClosed || s.LastError == "" {
+			t.Errorf("%q: state %+v", u, s)
+		}
+	}
+	if _, err := checkHubURL("wss://h/attendantservice/hubs/recording"); err != nil {
+		t.Errorf("wss URL refused: %v", err)
+	}
+}
+
+// Nothing listening: the listener keeps trying and Run still returns at
+// once when cancelled.
+func TestListenerNoServerStopsCleanly(t *testing.T) {
+	trLeakCheck(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	l := NewListener(ListenerConfig{HubURL: "http://" + addr + "/hub", MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond})
+	stop := runListener(t, l)
+	trWaitFor(t, "attempt 3", 20*time.Second, func() bool { return l.State().Attempt >= 3 })
+	if s := l.State(); !strings.Contains(s.LastError, "refused") {
+		t.Fatalf("LastError = %q", s.LastError)
+	}
+	stop()
+}
+
+func TestRedactSecrets(t *testing.T) {
+	l := NewListener(ListenerConfig{})
+	h := http.Header{}
+	h.Set("Authorization", "Bearer eyJhbGciOi.payload.sig")
+	cases := []struct{ in, bad string }{
+		{`GET ws://h/hub?id=abcdefghijkl: failed`, "abcdefghijkl"},
+		{`POST http://h/hub/negotiate?access_token=topsecret1 -> 401`, "topsecret1"},
+		{`authorization: Bearer eyJhbGciOi.payload.sig refused`, "eyJhbGciOi"},
+		{`token eyJhbGciOi.payload.sig leaked`, "payload.sig"},
+		{`dial http://user:pass@host/x`, "user:pass"},
+	}
+	for _, c := range cases {
+		got := l.redact(c.in, h)
+		if strings.Contains(got, c.bad) || !strings.Contains(got, "[redacted]") {
+			t.Errorf("redact(%q) = %q", c.in, got)
+		}
+	}
+}
+
+func TestDecodeEvent(t *testing.T) {
+	good := []struct {
+		in   string
+		want RecordingStateChangedEvent
+	}{
+		{`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":3}`,
+			RecordingStateChangedEvent{"ucc-demo-name", "1d6c6a58-6739-4f0c-98ff-0968292c8c30", ActionPause}},
+		{`{"uccName":"u","correlationId":"c","stateAction":"UnMark"}`, RecordingStateChangedEvent{"u", "c", ActionUnMark}},
+		{` {"UCCName":"u","CorrelationId":"c","StateAction":"6","Extra":true} `, RecordingStateChangedEvent{"u", "c", ActionMark}},
+	}
+	for _, g := range good {
+		ev, err := DecodeEvent([]byte(g.in))
+		if err != nil || ev != g.want {
+			t.Errorf("DecodeEvent(%s) = %+v, %v; want %+v", g.in, ev, err, g.want)
+		}
+	}
+	for _, bad := range []string{``, `null`, `[]`, `"x"`, `{}`, `{"UccName":"u","CorrelationId":"c"}`,
+		`{"UccName":"u","CorrelationId":"c","StateAction":8}`, `{"UccName":"u","CorrelationId":"c","StateAction":"Resume"}`,
+		`{"UccName":"","CorrelationId":"c","StateAction":1}`, `{"UccName":1,"CorrelationId":"c","StateAction":1}`, `{"UccName":"u"`} {
+		if ev, err := DecodeEvent([]byte(bad)); err == nil {
+			t.Errorf("DecodeEvent(%s) = %+v, want an error", bad, ev)
+		}
+	}
+}
+
+func FuzzDecodeEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":1}`,
+		`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":"Mark"}`,
+		`{"uccName":"ucc_","correlationId":"x","stateAction":7}`,
+		`{"UccName":"u","CorrelationId":"c","StateAction":-1}`,
+		`{"UccName":null,"CorrelationId":"c","StateAction":1e3}`,
+		`[1,2]`, `"str"`, `{`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ev, err := DecodeEvent(raw)
+		if err != nil {
+			if ev != (RecordingStateChangedEvent{}) {
+				t.Fatalf("error %v with a non-zero event %+v", err, ev)
+			}
+			return
+		}
+		if ev.UccName == "" || ev.CorrelationId == "" || !ev.StateAction.Valid() || len(ev.UccName) > maxKeyLen {
+			t.Fatalf("accepted invalid event %+v", ev)
+		}
+		// Whatever the listener accepts, the tracker takes without a fuss.
+		tr := NewTracker(TrackerConfig{})
+		tr.HandleEvent(ev)
+		if tr.Len() != 1 || tr.InvalidCount() != 0 {
+			t.Fatalf("tracker refused a decoded event %+v", ev)
+		}
+	})
+}
+
+type fakeHub struct{ url string }
+
+func (f fakeHub) HubURL() string                                  { return f.url }
+func (f fakeHub) HubHeaders(context.Context) (http.Header, error) { return http.Header{}, nil }
+
+// A hub URL that can never work is refused at once, before anything runs.
+func TestMonitorBadHubURL(t *testing.T) {
+	trLeakCheck(t)
+	tr := NewTracker(TrackerConfig{Getter: newFakeTruth()})
+	done := make(chan error, 1)
+	go func() { done <- Monitor(context.Background(), fakeHub{"ftp://host/hub"}, tr, ListenerConfig{}) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "must start with http://") {
+			t.Fatalf("Monitor = %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Monitor did not return")
+	}
+}

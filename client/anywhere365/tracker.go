@@ -1,0 +1,873 @@
+package anywhere365
+
+// The tracker is the session store between the hub listener and the screen.
+//
+// Events are hints and the REST state is the truth (DESIGN.md, "How data
+// flows"): an event is applied at once, optimistically and marked
+// unconfirmed, and a reconcile GET fetches the authoritative state. Per
+// session at most one GET is in flight; events that arrive meanwhile set a
+// "dirty" flag so exactly one more GET follows, however many events came.
+// A bounded pool of workers does the GETs.
+//
+// HandleEvent is the hot path (the target is 50,000 events/s on one core
+// with 10,000 live sessions): one mutex, one map lookup, no allocation for
+// a known session, and a work queue that holds each session at most once.
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StateGetter is what the tracker needs of the REST client: *Client
+// satisfies it. The API's ErrorMessage must come back as an *APIError (as
+// the Client returns it) or in the response: "No Audio session ... was
+// found." marks the session Gone.
+type StateGetter interface {
+	GetState(ctx context.Context, ucc, correlationID string) (*StateResponse, error)
+}
+
+// Tracker defaults.
+const (
+	DefaultTrackerConcurrency = 8
+	DefaultHistoryLimit       = 16
+	DefaultGoneTTL            = 30 * time.Second
+	DefaultRequestTimeout     = 10 * time.Second
+	DefaultRetryMin           = 500 * time.Millisecond
+	DefaultRetryMax           = 30 * time.Second
+	DefaultMinRefetch         = 100 * time.Millisecond
+	// maxHistoryLimit keeps the ring index in a uint16 and memory bounded.
+	maxHistoryLimit = 1024
+	// maxKeyLen bounds the ids of a hub event; longer ones are invalid.
+	maxKeyLen = 256
+)
+
+// TrackerConfig configures a Tracker. Zero values take the defaults.
+type TrackerConfig struct {
+	Getter       StateGetter
+	Concurrency  int              // max GETs in flight overall (default 8)
+	Now          func() time.Time // default time.Now
+	HistoryLimit int              // entries kept per session (default 16)
+	GoneTTL      time.Duration    // how long an ended session stays listed (default 30s)
+
+	// RequestTimeout bounds one reconcile GET (default 10s).
+	RequestTimeout time.Duration
+	// RetryMin and RetryMax shape the capped exponential backoff (with
+	// jitter) after a failed GET (defaults 500ms and 30s). A failing
+	// session is retried forever: it is never dropped for an error.
+	RetryMin, RetryMax time.Duration
+	// MinRefetch is the least time between the starts of two GETs of one
+	// session caused by events (default 100ms; negative: no limit), so a
+	// session flooded with events costs at most 1/MinRefetch GETs a
+	// second. Watch, Resync and RecordAction are not held back.
+	MinRefetch time.Duration
+}
+
+// Tracker keeps every known call session, reconciles hub hints with the
+// REST truth and hands consistent snapshots to the TUI and `recdeck watch`.
+// All methods are safe for concurrent use.
+type Tracker struct {
+	cfg TrackerConfig
+
+	mu    sync.Mutex
+	m     map[SessionKey]*entry
+	order []*entry   // sessions in the order first seen (Snapshot's order)
+	queue fifo       // sessions waiting for a GET, each at most once
+	gone  []goneItem // sessions that went Gone, oldest first (for GoneTTL)
+	ver   uint64     // last version handed out; guarded by mu, mirrored in version
+
+	version atomic.Uint64 // for Version() without the lock
+	events  atomic.Uint64 // hub events received, valid or not
+	invalid atomic.Uint64 // hub events ignored as invalid
+	gets    atomic.Uint64 // reconcile GETs sent
+
+	connMu sync.Mutex
+	conn   ConnState
+
+	wake    chan struct{} // a worker should look at the queue
+	changed chan struct{} // capacity 1: the UI's "dirty" signal
+	running atomic.Bool
+}
+
+// entry is one session. Session is kept as the value the UI gets, so a
+// snapshot is a plain copy; the rest is bookkeeping for the reconciler.
+type entry struct {
+	s        Session
+	hist     []histEntry // ring of at most HistoryLimit entries
+	histNext uint16      // next slot to overwrite once hist is full
+	queued   bool        // in the work queue
+	inflight bool        // a GET is running
+	dirty    bool        // something happened while the GET ran: GET again
+	dropped  bool        // removed from the map (GoneTTL); ignore late work
+	failures uint8       // consecutive failed GETs, for the backoff
+	retry    *time.Timer // pending GET after a failure or MinRefetch, if any
+	lastGet  int64       // monotonic time the last GET started (see mono)
+	goneAt   int64       // unix nanos when Gone was set
+}
+
+// histEntry is HistoryEntry packed into 24 bytes (the enums as bytes, the
+// time as unix nanoseconds), so 16 of them stay well inside the
+// 1 KiB-per-session budget.
+type histEntry struct {
+	at     int64   // unix nanoseconds
+	result *string // nil for success
+	kind   uint8   // HistoryKind
+	action uint8   // Action
+	rec    uint8   // RecordingState; 255 stands for any value above 254
+}
+
+// goneItem is a session in the GoneTTL queue, with the time it went Gone
+// then (the session may have come back and gone again since).
+type goneItem struct {
+	e  *entry
+	at int64
+}
+
+// NewTracker returns a tracker; call Run to start its reconciler.
+func NewTracker(cfg TrackerConfig) *Tracker {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultTrackerConcurrency
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HistoryLimit <= 0 {
+		cfg.HistoryLimit = DefaultHistoryLimit
+	}
+	if cfg.HistoryLimit > maxHistoryLimit {
+		cfg.HistoryLimit = maxHistoryLimit
+	}
+	if cfg.GoneTTL <= 0 {
+		cfg.GoneTTL = DefaultGoneTTL
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = DefaultRetryMin
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = max(DefaultRetryMax, cfg.RetryMin)
+	}
+	if cfg.MinRefetch == 0 {
+		cfg.MinRefetch = DefaultMinRefetch
+	}
+	return &Tracker{
+		cfg:     cfg,
+		m:       make(map[SessionKey]*entry),
+		wake:    make(chan struct{}, 1),
+		changed: make(chan struct{}, 1),
+	}
+}
+
+// Run runs the reconcile workers and the GoneTTL sweeper until ctx is
+// done. Without Run the tracker still records events, but never GETs.
+// Monitor calls Run; do not call it as well. A second Run while one is
+// running does nothing but wait for its ctx. Run may be called again after
+// it returned (work left queued is picked up).
+func (t *Tracker) Run(ctx context.Context) {
+	if !t.running.CompareAndSwap(false, true) {
+		<-ctx.Done()
+		return
+	}
+	defer t.running.Store(false)
+	if t.cfg.Getter == nil {
+		<-ctx.Done()
+		return
+	}
+	var wg sync.WaitGroup
+	for range t.cfg.Concurrency {
+		wg.Go(func() { t.worker(ctx) })
+	}
+	wg.Go(func() { t.sweeper(ctx) })
+	t.signalWork() // work queued before Run
+	wg.Wait()
+	t.stopRetries()
+}
+
+// HandleEvent applies a hub event optimistically and queues a reconcile.
+// It never blocks on the network; it only takes the tracker's lock.
+// Invalid events (empty or overlong ids, unknown action) are counted and
+// ignored.
+func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
+	t.events.Add(1)
+	if !validEvent(ev) {
+		t.invalid.Add(1)
+		return
+	}
+	now := t.cfg.Now()
+	key := SessionKey{UCC: ev.UccName, CorrelationID: ev.CorrelationId}
+
+	t.mu.Lock()
+	e := t.getOrCreate(key, now)
+	if !e.s.Gone {
+		// A Gone session stays Gone until a GET says otherwise: a late,
+		// reordered event must not bring an ended call back to life.
+		applyAction(&e.s, ev.StateAction, now)
+		e.s.Confirmed = false
+	}
+	e.s.LastAction, e.s.LastActionAt = ev.StateAction, now
+	t.addHistory(e, now, HistoryEvent, ev.StateAction, nil)
+	t.touch(e)
+	wake := t.schedule(e)
+	t.mu.Unlock()
+
+	if wake {
+		t.signalWork()
+	}
+	t.notify()
+}
+
+// validEvent is the cheap check of the hot path; GetState validates the
+// exact id syntax before it sends anything.
+func validEvent(ev RecordingStateChangedEvent) bool {
+	return ev.UccName != "" && ev.CorrelationId != "" &&
+		len(ev.UccName) <= maxKeyLen && len(ev.CorrelationId) <= maxKeyLen &&
+		ev.StateAction.Valid()
+}
+
+// Resync re-fetches every known session, as after a reconnect: events may
+// have been missed, so each session is unconfirmed until its GET returns.
+func (t *Tracker) Resync() {
+	t.mu.Lock()
+	wake := false
+	for _, e := range t.order {
+		if e.s.Confirmed && !e.s.Gone {
+			e.s.Confirmed = false
+			t.touch(e)
+		}
+		if t.scheduleNow(e) {
+			wake = true
+		}
+	}
+	t.mu.Unlock()
+	if wake {
+		t.signalWork()
+	}
+	t.notify()
+}
+
+// SetConnState records the listener's connection state (shown in the header).
+func (t *Tracker) SetConnState(s ConnState) {
+	t.connMu.Lock()
+	t.conn = s
+	t.connMu.Unlock()
+	t.mu.Lock()
+	t.ver++
+	t.version.Store(t.ver)
+	t.mu.Unlock()
+	t.notify()
+}
+
+// ConnState returns the last state given to SetConnState.
+func (t *Tracker) ConnState() ConnState {
+	t.connMu.Lock()
+	defer t.connMu.Unlock()
+	return t.conn
+}
+
+// Watch adds a session the user typed in and fetches its state. Keys with
+// an empty or overlong part are ignored (the UI validates input first).
+func (t *Tracker) Watch(key SessionKey) {
+	if key.UCC == "" || key.CorrelationID == "" || len(key.UCC) > maxKeyLen || len(key.CorrelationID) > maxKeyLen {
+		t.invalid.Add(1)
+		return
+	}
+	now := t.cfg.Now()
+	t.mu.Lock()
+	_, known := t.m[key]
+	e := t.getOrCreate(key, now)
+	if !known {
+		t.touch(e)
+	}
+	wake := t.scheduleNow(e)
+	t.mu.Unlock()
+	if wake {
+		t.signalWork()
+	}
+	t.notify()
+}
+
+// RecordAction records an action this console sent and its outcome. On
+// success resp is applied as confirmed state; either way a reconcile GET
+// follows, so the row ends on the server's truth. A "No Audio session"
+// answer marks the session Gone.
+func (t *Tracker) RecordAction(key SessionKey, a Action, resp *StateResponse, err error) {
+	if key.UCC == "" || key.CorrelationID == "" {
+		return
+	}
+	now := t.cfg.Now()
+	var result *string
+	failed := err != nil || (resp != nil && resp.ErrorMessage != nil)
+	if failed {
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		} else {
+			msg = resp.ErrorMessage.Message
+		}
+		if msg == "" {
+			msg = "failed"
+		}
+		msg = truncate(msg, 300)
+		result = &msg
+	}
+
+	t.mu.Lock()
+	e := t.getOrCreate(key, now)
+	e.s.LastAction, e.s.LastActionAt = a, now
+	switch {
+	case isGone(resp, err):
+		t.markGone(e, now)
+	case !failed && resp != nil:
+		t.applyConfirmed(e, resp, now)
+	case !failed:
+		applyAction(&e.s, a, now)
+		e.s.Confirmed = false
+	}
+	t.addHistory(e, now, HistoryAction, a, result)
+	t.touch(e)
+	wake := t.scheduleNow(e)
+	t.mu.Unlock()
+	if wake {
+		t.signalWork()
+	}
+	t.notify()
+}
+
+// Version bumps on any change (sessions or connection state): a cheap
+// dirty check.
+func (t *Tracker) Version() uint64 { return t.version.Load() }
+
+// Changed delivers one value after any change (capacity 1, never blocks
+// the sender): the UI's single "dirty" signal. Read it, then Snapshot.
+func (t *Tracker) Changed() <-chan struct{} { return t.changed }
+
+// Snapshot appends a consistent copy of every session, in the order they
+// were first seen, to dst[:0] and returns it (history is left out: see
+// Session).
+func (t *Tracker) Snapshot(dst []Session) []Session {
+	dst = dst[:0]
+	t.mu.Lock()
+	if cap(dst) < len(t.order) {
+		dst = make([]Session, 0, len(t.order)+len(t.order)/8)
+	}
+	for _, e := range t.order {
+		dst = append(dst, e.s)
+	}
+	t.mu.Unlock()
+	return dst
+}
+
+// Session returns one session and its history, oldest entry first.
+func (t *Tracker) Session(key SessionKey) (Session, []HistoryEntry, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.m[key]
+	if !ok {
+		return Session{}, nil, false
+	}
+	n := len(e.hist)
+	hist := make([]HistoryEntry, 0, n)
+	start := 0
+	if n == t.cfg.HistoryLimit {
+		start = int(e.histNext)
+	}
+	for i := range n {
+		h := e.hist[(start+i)%n]
+		he := HistoryEntry{At: time.Unix(0, h.at), Kind: HistoryKind(h.kind), Action: Action(h.action), Recording: RecordingState(h.rec)}
+		if h.result != nil {
+			he.Result = *h.result
+		}
+		hist = append(hist, he)
+	}
+	return e.s, hist, true
+}
+
+// EventCount is the number of hub events received, valid or not.
+func (t *Tracker) EventCount() uint64 { return t.events.Load() }
+
+// InvalidCount is the number of events (and Watch keys) ignored as invalid.
+func (t *Tracker) InvalidCount() uint64 { return t.invalid.Load() }
+
+// GetCount is the number of reconcile GETs sent so far.
+func (t *Tracker) GetCount() uint64 { return t.gets.Load() }
+
+// Len is the number of sessions listed (Gone ones included until GoneTTL).
+func (t *Tracker) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.order)
+}
+
+// countInvalid is how the listener reports a hub message it could not decode.
+func (t *Tracker) countInvalid() {
+	t.events.Add(1)
+	t.invalid.Add(1)
+}
+
+// --- internals; the caller holds t.mu unless said otherwise ---
+
+func (t *Tracker) getOrCreate(key SessionKey, now time.Time) *entry {
+	if e, ok := t.m[key]; ok {
+		return e
+	}
+	e := &entry{s: Session{Key: key, FirstSeen: now, StateSince: now}}
+	t.m[key] = e
+	t.order = append(t.order, e)
+	return e
+}
+
+// touch gives e a new version; Version() follows.
+func (t *Tracker) touch(e *entry) {
+	t.ver++
+	e.s.Version = t.ver
+	t.version.Store(t.ver)
+}
+
+// schedule asks for a GET of e. It reports whether a worker must be woken.
+// While a retry backoff is pending, a plain event does not cut it short:
+// the server just failed, and the retry will fetch the latest state anyway.
+// A session fetched less than MinRefetch ago is fetched when that has
+// passed (all events until then share that one GET).
+func (t *Tracker) schedule(e *entry) bool {
+	switch {
+	case e.inflight:
+		e.dirty = true
+		return false
+	case e.queued, e.retry != nil:
+		return false
+	}
+	if e.lastGet != 0 && t.cfg.MinRefetch > 0 {
+		if wait := t.cfg.MinRefetch - time.Duration(mono()-e.lastGet); wait > 0 {
+			t.later(e, wait)
+			return false
+		}
+	}
+	return t.enqueue(e)
+}
+
+func (t *Tracker) enqueue(e *entry) bool {
+	e.queued = true
+	t.queue.push(e)
+	return true
+}
+
+// monoBase anchors mono, a monotonic clock for MinRefetch (the configured
+// Now may be a test's fake clock, and wall time can jump).
+var monoBase = time.Now()
+
+func mono() int64 { return int64(time.Since(monoBase)) + 1 }
+
+// scheduleNow is schedule for explicit requests (Resync, Watch, an action
+// of ours): a pending retry is brought forward and MinRefetch ignored.
+func (t *Tracker) scheduleNow(e *entry) bool {
+	switch {
+	case e.inflight:
+		e.dirty = true
+		return false
+	case e.queued:
+		return false
+	}
+	if e.retry != nil {
+		e.retry.Stop()
+		e.retry = nil
+	}
+	return t.enqueue(e)
+}
+
+// applyAction is the optimistic effect of an action (events carry the
+// action, not the resulting state).
+func applyAction(s *Session, a Action, now time.Time) {
+	rec := s.Recording
+	switch a {
+	case ActionStart:
+		rec = RecordingStarted
+	case ActionPause:
+		rec = RecordingPaused
+	case ActionStop:
+		rec = RecordingStopped
+	case ActionMark:
+		s.Marking = MarkingMark
+	case ActionUnMark:
+		s.Marking = MarkingUnmark
+	case ActionSave:
+		s.Saving = SavingSave
+	case ActionDelete:
+		s.Saving = SavingDelete
+	}
+	if rec != s.Recording {
+		s.Recording = rec
+		s.StateSince = now
+	}
+}
+
+// applyConfirmed sets the authoritative state from a GET or a set answer.
+// It reports whether anything shown changed.
+func (t *Tracker) applyConfirmed(e *entry, r *StateResponse, now time.Time) bool {
+	s := &e.s
+	changed := !s.Confirmed || s.Gone || s.LastError != "" ||
+		s.Recording != r.RecordingState || s.Marking != r.MarkingState || s.Saving != r.SavingState
+	if s.Recording != r.RecordingState {
+		s.StateSince = now
+	}
+	s.Recording, s.Marking, s.Saving = r.RecordingState, r.MarkingState, r.SavingState
+	s.Confirmed, s.Gone, s.LastError = true, false, ""
+	e.failures = 0
+	return changed
+}
+
+// markGone records that the server no longer knows the session.
+func (t *Tracker) markGone(e *entry, now time.Time) {
+	if !e.s.Gone {
+		e.s.Gone = true
+		e.goneAt = now.UnixNano()
+		t.gone = append(t.gone, goneItem{e: e, at: e.goneAt})
+	}
+	e.s.Confirmed, e.s.LastError = true, ""
+	e.failures = 0
+}
+
+func (t *Tracker) addHistory(e *entry, now time.Time, kind HistoryKind, a Action, result *string) {
+	h := histEntry{at: now.UnixNano(), result: result, kind: uint8(kind), action: uint8(a), rec: uint8(min(max(e.s.Recording, 0), 255))}
+	if len(e.hist) < t.cfg.HistoryLimit {
+		if e.hist == nil {
+			// Start small: most calls see a handful of entries.
+			e.hist = make([]histEntry, 0, min(4, t.cfg.HistoryLimit))
+		}
+		e.hist = append(e.hist, h)
+		return
+	}
+	e.hist[e.histNext] = h
+	e.histNext = uint16((int(e.histNext) + 1) % t.cfg.HistoryLimit)
+}
+
+// --- reconciler ---
+
+// signalWork wakes one idle worker (it wakes the next if more is queued).
+func (t *Tracker) signalWork() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// notify is the non-blocking "something changed" signal.
+func (t *Tracker) notify() {
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (t *Tracker) worker(ctx context.Context) {
+	for {
+		e, key, more := t.take()
+		if more {
+			t.signalWork() // chain: another worker takes the next one
+		}
+		if e == nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.wake:
+				continue
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
+		t.gets.Add(1)
+		resp, err := t.cfg.Getter.GetState(rctx, key.UCC, key.CorrelationID)
+		cancel()
+		if ctx.Err() != nil {
+			t.abandon(e)
+			return
+		}
+		t.finish(e, resp, err)
+	}
+}
+
+// take pops the next session to GET and marks it in flight.
+func (t *Tracker) take() (e *entry, key SessionKey, more bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for {
+		e = t.queue.pop()
+		if e == nil {
+			return nil, SessionKey{}, false
+		}
+		e.queued = false
+		if !e.dropped {
+			break
+		}
+	}
+	e.inflight = true
+	e.dirty = false
+	e.lastGet = mono()
+	return e, e.s.Key, t.queue.len() > 0
+}
+
+// abandon puts back a session whose GET was cut short by Run ending, so a
+// later Run fetches it.
+func (t *Tracker) abandon(e *entry) {
+	t.mu.Lock()
+	e.inflight = false
+	if !e.dropped && !e.queued {
+		t.enqueue(e)
+	}
+	t.mu.Unlock()
+}
+
+// finish applies a GET's answer.
+func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
+	now := t.cfg.Now()
+	t.mu.Lock()
+	e.inflight = false
+	if e.dropped {
+		t.mu.Unlock()
+		return
+	}
+	wake := false
+	changed := false
+	switch {
+	case e.dirty:
+		// Something happened while the GET ran, so its answer may predate
+		// it: do not show it; fetch once more (a burst costs one more GET).
+		e.dirty = false
+		wake = t.schedule(e)
+	case isGone(resp, err):
+		if !e.s.Gone || !e.s.Confirmed || e.s.LastError != "" {
+			t.markGone(e, now)
+			t.addHistory(e, now, HistoryConfirmed, 0, nil)
+			changed = true
+		}
+	case err != nil || resp == nil || resp.ErrorMessage != nil:
+		msg := errorText(resp, err)
+		if e.s.LastError != msg {
+			e.s.LastError = msg
+			changed = true
+		}
+		var ve *ValidationError
+		if errors.As(err, &ve) || isNoAPISession(resp, err) {
+			// Refused before sending (a malformed id), or a call the API
+			// may not control: retrying cannot help. The next event (or
+			// Resync) asks again, e.g. to learn that the call ended.
+			e.failures = 0
+			break
+		}
+		if e.failures < 255 {
+			e.failures++
+		}
+		t.retryLater(e)
+	default:
+		wasUnconfirmed := !e.s.Confirmed
+		changed = t.applyConfirmed(e, resp, now)
+		if changed || wasUnconfirmed {
+			t.addHistory(e, now, HistoryConfirmed, 0, nil)
+		}
+	}
+	if changed {
+		t.touch(e)
+	}
+	t.mu.Unlock()
+	if wake {
+		t.signalWork()
+	}
+	if changed {
+		t.notify()
+	}
+}
+
+// retryLater schedules a GET after a capped exponential backoff with jitter.
+func (t *Tracker) retryLater(e *entry) {
+	d := t.cfg.RetryMin << min(e.failures-1, 20)
+	if d > t.cfg.RetryMax || d <= 0 {
+		d = t.cfg.RetryMax
+	}
+	d = d/2 + rand.N(d/2+1) // jitter: sessions that failed together do not retry together
+	t.later(e, d)
+}
+
+// later queues a GET of e after d (e.retry marks it pending).
+func (t *Tracker) later(e *entry, d time.Duration) {
+	var timer *time.Timer
+	timer = time.AfterFunc(d, func() {
+		t.mu.Lock()
+		if e.retry != timer {
+			t.mu.Unlock() // stopped too late and replaced: not ours any more
+			return
+		}
+		e.retry = nil
+		wake := false
+		if !e.dropped && !e.inflight && !e.queued {
+			wake = t.enqueue(e)
+		}
+		t.mu.Unlock()
+		if wake {
+			t.signalWork()
+		}
+	})
+	e.retry = timer
+}
+
+// stopRetries cancels pending retry timers when Run ends (their sessions
+// are queued instead, for a later Run).
+func (t *Tracker) stopRetries() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.order {
+		if e.retry != nil && e.retry.Stop() {
+			e.retry = nil
+			if !e.queued {
+				t.enqueue(e)
+			}
+		}
+	}
+}
+
+// errorText is what a failed GET shows in Session.LastError.
+func errorText(resp *StateResponse, err error) string {
+	switch {
+	case err != nil:
+		return truncate(err.Error(), 200)
+	case resp == nil:
+		return "no response"
+	default:
+		return truncate(resp.ErrorMessage.ErrorType.String()+" error: "+resp.ErrorMessage.Message, 200)
+	}
+}
+
+// The two "not found" answers (seed 001). The first means the call is over
+// (or never was): the session is Gone. The second means the call exists
+// but is not under API control: the hub still reports it, so it stays
+// listed with the message as its error, and is not retried.
+const (
+	msgNoSession    = "No Audio session with correlation Id:"
+	msgNoAPISession = "No Api Audio session with correlation Id:"
+)
+
+// apiMessage returns the API's ErrorMessage, whether the getter returned it
+// as an *APIError (the Client does) or in the response.
+func apiMessage(resp *StateResponse, err error) (ErrorType, string, bool) {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Type, ae.Message, true
+	}
+	if err == nil && resp != nil && resp.ErrorMessage != nil {
+		return resp.ErrorMessage.ErrorType, resp.ErrorMessage.Message, true
+	}
+	return 0, "", false
+}
+
+// isGone reports the API's "No Audio session ... was found." answer.
+func isGone(resp *StateResponse, err error) bool {
+	typ, msg, ok := apiMessage(resp, err)
+	return ok && typ == ErrorValidation && strings.HasPrefix(msg, msgNoSession)
+}
+
+// isNoAPISession reports "No Api Audio session ... was found.".
+func isNoAPISession(resp *StateResponse, err error) bool {
+	typ, msg, ok := apiMessage(resp, err)
+	return ok && typ == ErrorValidation && strings.HasPrefix(msg, msgNoAPISession)
+}
+
+// --- GoneTTL ---
+
+func (t *Tracker) sweeper(ctx context.Context) {
+	every := min(t.cfg.GoneTTL/4, time.Second)
+	every = max(every, 10*time.Millisecond)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if t.sweep(t.cfg.Now()) {
+				t.notify()
+			}
+		}
+	}
+}
+
+// sweep drops sessions Gone for longer than GoneTTL. It reports whether
+// any was dropped.
+func (t *Tracker) sweep(now time.Time) bool {
+	cutoff := now.Add(-t.cfg.GoneTTL).UnixNano()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for n < len(t.gone) && t.gone[n].at <= cutoff {
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	dropped := 0
+	for _, g := range t.gone[:n] {
+		e := g.e
+		// An entry revived by a GET (Gone=false), or gone again later (a
+		// newer goneAt, queued again), is not due here.
+		if e.s.Gone && e.goneAt == g.at && !e.dropped {
+			e.dropped = true
+			if e.retry != nil {
+				e.retry.Stop()
+				e.retry = nil
+			}
+			delete(t.m, e.s.Key)
+			dropped++
+		}
+	}
+	m := copy(t.gone, t.gone[n:])
+	clear(t.gone[m:])
+	t.gone = t.gone[:m]
+	if dropped > 0 {
+		kept := t.order[:0]
+		for _, e := range t.order {
+			if !e.dropped {
+				kept = append(kept, e)
+			}
+		}
+		clear(t.order[len(kept):])
+		t.order = kept
+		t.ver++
+		t.version.Store(t.ver)
+	}
+	return dropped > 0
+}
+
+// fifo is a queue of sessions that reuses its backing array: no
+// allocation per event once it has grown to the working size.
+type fifo struct {
+	buf  []*entry
+	head int
+}
+
+func (q *fifo) push(e *entry) {
+	if q.head > 0 && len(q.buf) == cap(q.buf) && q.head >= len(q.buf)/2 {
+		n := copy(q.buf, q.buf[q.head:])
+		clear(q.buf[n:])
+		q.buf = q.buf[:n]
+		q.head = 0
+	}
+	q.buf = append(q.buf, e)
+}
+
+func (q *fifo) pop() *entry {
+	if q.head == len(q.buf) {
+		return nil
+	}
+	e := q.buf[q.head]
+	q.buf[q.head] = nil
+	q.head++
+	if q.head == len(q.buf) {
+		q.buf = q.buf[:0]
+		q.head = 0
+	}
+	return e
+}
+
+func (q *fifo) len() int { return len(q.buf) - q.head }

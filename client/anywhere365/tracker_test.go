@@ -1,0 +1,554 @@
+package anywhere365
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// fakeTruth is an in-memory REST truth for the tracker's unit tests: it
+// counts GETs, records the most in flight per session, and can hold GETs
+// until released. The end-to-end tests use the real client and simulator.
+type fakeTruth struct {
+	mu       sync.Mutex
+	states   map[SessionKey]*StateResponse
+	failing  map[SessionKey]error
+	gets     map[SessionKey]int
+	inflight map[SessionKey]int
+	maxIn    map[SessionKey]int
+	total    atomic.Int64
+	gate     chan struct{} // when not nil, each GET waits for a value
+}
+
+func newFakeTruth() *fakeTruth {
+	return &fakeTruth{
+		states:   map[SessionKey]*StateResponse{},
+		failing:  map[SessionKey]error{},
+		gets:     map[SessionKey]int{},
+		inflight: map[SessionKey]int{},
+		maxIn:    map[SessionKey]int{},
+	}
+}
+
+func (f *fakeTruth) set(k SessionKey, r RecordingState, m MarkingState, s SavingState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.states[k] = &StateResponse{CorrelationId: k.CorrelationID, UCCName: k.UCC, RecordingState: r, MarkingState: m, SavingState: s}
+}
+
+func (f *fakeTruth) end(k SessionKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.states, k)
+}
+
+func (f *fakeTruth) fail(k SessionKey, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil {
+		delete(f.failing, k)
+	} else {
+		f.failing[k] = err
+	}
+}
+
+func (f *fakeTruth) GetState(ctx context.Context, ucc, id string) (*StateResponse, error) {
+	k := SessionKey{ucc, id}
+	f.total.Add(1)
+	f.mu.Lock()
+	f.gets[k]++
+	f.inflight[k]++
+	f.maxIn[k] = max(f.maxIn[k], f.inflight[k])
+	gate := f.gate
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inflight[k]--
+		f.mu.Unlock()
+	}()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.failing[k]; err != nil {
+		return nil, err
+	}
+	st, ok := f.states[k]
+	if !ok {
+		msg := "No Audio session with correlation Id:'" + id + "' was found."
+		return &StateResponse{CorrelationId: id, UCCName: ucc, ErrorMessage: &ErrorMessage{ErrorType: ErrorValidation, Message: msg}},
+			&APIError{Type: ErrorValidation, Message: msg}
+	}
+	cp := *st
+	return &cp, nil
+}
+
+func (f *fakeTruth) count(k SessionKey) (gets, maxInflight int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gets[k], f.maxIn[k]
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func trWaitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func trLeakCheck(t *testing.T) {
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
+}
+
+func runTracker(t *testing.T, tr *Tracker) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { tr.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("tracker Run did not return")
+		}
+	})
+}
+
+func trKey(i int) SessionKey {
+	return SessionKey{UCC: "ucc-demo-name", CorrelationID: fmt.Sprintf("1d6c6a58-6739-4f0c-98ff-%012x", i)}
+}
+
+func trSession(t *testing.T, tr *Tracker, k SessionKey) Session {
+	t.Helper()
+	s, _, ok := tr.Session(k)
+	if !ok {
+		t.Fatalf("session %v not tracked", k)
+	}
+	return s
+}
+
+func TestTrackerOptimisticThenConfirmed(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	truth.gate = make(chan struct{})
+	tr := NewTracker(TrackerConfig{Getter: truth})
+	runTracker(t, tr)
+	k := trKey(1)
+	truth.set(k, RecordingPaused, MarkingMark, SavingNone)
+
+	v0 := tr.Version()
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionPause})
+	s := trSession(t, tr, k)
+	if s.Recording != RecordingPaused || s.Confirmed || s.LastAction != ActionPause {
+		t.Fatalf("optimistic state = %+v, want Paused unconfirmed", s)
+	}
+	if tr.Version() <= v0 || s.Version == 0 {
+		t.Fatalf("version did not move: %d -> %d", v0, tr.Version())
+	}
+	select {
+	case <-tr.Changed():
+	default:
+		t.Fatal("Changed() not signalled")
+	}
+	close(truth.gate) // let the GET answer
+	trWaitFor(t, "confirmation", 20*time.Second, func() bool { return trSession(t, tr, k).Confirmed })
+	s2, hist, _ := tr.Session(k)
+	if s2.Recording != RecordingPaused || s2.Marking != MarkingMark || s2.Version <= s.Version {
+		t.Fatalf("confirmed = %+v", s2)
+	}
+	if len(hist) != 2 || hist[0].Kind != HistoryEvent || hist[0].Action != ActionPause || hist[1].Kind != HistoryConfirmed {
+		t.Fatalf("history = %+v", hist)
+	}
+}
+
+func TestTrackerOptimisticMapping(t *testing.T) {
+	tr := NewTracker(TrackerConfig{}) // no getter: nothing is confirmed
+	k := trKey(2)
+	steps := []struct {
+		a    Action
+		want func(Session) bool
+	}{
+		{ActionStart, func(s Session) bool { return s.Recording == RecordingStarted }},
+		{ActionPause, func(s Session) bool { return s.Recording == RecordingPaused }},
+		{ActionStop, func(s Session) bool { return s.Recording == RecordingStopped }},
+		{ActionMark, func(s Session) bool { return s.Marking == MarkingMark }},
+		{ActionUnMark, func(s Session) bool { return s.Marking == MarkingUnmark }},
+		{ActionSave, func(s Session) bool { return s.Saving == SavingSave }},
+		{ActionDelete, func(s Session) bool { return s.Saving == SavingDelete }},
+	}
+	var last uint64
+	for _, st := range steps {
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: st.a})
+		s := trSession(t, tr, k)
+		if !st.want(s) || s.Confirmed || s.LastAction != st.a {
+			t.Errorf("after %v: %+v", st.a, s)
+		}
+		if s.Version <= last {
+			t.Errorf("after %v: version %d not above %d", st.a, s.Version, last)
+		}
+		last = s.Version
+	}
+}
+
+func TestTrackerStateSinceMovesOnlyWithRecording(t *testing.T) {
+	clock := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func() { mu.Lock(); clock = clock.Add(time.Second); mu.Unlock() }
+	tr := NewTracker(TrackerConfig{Now: now})
+	k := trKey(3)
+	ev := func(a Action) {
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: a})
+	}
+	ev(ActionStart)
+	since := trSession(t, tr, k).StateSince
+	advance()
+	ev(ActionMark)
+	if got := trSession(t, tr, k).StateSince; !got.Equal(since) {
+		t.Fatalf("Mark moved StateSince: %v -> %v", since, got)
+	}
+	advance()
+	ev(ActionPause)
+	if got := trSession(t, tr, k).StateSince; !got.Equal(since.Add(2 * time.Second)) {
+		t.Fatalf("Pause: StateSince = %v, want %v", got, since.Add(2*time.Second))
+	}
+	_, hist, _ := tr.Session(k)
+	if len(hist) != 3 || !hist[2].At.Equal(since.Add(2*time.Second)) || hist[2].Recording != RecordingPaused {
+		t.Fatalf("history = %+v", hist)
+	}
+}
+
+// A burst of K events on one session while its GET is held yields one GET
+// in flight at a time and exactly one more after it, not K.
+func TestTrackerCoalescesBurst(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	truth.gate = make(chan struct{})
+	tr := NewTracker(TrackerConfig{Getter: truth, Concurrency: 4})
+	runTracker(t, tr)
+	k := trKey(4)
+	truth.set(k, RecordingStarted, MarkingNone, SavingNone)
+
+	const K = 500
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionStart})
+	trWaitFor(t, "first GET in flight", 20*time.Second, func() bool { g, _ := truth.count(k); return g == 1 })
+	for i := range K {
+		a := []Action{ActionPause, ActionStart}[i%2]
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: a})
+	}
+	truth.gate <- struct{}{} // answer the first GET: it is stale (dirty), one more follows
+	trWaitFor(t, "second GET", 20*time.Second, func() bool { g, _ := truth.count(k); return g == 2 })
+	if trSession(t, tr, k).Confirmed {
+		t.Fatal("a GET that started before the burst confirmed the session")
+	}
+	truth.gate <- struct{}{}
+	trWaitFor(t, "confirmed", 20*time.Second, func() bool { return trSession(t, tr, k).Confirmed })
+	gets, maxIn := truth.count(k)
+	if gets != 2 || maxIn != 1 {
+		t.Fatalf("%d events gave %d GETs with %d in flight at most; want 2 and 1", K+1, gets, maxIn)
+	}
+	if s := trSession(t, tr, k); s.Recording != RecordingStarted {
+		t.Fatalf("final = %v, want the truth Started", s.Recording)
+	}
+	if n := tr.EventCount(); n != K+1 {
+		t.Fatalf("EventCount = %d, want %d", n, K+1)
+	}
+}
+
+// Out-of-order events leave a wrong optimistic state; the reconcile GET
+// brings the session to the REST truth.
+func TestTrackerOutOfOrderConvergesToTruth(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: truth})
+	runTracker(t, tr)
+	const n = 50
+	for i := range n {
+		k := trKey(100 + i)
+		truth.set(k, RecordingPaused, MarkingNone, SavingSave)
+		// The real order was Start, Pause, Save; these arrive reversed.
+		for _, a := range []Action{ActionSave, ActionPause, ActionStart} {
+			tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: a})
+		}
+	}
+	trWaitFor(t, "all confirmed", 20*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+	for _, s := range tr.Snapshot(nil) {
+		if s.Recording != RecordingPaused || s.Saving != SavingSave || s.Gone || s.LastError != "" {
+			t.Fatalf("%v: %+v, want Paused/Save", s.Key, s)
+		}
+	}
+	for i := range n {
+		if _, maxIn := truth.count(trKey(100 + i)); maxIn > 1 {
+			t.Fatalf("session %d had %d GETs in flight", i, maxIn)
+		}
+	}
+}
+
+func TestTrackerGlobalConcurrencyBound(t *testing.T) {
+	trLeakCheck(t)
+	var in, peak atomic.Int64
+	release := make(chan struct{})
+	getter := trGetterFunc(func(ctx context.Context, ucc, id string) (*StateResponse, error) {
+		n := in.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		defer in.Add(-1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return &StateResponse{CorrelationId: id, UCCName: ucc, RecordingState: RecordingStarted}, nil
+	})
+	tr := NewTracker(TrackerConfig{Getter: getter, Concurrency: 3})
+	runTracker(t, tr)
+	for i := range 20 {
+		tr.Watch(trKey(200 + i))
+	}
+	trWaitFor(t, "3 GETs in flight", 20*time.Second, func() bool { return in.Load() == 3 })
+	close(release)
+	trWaitFor(t, "all 20 fetched", 20*time.Second, func() bool { return tr.GetCount() == 20 })
+	if p := peak.Load(); p != 3 {
+		t.Fatalf("peak GETs in flight = %d, want 3", p)
+	}
+}
+
+type trGetterFunc func(ctx context.Context, ucc, id string) (*StateResponse, error)
+
+func (f trGetterFunc) GetState(ctx context.Context, ucc, id string) (*StateResponse, error) {
+	return f(ctx, ucc, id)
+}
+
+func TestTrackerGoneThenDroppedAfterTTL(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: truth, GoneTTL: 150 * time.Millisecond})
+	runTracker(t, tr)
+	k, alive := trKey(5), trKey(6)
+	truth.set(alive, RecordingStarted, MarkingNone, SavingNone)
+	tr.Watch(k) // the server does not know it: the call ended
+	tr.Watch(alive)
+	trWaitFor(t, "Gone", 20*time.Second, func() bool { s, _, ok := tr.Session(k); return ok && s.Gone })
+	s := trSession(t, tr, k)
+	if !s.Confirmed || s.LastError != "" {
+		t.Fatalf("gone session = %+v, want confirmed, no error", s)
+	}
+	// A late event for the ended call does not revive it.
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionStart})
+	if s := trSession(t, tr, k); !s.Gone {
+		t.Fatalf("late event revived a gone session: %+v", s)
+	}
+	trWaitFor(t, "dropped after GoneTTL", 20*time.Second, func() bool { return tr.Len() == 1 })
+	if _, _, ok := tr.Session(k); ok {
+		t.Fatal("gone session still listed")
+	}
+	if snap := tr.Snapshot(nil); len(snap) != 1 || snap[0].Key != alive {
+		t.Fatalf("snapshot = %+v", snap)
+	}
+}
+
+// A GET failing for another reason keeps the session, shows the error and
+// retries with backoff until it succeeds.
+func TestTrackerFailedGetRetries(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: truth, RetryMin: 10 * time.Millisecond, RetryMax: 40 * time.Millisecond})
+	runTracker(t, tr)
+	k := trKey(7)
+	truth.set(k, RecordingStarted, MarkingNone, SavingNone)
+	truth.fail(k, &APIError{Type: ErrorProcessing, Message: "Recorder was not available, command could not be executed"})
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionPause})
+	trWaitFor(t, "LastError", 20*time.Second, func() bool { return trSession(t, tr, k).LastError != "" })
+	trWaitFor(t, "several retries", 20*time.Second, func() bool { g, _ := truth.count(k); return g >= 3 })
+	s := trSession(t, tr, k)
+	if s.Confirmed || s.Gone || s.Recording != RecordingPaused {
+		t.Fatalf("while failing: %+v", s)
+	}
+	if want := "Processing error: Recorder was not available, command could not be executed"; s.LastError != want {
+		t.Fatalf("LastError = %q, want %q", s.LastError, want)
+	}
+	truth.fail(k, nil)
+	trWaitFor(t, "recovered", 20*time.Second, func() bool { s := trSession(t, tr, k); return s.Confirmed && s.LastError == "" })
+	if s := trSession(t, tr, k); s.Recording != RecordingStarted {
+		t.Fatalf("after recovery: %+v", s)
+	}
+}
+
+func TestTrackerInvalidEventsCounted(t *testing.T) {
+	tr := NewTracker(TrackerConfig{})
+	long := string(make([]byte, 300))
+	for _, ev := range []RecordingStateChangedEvent{
+		{UccName: "", CorrelationId: "x", StateAction: ActionStart},
+		{UccName: "u", CorrelationId: "", StateAction: ActionStart},
+		{UccName: "u", CorrelationId: "x", StateAction: 0},
+		{UccName: "u", CorrelationId: "x", StateAction: 99},
+		{UccName: long, CorrelationId: "x", StateAction: ActionStop},
+	} {
+		tr.HandleEvent(ev)
+	}
+	if tr.Len() != 0 || tr.InvalidCount() != 5 || tr.EventCount() != 5 {
+		t.Fatalf("len %d invalid %d events %d", tr.Len(), tr.InvalidCount(), tr.EventCount())
+	}
+	tr.Watch(SessionKey{})
+	if tr.Len() != 0 {
+		t.Fatal("empty Watch key was added")
+	}
+}
+
+func TestTrackerRecordAction(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	truth.gate = make(chan struct{})
+	tr := NewTracker(TrackerConfig{Getter: truth})
+	runTracker(t, tr)
+	k := trKey(8)
+	truth.set(k, RecordingPaused, MarkingNone, SavingNone)
+
+	// Success: the set's answer is shown as confirmed at once.
+	tr.RecordAction(k, ActionPause, &StateResponse{CorrelationId: k.CorrelationID, UCCName: k.UCC, RecordingState: RecordingPaused}, nil)
+	s, hist, _ := tr.Session(k)
+	if !s.Confirmed || s.Recording != RecordingPaused || s.LastAction != ActionPause {
+		t.Fatalf("after successful action: %+v", s)
+	}
+	if len(hist) != 1 || hist[0].Kind != HistoryAction || hist[0].Result != "" {
+		t.Fatalf("history = %+v", hist)
+	}
+	// ...and a reconcile GET follows.
+	trWaitFor(t, "reconcile after action", 20*time.Second, func() bool { g, _ := truth.count(k); return g == 1 })
+
+	// Failure: the server's message is in the history.
+	apiErr := &APIError{Type: ErrorValidation, Message: "Recorder state is Paused, this state cannot be paused"}
+	tr.RecordAction(k, ActionPause, &StateResponse{ErrorMessage: &ErrorMessage{ErrorType: ErrorValidation, Message: apiErr.Message}}, apiErr)
+	_, hist, _ = tr.Session(k)
+	if last := hist[len(hist)-1]; last.Kind != HistoryAction || last.Result != apiErr.Error() {
+		t.Fatalf("failed action entry = %+v", last)
+	}
+	close(truth.gate)
+
+	// "No Audio session" on an action marks the session Gone.
+	k2 := trKey(9)
+	msg := "No Audio session with correlation Id:'" + k2.CorrelationID + "' was found."
+	tr.RecordAction(k2, ActionStart, nil, &APIError{Type: ErrorValidation, Message: msg})
+	if s := trSession(t, tr, k2); !s.Gone {
+		t.Fatalf("session after not-found action: %+v", s)
+	}
+}
+
+func TestTrackerResyncRefetchesAll(t *testing.T) {
+	trLeakCheck(t)
+	truth := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: truth})
+	runTracker(t, tr)
+	for i := range 10 {
+		truth.set(trKey(300+i), RecordingStarted, MarkingNone, SavingNone)
+		tr.Watch(trKey(300 + i))
+	}
+	trWaitFor(t, "10 GETs", 20*time.Second, func() bool { return truth.total.Load() == 10 })
+	trWaitFor(t, "confirmed", 20*time.Second, func() bool { return trSession(t, tr, trKey(309)).Confirmed })
+	for i := range 10 {
+		truth.set(trKey(300+i), RecordingStopped, MarkingMark, SavingDelete) // changed while we were away
+	}
+	tr.Resync()
+	trWaitFor(t, "20 GETs", 20*time.Second, func() bool { return truth.total.Load() == 20 })
+	trWaitFor(t, "new truth", 20*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed || s.Recording != RecordingStopped || s.Marking != MarkingMark || s.Saving != SavingDelete {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func TestTrackerHistoryBounded(t *testing.T) {
+	tr := NewTracker(TrackerConfig{HistoryLimit: 4})
+	k := trKey(10)
+	acts := []Action{ActionStart, ActionPause, ActionStart, ActionMark, ActionStop, ActionSave}
+	for _, a := range acts {
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: a})
+	}
+	_, hist, _ := tr.Session(k)
+	if len(hist) != 4 {
+		t.Fatalf("history has %d entries, want 4", len(hist))
+	}
+	for i, h := range hist {
+		if h.Action != acts[2+i] {
+			t.Fatalf("history[%d] = %v, want %v (oldest first)", i, h.Action, acts[2+i])
+		}
+	}
+}
+
+func TestTrackerSnapshotOrderAndReuse(t *testing.T) {
+	tr := NewTracker(TrackerConfig{})
+	for i := range 5 {
+		tr.Watch(trKey(400 + i))
+	}
+	tr.Watch(trKey(400)) // known: not added twice
+	buf := make([]Session, 0, 16)
+	snap := tr.Snapshot(buf)
+	if len(snap) != 5 || tr.Len() != 5 {
+		t.Fatalf("len %d / %d, want 5", len(snap), tr.Len())
+	}
+	if &snap[:1][0] != &buf[:1][0] {
+		t.Fatal("Snapshot did not reuse dst")
+	}
+	for i, s := range snap {
+		if s.Key != trKey(400+i) {
+			t.Fatalf("snapshot[%d] = %v, want first-seen order", i, s.Key)
+		}
+	}
+}
+
+func TestTrackerConnState(t *testing.T) {
+	tr := NewTracker(TrackerConfig{})
+	v := tr.Version()
+	tr.SetConnState(ConnState{Phase: ConnReconnecting, Attempt: 2, LastError: "connection refused"})
+	if got := tr.ConnState(); got.Phase != ConnReconnecting || got.Attempt != 2 {
+		t.Fatalf("ConnState = %+v", got)
+	}
+	if tr.Version() == v {
+		t.Fatal("SetConnState did not bump Version")
+	}
+}
+
+// A transport error on a GET whose server went away is not "gone".
+func TestTrackerTransportErrorIsNotGone(t *testing.T) {
+	trLeakCheck(t)
+	getter := trGetterFunc(func(ctx context.Context, ucc, id string) (*StateResponse, error) {
+		return nil, &TransportError{Method: "GET", URL: "http://127.0.0.1:1/x", Err: errors.New("connection refused")}
+	})
+	tr := NewTracker(TrackerConfig{Getter: getter, RetryMin: time.Hour})
+	runTracker(t, tr)
+	tr.Watch(trKey(11))
+	trWaitFor(t, "error shown", 20*time.Second, func() bool { return trSession(t, tr, trKey(11)).LastError != "" })
+	if s := trSession(t, tr, trKey(11)); s.Gone || s.Confirmed {
+		t.Fatalf("%+v", s)
+	}
+}
