@@ -1,26 +1,371 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/recdeck/recdeck/client/voipnow"
+	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
 	"github.com/recdeck/recdeck/ui"
+	voipnowpane "github.com/recdeck/recdeck/ui/voipnow"
 )
 
-// VoipNowProfile is the VoipNow section of a config profile.
+// VoipNowProfile is the voipnow: section of a config profile.
 //
-// OWNER: the VoipNow work completes this file (subcommand, sim mount, pane).
-type VoipNowProfile struct{}
+//	voipnow:
+//	  base_url: https://pbx.example.com
+//	  client_id: 1234abcd
+//	  client_secret: ...        # or RECDECK_VOIPNOW_CLIENT_SECRET
+//	  user_id: "@me"            # @me, @viewer, @owner or a user id
+//	  extension: "@self"        # or an extension number, e.g. 0003*210
+//	  format: wav               # default recording format: wav or wav49
+//	  poll_interval: 2s         # how often the TUI pane lists calls
+type VoipNowProfile struct {
+	BaseURL      string        `yaml:"base_url"`
+	TokenURL     string        `yaml:"token_url"`
+	ClientID     string        `yaml:"client_id"`
+	ClientSecret string        `yaml:"client_secret"`
+	UserID       string        `yaml:"user_id"`
+	Extension    string        `yaml:"extension"`
+	Format       string        `yaml:"format"`
+	PollInterval time.Duration `yaml:"poll_interval"`
+}
+
+// voipnowSecretEnv names the environment variable holding the client secret.
+const voipnowSecretEnv = "RECDECK_VOIPNOW_CLIENT_SECRET"
+
+// voipnowFlags are the flags of `recdeck voipnow` and its subcommands.
+type voipnowFlags struct {
+	clientID, userID, extension string
+}
 
 func newVoipnowCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "voipnow", Short: "VoipNow (not built yet)", Hidden: true}
+	f := &voipnowFlags{}
+	cmd := &cobra.Command{
+		Use:   "voipnow",
+		Short: "VoipNow PBX: list live calls, start or stop their recording (UAPI)",
+		Long: `Talk to a 4PSA VoipNow PBX through its Unified API (UAPI).
+
+The server is --base-url or voipnow.base_url of the profile (the profile's
+top-level base_url, the Anywhere365 server, is never used for VoipNow). The
+app's client id is --client-id or voipnow.client_id; its secret comes from
+` + voipnowSecretEnv + ` or voipnow.client_secret.
+
+Exit status: 0 done, 1 the PBX answered an error, 2 invalid usage (nothing
+sent), 3 network or authentication failure.`,
+		Example: `  recdeck sim &   # then, against the simulator (client id and secret: demo):
+  RECDECK_VOIPNOW_CLIENT_SECRET=demo recdeck voipnow --base-url http://127.0.0.1:8365 --client-id demo calls
+  recdeck voipnow ... record start --call b817d2618fe6f1804333 --view 01 --format wav49`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.clientID, "client-id", "", "the UAPI app's client id (or voipnow.client_id)")
+	pf.StringVar(&f.userID, "user", "", "user id: @me (default), @viewer, @owner or an id (or voipnow.user_id)")
+	pf.StringVar(&f.extension, "extension", "", "extension: @self (default, all of the user's) or a number such as 0003*210")
+	cmd.AddCommand(newVoipnowCallsCmd(g, f), newVoipnowRecordCmd(g, f))
+	return cmd
+}
+
+// voipnowSettings is the resolved VoipNow section: the profile's, with the
+// environment and the flags laid over it.
+func voipnowSettings(g *globals, f *voipnowFlags) (VoipNowProfile, Profile, error) {
+	p, err := g.profile()
+	if err != nil {
+		return VoipNowProfile{}, p, err
+	}
+	v := p.VoipNow
+	if g.baseURL != "" {
+		v.BaseURL = g.baseURL
+	}
+	if s := os.Getenv(voipnowSecretEnv); s != "" {
+		v.ClientSecret = s
+	}
+	if f.clientID != "" {
+		v.ClientID = f.clientID
+	}
+	if f.userID != "" {
+		v.UserID = f.userID
+	}
+	if f.extension != "" {
+		v.Extension = f.extension
+	}
+	return v, p, nil
+}
+
+// voipnowClient builds the client for the CLI. A missing or bad setting is
+// a usage error.
+func voipnowClient(g *globals, f *voipnowFlags) (*voipnow.Client, VoipNowProfile, error) {
+	v, p, err := voipnowSettings(g, f)
+	if err != nil {
+		return nil, v, err
+	}
+	if v.BaseURL == "" {
+		return nil, v, withExit(exitUsage, errors.New("no VoipNow server given: use --base-url or voipnow.base_url in a config profile; `recdeck sim` serves a simulator (client id and secret: demo)"))
+	}
+	c, err := voipnow.New(voipnow.Config{
+		BaseURL:      v.BaseURL,
+		TokenURL:     v.TokenURL,
+		ClientID:     v.ClientID,
+		ClientSecret: v.ClientSecret,
+		HTTPClient:   g.httpClient(p),
+		Timeout:      p.Timeout,
+	})
+	if err != nil {
+		return nil, v, withExit(exitUsage, err)
+	}
+	return c, v, nil
+}
+
+// voipnowExit maps a client error to the exit statuses of the core: input
+// refused before sending -> 2, the PBX's error body -> 1, anything else (no
+// answer, an unusable answer, authentication) -> 3.
+func voipnowExit(err error) error {
+	var ee *exitError
+	var ve *voipnow.ValidationError
+	var ae *voipnow.APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		return err
+	case errors.As(err, &ve):
+		return withExit(exitUsage, err)
+	case voipnow.IsAuth(err):
+		return withExit(exitNetwork, err)
+	case errors.As(err, &ae):
+		return withExit(exitAPI, err)
+	}
+	return withExit(exitNetwork, err)
+}
+
+func newVoipnowCallsCmd(g *globals, f *voipnowFlags) *cobra.Command {
+	var (
+		lp  voipnow.ListParams
+		all bool
+	)
+	cmd := &cobra.Command{
+		Use:   "calls",
+		Short: "List the PBX's live calls, one line per call view",
+		Example: `  recdeck voipnow calls
+  recdeck voipnow calls --extension 0003*210 --count 50 --start-index 50
+  recdeck voipnow calls --filter-by id --filter-value b817d2618fe6f1804333 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, v, err := voipnowClient(g, f)
+			if err != nil {
+				return err
+			}
+			lp.UserID, lp.Extension = v.UserID, v.Extension
+			var l voipnow.PhoneCallList
+			if all {
+				calls, err := c.ListAllCalls(cmd.Context(), lp, 0)
+				if err != nil {
+					return voipnowExit(err)
+				}
+				l = voipnow.PhoneCallList{ItemsPerPage: len(calls), TotalResults: len(calls), Calls: calls}
+			} else if l, err = c.ListCalls(cmd.Context(), lp); err != nil {
+				return voipnowExit(err)
+			}
+			out := cmd.OutOrStdout()
+			if g.jsonOut {
+				if l.Calls == nil {
+					l.Calls = []voipnow.PhoneCall{}
+				}
+				return voipnowPrintJSON(out, l)
+			}
+			voipnowPrintCalls(out, l)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&lp.Count, "count", 0, "page size, 1 to 5000 (default: the PBX's, 20)")
+	fl.IntVar(&lp.StartIndex, "start-index", 0, "index of the first call of the page (0 to 5000)")
+	fl.StringVar(&lp.FilterBy, "filter-by", "", "filter field: id or published")
+	fl.StringVar(&lp.FilterValue, "filter-value", "", "value to filter by")
+	fl.StringVar(&lp.FilterOp, "filter-op", "", "filter operator: "+strings.Join(voipnow.FilterOps, ", ")+" (default equals)")
+	fl.BoolVar(&all, "all", false, "read every page (--count sets the page size)")
+	return cmd
+}
+
+// voipnowPrintCalls writes the calls as a table, states in words.
+func voipnowPrintCalls(w io.Writer, l voipnow.PhoneCallList) {
+	if len(l.Calls) == 0 {
+		fmt.Fprintln(w, "No live calls.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CALL\tVIEW\tEXTENSION\tSTATUS\tDIRECTION\tCALLER\tFROM\tTO\tANSWERED\tRECORDING")
+	for _, c := range l.Calls {
+		for _, v := range c.Views {
+			answered := string(v.Answered)
+			if answered == "" {
+				answered = "-"
+			}
+			rec := "no"
+			if v.IsRecording() {
+				rec = "since " + string(v.Recording)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				voipnowCell(string(c.ID)), voipnowCell(string(v.ID)), voipnowCell(v.Extension), v.Status, v.Flow, voipnowCell(v.CallerID),
+				voipnowCell(strings.Join(v.Source, ",")), voipnowCell(strings.Join(v.Destination, ",")), voipnowCell(answered), voipnowCell(rec))
+		}
+	}
+	tw.Flush()
+	if l.TotalResults > l.StartIndex+len(l.Calls) {
+		fmt.Fprintf(w, "Calls %d-%d of %d: use --start-index %d for more, or --all.\n",
+			l.StartIndex+1, l.StartIndex+len(l.Calls), l.TotalResults, l.StartIndex+len(l.Calls))
+	}
+}
+
+// voipnowCell makes a PBX-supplied value safe for a terminal table: no control
+// characters (escape sequences, tabs, newlines), "-" when empty.
+func voipnowCell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func voipnowPrintJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
+	var rp voipnow.RecordParams
+	var format string
+	record := &cobra.Command{
+		Use:   "record",
+		Short: "Start or stop recording one view of a call",
+	}
+	run := func(start bool) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			if start {
+				fm, err := voipnow.ParseFormat(format)
+				if err != nil {
+					return withExit(exitUsage, err)
+				}
+				rp.Format = fm
+			}
+			c, v, err := voipnowClient(g, f)
+			if err != nil {
+				return err
+			}
+			rp.UserID, rp.Extension = v.UserID, v.Extension
+			var call voipnow.PhoneCall
+			if start {
+				call, err = c.StartRecording(cmd.Context(), rp)
+			} else {
+				call, err = c.StopRecording(cmd.Context(), rp)
+			}
+			if err != nil {
+				return voipnowExit(err)
+			}
+			if g.jsonOut {
+				return voipnowPrintJSON(cmd.OutOrStdout(), call)
+			}
+			view, ok := call.View(rp.ViewID)
+			switch {
+			case !ok:
+				return withExit(exitAPI, fmt.Errorf("the PBX answered without view %s of call %s", rp.ViewID, rp.PhoneCallID))
+			case start && !view.IsRecording():
+				return withExit(exitAPI, fmt.Errorf("the PBX accepted StartRecording but view %s of call %s shows no recording", rp.ViewID, rp.PhoneCallID))
+			case !start && view.IsRecording():
+				return withExit(exitAPI, fmt.Errorf("the PBX accepted StopRecording but view %s of call %s is still recording", rp.ViewID, rp.PhoneCallID))
+			case start:
+				fmt.Fprintf(cmd.OutOrStdout(), "Recording started: call %s view %s on %s (%s), since %s\n",
+					voipnowCell(string(call.ID)), voipnowCell(rp.ViewID), voipnowCell(view.Extension), rp.Format, voipnowCell(string(view.Recording)))
+			default:
+				fmt.Fprintf(cmd.OutOrStdout(), "Recording stopped: call %s view %s on %s\n", voipnowCell(string(call.ID)), voipnowCell(rp.ViewID), voipnowCell(view.Extension))
+			}
+			return nil
+		}
+	}
+	start := &cobra.Command{
+		Use:     "start",
+		Short:   "StartRecording on a call view (format wav or wav49)",
+		Example: `  recdeck voipnow record start --call b817d2618fe6f1804333 --view 01 --format wav49`,
+		Args:    cobra.NoArgs,
+		RunE:    run(true),
+	}
+	stop := &cobra.Command{
+		Use:     "stop",
+		Short:   "StopRecording on a call view",
+		Example: `  recdeck voipnow record stop --call b817d2618fe6f1804333 --view 01`,
+		Args:    cobra.NoArgs,
+		RunE:    run(false),
+	}
+	for _, c := range []*cobra.Command{start, stop} {
+		c.Flags().StringVar(&rp.PhoneCallID, "call", "", "phone call id (see `recdeck voipnow calls`)")
+		c.Flags().StringVar(&rp.ViewID, "view", "", "phone call view id, e.g. 01")
+	}
+	start.Flags().StringVar(&format, "format", "", "recording format: wav (default) or wav49")
+	record.AddCommand(start, stop)
+	return record
 }
 
 // mountVoipnowSim registers the VoipNow simulator on the shared mux.
 func mountVoipnowSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, func()) {
-	return nil, func() {}
+	s := voipnowsim.New(voipnowsim.Options{Seed: seed})
+	s.Register(mux)
+	return []string{
+		"voipnow: UAPI " + baseURL + "/uapi/phoneCalls/@me/@self (GET list; PUT .../{phoneCallId} StartRecording, StopRecording)",
+		"voipnow: token " + baseURL + voipnow.DefaultTokenPath + " (client_credentials, type=unifiedapi)",
+		fmt.Sprintf("voipnow: demo credentials client_id=%s client_secret=%s; app user %s (@me) with extensions %s, %s, %s (call recording off)",
+			voipnowsim.DemoClientID, voipnowsim.DemoClientSecret, voipnowsim.AppUserID, voipnowsim.ExtReception, voipnowsim.ExtSales, voipnowsim.ExtNoRecording),
+		"voipnow: seed 002's call " + voipnowsim.SeedCallID + " (also " + voipnowsim.SeedCallAlias + ") on " + voipnowsim.SeedExtension + ", view " + voipnowsim.SeedViewID,
+	}, func() {}
 }
 
-// newVoipnowPane builds the VoipNow TUI pane, or nil when it cannot be shown.
-func newVoipnowPane(env vendorEnv) ui.Pane { return nil }
+// newVoipnowPane builds the VoipNow TUI pane, or nil when it cannot be
+// shown: outside the demo it needs voipnow.base_url, a client id and a
+// secret (never the Anywhere365 base URL: the secret must not go there).
+func newVoipnowPane(env vendorEnv) ui.Pane {
+	v := env.Profile.VoipNow
+	if s := os.Getenv(voipnowSecretEnv); s != "" {
+		v.ClientSecret = s
+	}
+	if env.Demo {
+		v.BaseURL, v.TokenURL = env.BaseURL, ""
+		v.ClientID, v.ClientSecret = voipnowsim.DemoClientID, voipnowsim.DemoClientSecret
+	}
+	if v.BaseURL == "" || v.ClientID == "" || v.ClientSecret == "" {
+		return nil
+	}
+	c, err := voipnow.New(voipnow.Config{
+		BaseURL:      v.BaseURL,
+		TokenURL:     v.TokenURL,
+		ClientID:     v.ClientID,
+		ClientSecret: v.ClientSecret,
+		HTTPClient:   env.HTTPClient,
+		Timeout:      env.Profile.Timeout,
+	})
+	if err != nil {
+		return nil
+	}
+	return voipnowpane.New(voipnowpane.Options{
+		Client:         c,
+		UserID:         v.UserID,
+		Extension:      v.Extension,
+		PollInterval:   v.PollInterval,
+		RequestTimeout: env.Profile.Timeout,
+		DefaultFormat:  voipnow.Format(v.Format),
+		Keys:           env.Profile.Keys,
+	})
+}

@@ -1,0 +1,53 @@
+// Package voipnow is recdeck's client of the 4PSA VoipNow UAPI phoneCalls
+// service: it lists a PBX's live calls and starts or stops the recording of
+// one call view (seed 002, with the facts DESIGN.md adds).
+//
+// Main types:
+//   - Client (New, Config): ListCalls / ListAllCalls / GetCall on
+//     GET /uapi/phoneCalls/{userId}/{extension}[/{phoneCallId}], and
+//     StartRecording / StopRecording, each a
+//     PUT /uapi/phoneCalls/{userId}/{extension}/{phoneCallId} with a
+//     PhoneCallAction body. Every input is validated before anything is
+//     sent (ValidationError); the format is wav or wav49, wav by default.
+//   - PhoneCall, PhoneCallView, PhoneCallList: the wire types, shared with
+//     the simulator in ./sim so the two cannot drift. Status and Flow give
+//     their values in words (String).
+//   - Errors: APIError (the PBX's {"error":{"code","message"}}, with a
+//     plain-words Hint per documented code), ValidationError (nothing was
+//     sent), AuthError (credentials or token refused), TransportError (no
+//     answer), ResponseError (an answer that is not the documented JSON, or
+//     too large). Their texts never contain the client secret or a token.
+//
+// Authentication: an OAuth 2.0 client-credentials token from
+// POST /oauth/token.php (grant_type=client_credentials, client_id,
+// client_secret, type=unifiedapi), fetched with golang.org/x/oauth2, kept in
+// memory only, renewed before it expires, and forgotten when the PBX answers
+// 401, after which the request is tried once more with a new token.
+//
+// Bounds: each request (token fetch included) has a timeout (10 s by
+// default), every body is read through an io.LimitReader (4 MiB by default,
+// as a page may hold 5000 calls), and ListAllCalls makes a bounded number of
+// requests. TLS is verified unless the caller's http.Client says otherwise.
+//
+// Who calls it: cmd/recdeck (the `recdeck voipnow` subcommand, and the
+// construction of the TUI pane) and ui/voipnow through a small interface.
+//
+// ASSUMPTIONS where the documents are silent (each can be changed):
+//   - A collection answer is {"startIndex","itemsPerPage","totalResults",
+//     "entry":[...]} (the OpenSocial style of 4PSA's other examples); a bare
+//     array or a single PhoneCall is read too. Counts may be strings.
+//   - Numeric enums (status, flow) may come as numbers or strings ("5", as
+//     in the seed); the simulator writes strings like the seed.
+//   - callerId and callerID are both read; onHold and parked, whose type is
+//     not given, read from a boolean, a number or a string.
+//   - Timestamps are RFC 3339 (as in the seed); they are kept as written.
+//   - User ids are letters, digits, "-" or "_"; extension numbers are digits
+//     with at most one "*" (0003*210); "*" and "@" are sent unescaped in the
+//     path, as the seed writes them.
+//   - Recording an extension whose "Call recording" function is off answers
+//     a code no document names: the simulator uses pc_recording_disabled
+//     (CodeRecordingDisabled), and any unknown code still reads clearly
+//     through the PBX's message.
+//   - A 401 answer means the token expired or was revoked: it is renewed and
+//     the request sent once more (safe: a refused request did nothing).
+package voipnow

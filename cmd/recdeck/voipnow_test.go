@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/client/voipnow"
+	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// The voipnow subcommand runs in-process against the VoipNow simulator,
+// mounted on a mux the way `recdeck sim` mounts it, on 127.0.0.1.
+
+// voipnowIsolate keeps a test away from the user's config and secrets.
+func voipnowIsolate(t *testing.T, config string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RECDECK_CONFIG", path)
+	t.Setenv(voipnowSecretEnv, "")
+}
+
+// voipnowServe serves a simulator with no generated calls and returns it
+// with its URL.
+func voipnowServe(t *testing.T) (*voipnowsim.Server, string) {
+	t.Helper()
+	s := voipnowsim.New(voipnowsim.Options{LiveCalls: -1})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func voipnowRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVoipnowCallsAndRecord(t *testing.T) {
+	voipnowIsolate(t, "")
+	t.Setenv(voipnowSecretEnv, "demo")
+	s, url := voipnowServe(t)
+	id := s.AddCall(voipnowsim.ExtSales, voipnow.FlowOutgoing, "0722000333", 0, 0)
+	base := []string{"voipnow", "--base-url", url, "--client-id", "demo"}
+
+	code, out, errOut := voipnowRun(t, append(base, "calls")...)
+	if code != exitOK || !strings.Contains(out, voipnowsim.SeedCallID) || !strings.Contains(out, id) ||
+		!strings.Contains(out, "on call") || !strings.Contains(out, "outgoing") || !strings.Contains(out, "John Doe <3333>") {
+		t.Fatalf("calls: %d\n%s\n%s", code, out, errOut)
+	}
+
+	// Paging: one call a page, with a hint for the next.
+	code, out, _ = voipnowRun(t, append(base, "calls", "--count", "1")...)
+	if code != exitOK || !strings.Contains(out, "Calls 1-1 of 2") || strings.Contains(out, id) {
+		t.Fatalf("page: %d\n%s", code, out)
+	}
+
+	code, out, errOut = voipnowRun(t, append(base, "record", "start", "--call", id, "--view", "01", "--format", "wav49")...)
+	if code != exitOK || !strings.Contains(out, "Recording started: call "+id+" view 01 on "+voipnowsim.ExtSales+" (wav49), since ") {
+		t.Fatalf("start: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = voipnowRun(t, append(base, "--json", "calls", "--filter-by", "id", "--filter-value", id)...)
+	var l voipnow.PhoneCallList
+	if code != exitOK || json.Unmarshal([]byte(out), &l) != nil || len(l.Calls) != 1 || !l.Calls[0].Views[0].IsRecording() {
+		t.Fatalf("json: %d\n%s", code, out)
+	}
+	code, out, _ = voipnowRun(t, append(base, "record", "stop", "--call", id, "--view", "01")...)
+	if code != exitOK || !strings.Contains(out, "Recording stopped: call "+id) {
+		t.Fatalf("stop: %d\n%s", code, out)
+	}
+	code, out, _ = voipnowRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
+	if c, err := voipnow.DecodePhoneCall([]byte(out)); code != exitOK || err != nil || string(c.ID) != id {
+		t.Fatalf("stop json: %d %v\n%s", code, err, out)
+	}
+}
+
+// TestVoipnowProfile: settings from the voipnow section, the secret from
+// the profile, the user and extension too.
+func TestVoipnowProfile(t *testing.T) {
+	s, url := voipnowServe(t)
+	s.AddCall(voipnowsim.ExtSupport, voipnow.FlowIncoming, "", 0, 0)
+	voipnowIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    voipnow:\n      base_url: "+url+
+		"\n      client_id: demo\n      client_secret: demo\n      user_id: \"13\"\n      extension: \"0003*213\"\n      poll_interval: 3s\n")
+	code, out, errOut := voipnowRun(t, "voipnow", "calls")
+	if code != exitOK || !strings.Contains(out, voipnowsim.ExtSupport) || strings.Contains(out, voipnowsim.SeedCallID) {
+		t.Fatalf("%d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestVoipnowExitStatuses(t *testing.T) {
+	voipnowIsolate(t, "")
+	t.Setenv(voipnowSecretEnv, "demo")
+	s, url := voipnowServe(t)
+	legal := s.AddCall(voipnowsim.ExtNoRecording, voipnow.FlowIncoming, "", 0, 0)
+	base := []string{"voipnow", "--base-url", url, "--client-id", "demo"}
+	before := s.Stats().APIRequests
+
+	usage := [][]string{
+		{"voipnow", "calls"}, // no server
+		append(base, "record", "start", "--call", "x1", "--view", "01", "--format", "mp3"),
+		append(base, "record", "start", "--view", "01"),
+		append(base, "record", "stop", "--call", "x1"),
+		append(base, "calls", "--count", "9000"),
+		append(base, "calls", "--filter-by", "caller", "--filter-value", "x"),
+		append(base, "--extension", "abc", "calls"),
+		{"voipnow", "--base-url", url, "calls"}, // no client id
+	}
+	for _, args := range usage {
+		if code, _, errOut := voipnowRun(t, args...); code != exitUsage || !strings.HasPrefix(errOut, "recdeck: ") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	if s.Stats().APIRequests != before {
+		t.Error("a refused command sent a request")
+	}
+
+	code, _, errOut := voipnowRun(t, append(base, "record", "start", "--call", legal, "--view", "01")...)
+	if code != exitAPI || !strings.Contains(errOut, "pc_recording_disabled") || !strings.Contains(errOut, "switched off") {
+		t.Errorf("recording disabled: %d %q", code, errOut)
+	}
+	code, _, errOut = voipnowRun(t, append(base, "record", "stop", "--call", "deadbeef00", "--view", "01")...)
+	if code != exitAPI || !strings.Contains(errOut, "pc_phonecall_invalid") {
+		t.Errorf("unknown call: %d %q", code, errOut)
+	}
+
+	t.Setenv(voipnowSecretEnv, "wrong-secret-value")
+	code, _, errOut = voipnowRun(t, append(base, "calls")...)
+	if code != exitNetwork || !strings.Contains(errOut, "invalid_client") || strings.Contains(errOut, "wrong-secret-value") {
+		t.Errorf("bad secret: %d %q", code, errOut)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	code, _, errOut = voipnowRun(t, "voipnow", "--base-url", dead, "--client-id", "demo", "calls")
+	if code != exitNetwork {
+		t.Errorf("unreachable: %d %q", code, errOut)
+	}
+}
+
+// TestVoipnowSimMountAndPane: the mount serves the seed's call beside
+// other routes, and the demo pane built from it lists the calls.
+func TestVoipnowSimMountAndPane(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	banner, stop := mountVoipnowSim(mux, srv.URL, 3)
+	defer stop()
+	if len(banner) == 0 || !strings.Contains(strings.Join(banner, "\n"), srv.URL+"/oauth/token.php") {
+		t.Fatalf("banner %q", banner)
+	}
+
+	voipnowIsolate(t, "")
+	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
+		t.Error("a pane without VoipNow settings outside the demo")
+	}
+	p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
+	if p == nil {
+		t.Fatal("no demo pane")
+	}
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(120, 10)
+	cmd := p.Init()
+	if cmd == nil {
+		t.Fatal("Init fetches nothing")
+	}
+	msg := cmd() // one list request against the mounted simulator
+	p, next := p.Update(msg)
+	if view := p.View(); !strings.Contains(view, "John Doe <3333>") || !strings.Contains(view, "on call") {
+		t.Fatalf("demo pane:\n%s", view)
+	}
+	if next == nil {
+		t.Error("polling was not re-armed")
+	}
+	var _ tea.Cmd = next // the poll tick: not run (it waits the poll interval)
+}

@@ -1,0 +1,23 @@
+// Package voipnowpane is the VoipNow tab of the recdeck console (the
+// directory is ui/voipnow; the package is named voipnowpane so it does not
+// clash with client/voipnow where both are imported).
+//
+// Pane shows the PBX's live calls, one row per phone call view, with its
+// status in words (ringing, other side ringing, on call, ended), direction,
+// extension, caller, numbers, time on call and a recording indicator
+// ("● REC 1:05" or "not recording"). The selected view can be recorded with
+// r (a prompt chooses wav or wav49; Capturing is true while it is open) and
+// stopped with s. Every action ends in a toast: success with the PBX's start
+// time, or the PBX's error in words.
+//
+// The UAPI pushes no events, so the pane polls: one list request at a time,
+// in a tea.Cmd with a timeout, re-armed with a single tea.Tick when its
+// result arrives (Options.PollInterval, 2 s by default). A failing poll
+// shows in the status line and gives one toast, not one per poll. Calls that
+// leave the PBX stay listed as "ended" for a few seconds.
+//
+// It reaches the PBX only through the small Client interface, which
+// *voipnow.Client satisfies; cmd/recdeck builds it (newVoipnowPane) from
+// the profile's voipnow section, or against the simulator in the demo.
+// Tests drive it through Update and View against the simulator on loopback.
+package voipnowpane

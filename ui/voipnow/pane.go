@@ -1,0 +1,433 @@
+package voipnowpane
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/client/voipnow"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// Client is what the pane needs from the VoipNow client; *voipnow.Client
+// satisfies it, and tests may fake it.
+type Client interface {
+	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) ([]voipnow.PhoneCall, error)
+	StartRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
+	StopRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultPollInterval   = 2 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultEndedLinger    = 5 * time.Second
+	DefaultMaxCalls       = 1000
+)
+
+// Options configure the pane.
+type Options struct {
+	Client Client
+	// UserID and Extension scope the calls shown and acted on
+	// (default @me and @self).
+	UserID, Extension string
+	// PollInterval is how often the call list is fetched: the UAPI pushes
+	// no events (default 2 s).
+	PollInterval time.Duration
+	// RequestTimeout bounds each request the pane makes (default 10 s).
+	RequestTimeout time.Duration
+	// DefaultFormat is preselected in the format prompt (default wav).
+	DefaultFormat voipnow.Format
+	// MaxCalls caps the calls fetched per refresh (default 1000).
+	MaxCalls int
+	// EndedLinger is how long a call that left the PBX stays listed as
+	// "ended" (default 5 s).
+	EndedLinger time.Duration
+	// Keys rebinds keys by name (see KeyMap.Rebind).
+	Keys map[string][]string
+	// Now is the clock for durations (default time.Now).
+	Now func() time.Time
+	// Tick schedules the next poll (default tea.Tick). Tests replace it to
+	// drive polling by hand.
+	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// Pane is the VoipNow tab: the PBX's live calls, one row per call view,
+// with start (wav or wav49) and stop recording on the selected view.
+type Pane struct {
+	opts   Options
+	keys   KeyMap
+	styles *ui.Styles
+	width  int
+	height int
+
+	rows    []row
+	sel     int // index into rows
+	offset  int // first row on screen
+	pending map[string]string
+
+	loaded    bool
+	fetching  bool
+	tickArmed bool
+	updatedAt time.Time
+	failing   bool
+	lastErr   string
+
+	prompt *prompt
+}
+
+// prompt is the open "record as wav / wav49" question.
+type prompt struct {
+	key    string // the row it is about
+	format voipnow.Format
+}
+
+// Messages the pane sends itself (unexported: no other pane can match them).
+type (
+	pollMsg  struct{}
+	callsMsg struct {
+		calls  []voipnow.PhoneCall
+		err    error
+		manual bool
+	}
+	actionMsg struct {
+		key    string
+		target string // words naming the call view, for the toast
+		start  bool
+		format voipnow.Format
+		call   voipnow.PhoneCall
+		err    error
+	}
+)
+
+// New builds the pane. It fetches nothing until Init.
+func New(opts Options) *Pane {
+	if opts.UserID == "" {
+		opts.UserID = voipnow.UserMe
+	}
+	if opts.Extension == "" {
+		opts.Extension = voipnow.ExtSelf
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if f, err := voipnow.ParseFormat(string(opts.DefaultFormat)); err == nil {
+		opts.DefaultFormat = f
+	} else {
+		opts.DefaultFormat = voipnow.DefaultFormat
+	}
+	if opts.MaxCalls <= 0 {
+		opts.MaxCalls = DefaultMaxCalls
+	}
+	if opts.EndedLinger <= 0 {
+		opts.EndedLinger = DefaultEndedLinger
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Tick == nil {
+		opts.Tick = tea.Tick
+	}
+	keys := DefaultKeyMap()
+	keys.Rebind(opts.Keys)
+	return &Pane{opts: opts, keys: keys, styles: &ui.Styles{}, pending: map[string]string{}}
+}
+
+// Title is the tab's label.
+func (p *Pane) Title() string { return "VoipNow" }
+
+// Init starts the first fetch; polling re-arms itself on every result.
+func (p *Pane) Init() tea.Cmd { return p.fetch(false) }
+
+// SetSize sets the body's size.
+func (p *Pane) SetSize(width, height int) {
+	p.width, p.height = max(width, 0), max(height, 0)
+	p.clampScroll()
+}
+
+// SetStyles sets the theme's styles.
+func (p *Pane) SetStyles(s *ui.Styles) {
+	if s != nil {
+		p.styles = s
+	}
+}
+
+// KeyMap gives the bindings for the footer and the help screen.
+func (p *Pane) KeyMap() help.KeyMap { return helpKeys{k: p.keys, prompt: p.prompt != nil} }
+
+// Capturing is true while the format prompt is open.
+func (p *Pane) Capturing() bool { return p.prompt != nil }
+
+// Update handles keys, poll ticks and request results. It never waits on
+// the network: every request runs in a tea.Cmd with a timeout.
+func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if p.prompt != nil {
+			return p, p.promptKey(msg)
+		}
+		return p, p.key(msg)
+	case tea.MouseClickMsg: // coordinates are relative to the body
+		if m := msg.Mouse(); m.Button == tea.MouseLeft {
+			i := p.offset + m.Y - headLines
+			if m.Y >= headLines && m.Y < headLines+p.listHeight() && i < len(p.rows) {
+				p.sel = i
+			}
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			p.move(-1)
+		case tea.MouseWheelDown:
+			p.move(1)
+		}
+	case pollMsg:
+		p.tickArmed = false
+		return p, p.fetch(false)
+	case callsMsg:
+		return p, p.gotCalls(msg)
+	case actionMsg:
+		return p, p.gotAction(msg)
+	}
+	return p, nil
+}
+
+func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
+	page := max(p.listHeight()-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.move(-page)
+	case key.Matches(msg, k.PageDown):
+		p.move(page)
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.rows))
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.rows))
+	case key.Matches(msg, k.Refresh):
+		if p.fetching {
+			return ui.Toast(ui.ToastInfo, "VoipNow: a refresh is already running")
+		}
+		return p.fetch(true)
+	case key.Matches(msg, k.Record):
+		r, cmd := p.actionable("start recording")
+		if r == nil {
+			return cmd
+		}
+		p.prompt = &prompt{key: r.key(), format: p.opts.DefaultFormat}
+	case key.Matches(msg, k.Stop):
+		r, cmd := p.actionable("stop recording")
+		if r == nil {
+			return cmd
+		}
+		return p.act(r, false, "")
+	}
+	return nil
+}
+
+// actionable returns the selected row if an action may be sent for it, or
+// a toast saying why not.
+func (p *Pane) actionable(what string) (*row, tea.Cmd) {
+	r := p.selected()
+	switch {
+	case r == nil:
+		return nil, ui.Toast(ui.ToastWarning, "VoipNow: no call selected to %s", what)
+	case !r.endedAt.IsZero():
+		return nil, ui.Toast(ui.ToastWarning, "VoipNow: cannot %s: the call on %s has ended", what, r.view.Extension)
+	case p.pending[r.key()] != "":
+		return nil, ui.Toast(ui.ToastWarning, "VoipNow: %s is already %s", r.describe(), p.pending[r.key()])
+	}
+	return r, nil
+}
+
+func (p *Pane) promptKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		p.prompt = nil
+		return ui.Toast(ui.ToastInfo, "VoipNow: start recording cancelled")
+	case key.Matches(msg, k.Choose):
+		if p.prompt.format == voipnow.FormatWAV {
+			p.prompt.format = voipnow.FormatWAV49
+		} else {
+			p.prompt.format = voipnow.FormatWAV
+		}
+	case key.Matches(msg, k.Confirm):
+		pr := p.prompt
+		p.prompt = nil
+		r := p.find(pr.key)
+		if r == nil || !r.endedAt.IsZero() {
+			return ui.Toast(ui.ToastWarning, "VoipNow: cannot start recording: the call has ended")
+		}
+		return p.act(r, true, pr.format)
+	}
+	return nil
+}
+
+// act sends StartRecording or StopRecording for row r in a tea.Cmd.
+func (p *Pane) act(r *row, start bool, format voipnow.Format) tea.Cmd {
+	k := r.key()
+	if start {
+		p.pending[k] = "starting"
+	} else {
+		p.pending[k] = "stopping"
+	}
+	params := voipnow.RecordParams{
+		UserID: p.opts.UserID, Extension: p.opts.Extension,
+		PhoneCallID: r.callID, ViewID: r.viewID, Format: format,
+	}
+	c, timeout, target := p.opts.Client, p.opts.RequestTimeout, r.describe()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		m := actionMsg{key: k, target: target, start: start, format: format}
+		if start {
+			m.call, m.err = c.StartRecording(ctx, params)
+		} else {
+			m.call, m.err = c.StopRecording(ctx, params)
+		}
+		return m
+	}
+}
+
+func (p *Pane) gotAction(m actionMsg) tea.Cmd {
+	delete(p.pending, m.key)
+	verb := "Stop recording"
+	if m.start {
+		verb = "Start recording"
+	}
+	if m.err != nil {
+		return ui.Toast(ui.ToastError, "%s failed on %s: %v", verb, m.target, m.err)
+	}
+	p.applyCall(m.call)
+	_, viewID := splitKey(m.key)
+	v, ok := m.call.View(viewID)
+	switch {
+	case !ok:
+		return ui.Toast(ui.ToastWarning, "%s: the PBX answered without view %s of %s", verb, viewID, m.target)
+	case m.start && !v.IsRecording():
+		return ui.Toast(ui.ToastWarning, "Start recording: the PBX accepted it but %s shows no recording", m.target)
+	case m.start:
+		return ui.Toast(ui.ToastSuccess, "Recording %s (%s) since %s", m.target, m.format, clockTime(v.Recording))
+	case v.IsRecording():
+		return ui.Toast(ui.ToastWarning, "Stop recording: the PBX accepted it but %s is still recording", m.target)
+	}
+	return ui.Toast(ui.ToastSuccess, "Recording stopped on %s", m.target)
+}
+
+// fetch starts a list request unless one is running.
+func (p *Pane) fetch(manual bool) tea.Cmd {
+	if p.fetching {
+		return nil
+	}
+	p.fetching = true
+	c, timeout, max := p.opts.Client, p.opts.RequestTimeout, p.opts.MaxCalls
+	params := voipnow.ListParams{UserID: p.opts.UserID, Extension: p.opts.Extension}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		calls, err := c.ListAllCalls(ctx, params, max)
+		return callsMsg{calls: calls, err: err, manual: manual}
+	}
+}
+
+func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
+	p.fetching = false
+	var cmds []tea.Cmd
+	if !p.tickArmed { // exactly one poll is ever scheduled
+		p.tickArmed = true
+		cmds = append(cmds, p.opts.Tick(p.opts.PollInterval, func(time.Time) tea.Msg { return pollMsg{} }))
+	}
+	if m.err != nil {
+		p.lastErr = m.err.Error()
+		switch {
+		case m.manual:
+			cmds = append(cmds, ui.Toast(ui.ToastError, "VoipNow refresh failed: %v", m.err))
+		case !p.failing: // one toast when polling starts failing, not one per poll
+			cmds = append(cmds, ui.Toast(ui.ToastWarning, "VoipNow: cannot list calls (retrying every %s): %v", p.opts.PollInterval, m.err))
+		}
+		p.failing = true
+		return tea.Batch(cmds...)
+	}
+	if p.failing {
+		cmds = append(cmds, ui.Toast(ui.ToastInfo, "VoipNow: call list is updating again"))
+	}
+	p.failing, p.lastErr, p.loaded = false, "", true
+	p.updatedAt = p.opts.Now()
+	p.merge(m.calls)
+	if m.manual {
+		cmds = append(cmds, ui.Toast(ui.ToastSuccess, "VoipNow: %d live call(s)", countCalls(p.rows)))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (p *Pane) selected() *row {
+	if p.sel < 0 || p.sel >= len(p.rows) {
+		return nil
+	}
+	return &p.rows[p.sel]
+}
+
+func (p *Pane) find(k string) *row {
+	for i := range p.rows {
+		if p.rows[i].key() == k {
+			return &p.rows[i]
+		}
+	}
+	return nil
+}
+
+func (p *Pane) move(d int) {
+	p.sel = min(max(p.sel+d, 0), max(len(p.rows)-1, 0))
+	p.clampScroll()
+}
+
+// clampScroll keeps the selection on screen.
+func (p *Pane) clampScroll() {
+	h := max(p.listHeight(), 1)
+	if p.sel < p.offset {
+		p.offset = p.sel
+	}
+	if p.sel >= p.offset+h {
+		p.offset = p.sel - h + 1
+	}
+	p.offset = max(min(p.offset, len(p.rows)-h), 0)
+}
+
+// clockTime shows a PBX timestamp's time of day, in the PBX's zone.
+func clockTime(t voipnow.Timestamp) string {
+	if tm, ok := t.Time(); ok {
+		return tm.Format("15:04:05")
+	}
+	return string(t)
+}
+
+var _ ui.Pane = (*Pane)(nil)
+
+func countCalls(rows []row) int {
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.endedAt.IsZero() {
+			seen[r.callID] = true
+		}
+	}
+	return len(seen)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,274 @@
+package voipnowpane
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/recdeck/recdeck/client/voipnow"
+)
+
+// row is one call view on screen.
+type row struct {
+	callID, viewID string
+	call           voipnow.PhoneCall
+	view           voipnow.PhoneCallView
+	endedAt        time.Time // set when the call left the PBX's list
+}
+
+func (r row) key() string { return r.callID + "/" + r.viewID }
+
+func splitKey(k string) (callID, viewID string) {
+	callID, viewID, _ = strings.Cut(k, "/")
+	return callID, viewID
+}
+
+// describe names the view for toasts: "0003*210 (call b817d261…, view 01)".
+func (r row) describe() string {
+	return fmt.Sprintf("%s (call %s, view %s)", r.view.Extension, shortID(r.callID), r.viewID)
+}
+
+func shortID(id string) string {
+	if len(id) > 10 {
+		return id[:8] + "…"
+	}
+	return id
+}
+
+// merge replaces the rows with the PBX's list, in its order. Views that
+// left the list stay as "ended", near their old place, for EndedLinger; the
+// selection follows its row.
+func (p *Pane) merge(calls []voipnow.PhoneCall) {
+	now := p.opts.Now()
+	var selKey string
+	if r := p.selected(); r != nil {
+		selKey = r.key()
+	}
+	fresh := make([]row, 0, len(calls)+1)
+	present := map[string]bool{}
+	for _, c := range calls {
+		for _, v := range c.Views {
+			r := row{callID: string(c.ID), viewID: string(v.ID), call: c, view: v}
+			if present[r.key()] {
+				continue // a duplicate view id: show it once
+			}
+			present[r.key()] = true
+			fresh = append(fresh, r)
+		}
+	}
+	for i, old := range p.rows {
+		if present[old.key()] {
+			continue
+		}
+		if old.endedAt.IsZero() {
+			old.endedAt = now
+		}
+		if now.Sub(old.endedAt) < p.opts.EndedLinger {
+			// Keep it about where it was, so rows do not jump.
+			at := min(i, len(fresh))
+			fresh = append(fresh[:at], append([]row{old}, fresh[at:]...)...)
+		}
+	}
+	p.rows = fresh
+	p.sel = 0
+	for i, r := range p.rows {
+		if r.key() == selKey {
+			p.sel = i
+		}
+	}
+	p.clampScroll()
+}
+
+// applyCall updates the rows of a call from a PhoneCall the PBX returned.
+func (p *Pane) applyCall(c voipnow.PhoneCall) {
+	for i := range p.rows {
+		r := &p.rows[i]
+		if r.callID != string(c.ID) {
+			continue
+		}
+		if v, ok := c.View(r.viewID); ok {
+			r.call, r.view = c, v
+		}
+	}
+}
+
+// Layout of the body: a status line, the table head (headLines), the rows,
+// and a line for the selection or the open prompt.
+const (
+	headLines   = 2
+	chromeLines = headLines + 1
+)
+
+func (p *Pane) listHeight() int { return max(p.height-chromeLines, 0) }
+
+// View renders exactly width x height: only the rows on screen are drawn.
+func (p *Pane) View() string {
+	if p.width <= 0 || p.height <= 0 {
+		return ""
+	}
+	s := p.styles
+	lines := make([]string, 0, p.height)
+	lines = append(lines, p.statusLine())
+	lines = append(lines, s.TableHead.Render(p.fit(p.columns("STATUS", "DIR", "EXT", "CALLER", "FROM → TO", "TIME", "RECORDING"))))
+	h := p.listHeight()
+	switch {
+	case len(p.rows) == 0 && !p.loaded && p.lastErr == "":
+		lines = append(lines, s.Muted.Render(p.fit("Loading calls…")))
+	case len(p.rows) == 0 && p.loaded:
+		lines = append(lines, s.Muted.Render(p.fit("No live calls on "+p.opts.UserID+"/"+p.opts.Extension+".")))
+	}
+	now := p.opts.Now()
+	for i := p.offset; i < len(p.rows) && i < p.offset+h; i++ {
+		lines = append(lines, p.renderRow(i, now))
+	}
+	for len(lines) < p.height-1 {
+		lines = append(lines, strings.Repeat(" ", p.width))
+	}
+	lines = append(lines[:min(len(lines), p.height-1)], p.bottomLine())
+	return strings.Join(lines[:p.height], "\n")
+}
+
+func (p *Pane) statusLine() string {
+	s := p.styles
+	head := fmt.Sprintf("VoipNow · %s/%s · %s", p.opts.UserID, p.opts.Extension, plural(countCalls(p.rows), "call", "calls"))
+	if n := countRecording(p.rows); n > 0 {
+		head += fmt.Sprintf(" (%d recording)", n)
+	}
+	var tail string
+	switch {
+	case p.lastErr != "":
+		return s.Error.Render(p.fit(head + " · refresh FAILED, retrying every " + p.opts.PollInterval.String() + ": " + p.lastErr))
+	case p.fetching && !p.loaded:
+		tail = " · loading…"
+	case !p.updatedAt.IsZero():
+		tail = " · updated " + p.updatedAt.Format("15:04:05") + " (every " + p.opts.PollInterval.String() + ")"
+		if p.fetching {
+			tail += " · refreshing…"
+		}
+	}
+	return s.Title.Render(p.fit(head + tail))
+}
+
+func (p *Pane) bottomLine() string {
+	s := p.styles
+	if pr := p.prompt; pr != nil {
+		what := "the call"
+		if r := p.find(pr.key); r != nil {
+			what = r.describe()
+		}
+		wav, wav49 := " wav ", " wav49 "
+		if pr.format == voipnow.FormatWAV {
+			wav = "[wav]"
+		} else {
+			wav49 = "[wav49]"
+		}
+		return s.Input.Render(p.fit(fmt.Sprintf("Start recording %s as: %s %s  ←/→ choose · enter start · esc cancel", what, wav, wav49)))
+	}
+	r := p.selected()
+	if r == nil {
+		return s.Muted.Render(p.fit("r start recording · s stop · ctrl+r refresh"))
+	}
+	return s.Muted.Render(p.fit("Selected: " + r.describe() + " · r start recording · s stop"))
+}
+
+// columns lays out the cells; CALLER and FROM → TO share what is left.
+func (p *Pane) columns(status, dir, ext, caller, route, dur, rec string) string {
+	const fixed = 20 + 9 + 10 + 8 + 16 + 5 // widths and gaps below
+	flex := max(p.width-fixed, 10)
+	cw := flex * 3 / 5
+	rw := flex - cw
+	return pad(status, 20) + pad(dir, 9) + pad(ext, 10) + pad(caller, cw) + pad(route, rw) + pad(dur, 8) + rec
+}
+
+func (p *Pane) renderRow(i int, now time.Time) string {
+	s := p.styles
+	r := p.rows[i]
+	v := r.view
+	status := v.Status.String()
+	switch {
+	case !r.endedAt.IsZero():
+		status = "ended"
+	case bool(v.Parked):
+		status += " (parked)"
+	case bool(v.OnHold):
+		status += " (on hold)"
+	}
+	rec := "not recording"
+	if v.IsRecording() {
+		rec = "● REC"
+		if t, ok := v.Recording.Time(); ok {
+			rec += " " + duration(now.Sub(t))
+		}
+	}
+	if st := p.pending[r.key()]; st != "" {
+		rec = st + "…"
+	}
+	line := p.fit(p.columns(status, v.Flow.String(), v.Extension, v.CallerID,
+		strings.Join(v.Source, ",")+" → "+strings.Join(v.Destination, ","), callTime(r, now), rec))
+	switch {
+	case i == p.sel:
+		return s.RowSel.Render(line)
+	case !r.endedAt.IsZero():
+		return s.Muted.Render(line)
+	case p.pending[r.key()] != "":
+		return s.Warning.Render(line)
+	case v.IsRecording():
+		return s.StateStart.Render(line)
+	case i%2 == 1:
+		return s.RowAlt.Render(line)
+	}
+	return s.Row.Render(line)
+}
+
+// callTime is how long the view has been on call, or ringing.
+func callTime(r row, now time.Time) string {
+	if t, ok := r.view.Answered.Time(); ok {
+		return duration(now.Sub(t))
+	}
+	if t, ok := r.call.Answered.Time(); ok {
+		return duration(now.Sub(t))
+	}
+	if t, ok := r.call.Published.Time(); ok {
+		return duration(now.Sub(t))
+	}
+	return "-"
+}
+
+func duration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	sec := int(d / time.Second)
+	if sec >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}
+
+func countRecording(rows []row) int {
+	n := 0
+	for _, r := range rows {
+		if r.endedAt.IsZero() && r.view.IsRecording() {
+			n++
+		}
+	}
+	return n
+}
+
+// fit cuts or pads a line to exactly the pane's width.
+func (p *Pane) fit(s string) string { return pad(s, p.width) }
+
+// pad cuts s to w cells (with "…") or pads it with spaces to w cells.
+func pad(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if n := lipgloss.Width(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
