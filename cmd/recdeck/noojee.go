@@ -1,26 +1,555 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/recdeck/recdeck/client/noojee"
+	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
+	noojeepane "github.com/recdeck/recdeck/ui/noojee"
 )
 
-// NoojeeProfile is the Noojee section of a config profile.
+// NoojeeProfile is the noojee: section of a config profile.
 //
-// OWNER: the Noojee work completes this file (subcommand, sim mount, pane).
-type NoojeeProfile struct{}
+//	noojee:
+//	  base_url: https://pbx.example.com.au
+//	  api_key: ...                 # or RECDECK_NOOJEE_API_KEY (never a flag)
+//	  auth: apikey                 # apikey (RecordingAPI) or hash (CallManagementAPI: timeStamp + hash)
+//	  time_zone: Australia/Sydney  # the server's zone, for times it writes without one (default: local)
+//	  download_dir: ~/recordings   # where fetched legs go (default: the working directory)
+//	  recording_path: /njadmin/rest/RecordingAPI/retrieveRecording   # ASSUMED audio method
+//	  time_path: /servicemanager/rest/Time
+type NoojeeProfile struct {
+	BaseURL       string `yaml:"base_url"`
+	APIKey        string `yaml:"api_key"`
+	Auth          string `yaml:"auth"`
+	TimeZone      string `yaml:"time_zone"`
+	DownloadDir   string `yaml:"download_dir"`
+	RecordingPath string `yaml:"recording_path"`
+	TimePath      string `yaml:"time_path"`
+}
+
+// noojeeKeyEnv names the environment variable holding the apiKey.
+const noojeeKeyEnv = "RECDECK_NOOJEE_API_KEY"
+
+// noojeeFlags are the flags of `recdeck noojee` shared by its subcommands.
+type noojeeFlags struct {
+	auth, timeZone string
+}
 
 func newNoojeeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "noojee", Short: "Noojee (not built yet)", Hidden: true}
+	f := &noojeeFlags{}
+	cmd := &cobra.Command{
+		Use:   "noojee",
+		Short: "Noojee recording: find a call's legs, list an hour, fetch leg audio",
+		Long: `Talk to a Noojee Admin / Noojee Contact recording API.
+
+A recorded call is split into legs (queue, answer, transfer...). Find a
+call's legs by tag or unique id, list an hour's recordings (the API allows
+one such request a minute), and fetch the audio of one leg or all of them.
+
+The server is --base-url or noojee.base_url of the profile (the profile's
+top-level base_url, the Anywhere365 server, is never used for Noojee). The
+apiKey comes from ` + noojeeKeyEnv + ` or noojee.api_key, never from a flag.
+--auth (or noojee.auth) picks the API: apikey (the newer
+/njadmin/rest/RecordingAPI, default) or hash (the older
+/servicemanager/rest/CallManagementAPI with a timeStamp and hash).
+
+Exit status: 0 done, 1 the server answered an error (or a file could not
+be written), 2 invalid usage (nothing sent), 3 network or authentication
+failure.`,
+		Example: `  recdeck sim &   # then, against the simulator (apiKey: demo):
+  export ` + noojeeKeyEnv + `=demo
+  recdeck noojee --base-url http://127.0.0.1:8365 legs --tag 1234
+  recdeck noojee --base-url http://127.0.0.1:8365 fetch --unique-id 1392271611.238 --out /tmp/legs
+  recdeck noojee --base-url http://127.0.0.1:8365 --auth hash hour --date 2021/09/14 --hour 15`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.auth, "auth", "", "API and authentication: apikey (default) or hash (or noojee.auth)")
+	pf.StringVar(&f.timeZone, "time-zone", "", "the server's time zone, e.g. Australia/Sydney or +10:00 (or noojee.time_zone; default local)")
+	cmd.AddCommand(newNoojeeLegsCmd(g, f), newNoojeeHourCmd(g, f), newNoojeeFetchCmd(g, f),
+		newNoojeeRecordCmd(g, f, "start"), newNoojeeRecordCmd(g, f, "stop"))
+	return cmd
 }
+
+// noojeeSettings is the resolved Noojee section: the profile's, with the
+// environment and the flags laid over it.
+func noojeeSettings(g *globals, f *noojeeFlags) (NoojeeProfile, Profile, error) {
+	p, err := g.profile()
+	if err != nil {
+		return NoojeeProfile{}, p, err
+	}
+	n := p.Noojee
+	if g.baseURL != "" {
+		n.BaseURL = g.baseURL
+	}
+	if k := os.Getenv(noojeeKeyEnv); k != "" {
+		n.APIKey = k
+	}
+	if f.auth != "" {
+		n.Auth = f.auth
+	}
+	if f.timeZone != "" {
+		n.TimeZone = f.timeZone
+	}
+	return n, p, nil
+}
+
+// noojeeConfig turns the settings into a client config; errors are usage errors.
+func noojeeConfig(n NoojeeProfile, hc *http.Client, timeout time.Duration) (noojee.Config, error) {
+	if strings.TrimSpace(n.BaseURL) == "" {
+		return noojee.Config{}, errors.New("no Noojee server given: use --base-url or noojee.base_url in a config profile; `recdeck sim` serves a simulator (apiKey: demo)")
+	}
+	auth, err := noojee.ParseAuthStyle(n.Auth)
+	if err != nil {
+		return noojee.Config{}, err
+	}
+	loc, err := noojee.LoadLocation(n.TimeZone)
+	if err != nil {
+		return noojee.Config{}, err
+	}
+	return noojee.Config{
+		BaseURL: n.BaseURL, APIKey: n.APIKey, Auth: auth, HTTPClient: hc, Timeout: timeout,
+		Location: loc, RecordingPath: n.RecordingPath, TimePath: n.TimePath,
+	}, nil
+}
+
+// noojeeClient builds the client for the CLI. A missing or bad setting is
+// a usage error.
+func noojeeClient(g *globals, f *noojeeFlags) (*noojee.Client, NoojeeProfile, error) {
+	n, p, err := noojeeSettings(g, f)
+	if err != nil {
+		return nil, n, err
+	}
+	cfg, err := noojeeConfig(n, g.httpClient(p), p.Timeout)
+	if err != nil {
+		return nil, n, withExit(exitUsage, err)
+	}
+	c, err := noojee.New(cfg)
+	if err != nil {
+		return nil, n, withExit(exitUsage, err)
+	}
+	return c, n, nil
+}
+
+// noojeeExit maps a client error to the core's exit statuses: input refused
+// before sending -> 2; authentication or no usable answer -> 3; the
+// server's error (including the rate limit) or a local file problem -> 1.
+func noojeeExit(err error) error {
+	var ee *exitError
+	var ie *noojee.InputError
+	var rl *noojee.RateLimitError
+	var ae *noojee.APIError
+	var te *noojee.TransportError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		return err
+	case errors.As(err, &ie):
+		return withExit(exitUsage, err)
+	case errors.As(err, &rl):
+		return withExit(exitAPI, err)
+	case errors.Is(err, noojee.ErrUnauthorized), errors.As(err, &te):
+		return withExit(exitNetwork, err)
+	case errors.As(err, &ae):
+		return withExit(exitAPI, err)
+	}
+	return withExit(exitAPI, err)
+}
+
+// noojeeJSON prints v indented.
+func noojeeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return withExit(exitAPI, err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// rawLegs gives legs as the API wrote them (every value a string).
+func rawLegs(legs []noojee.Leg) []noojee.WireLeg {
+	out := make([]noojee.WireLeg, len(legs))
+	for i, l := range legs {
+		out[i] = l.Raw
+	}
+	return out
+}
+
+// reqContext bounds a command by the signals that should stop it cleanly.
+func reqContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
+	var tag, uid string
+	cmd := &cobra.Command{
+		Use:   "legs (--tag T | --unique-id U)",
+		Short: "Show a call's recording legs, in order (retrieveMetaData / retrieveMetaDataByUniqueId)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (tag == "") == (uid == "") {
+				return withExit(exitUsage, errors.New("give exactly one of --tag or --unique-id"))
+			}
+			c, _, err := noojeeClient(g, f)
+			if err != nil {
+				return err
+			}
+			ctx, stop := reqContext(cmd)
+			defer stop()
+			var legs []noojee.Leg
+			what := "tag " + tag
+			if tag != "" {
+				legs, err = c.Legs(ctx, tag)
+			} else {
+				what = "unique id " + uid
+				legs, err = c.LegsByUniqueID(ctx, uid)
+			}
+			if err != nil {
+				return noojeeExit(err)
+			}
+			out := cmd.OutOrStdout()
+			if g.jsonOut {
+				return noojeeJSON(out, rawLegs(legs))
+			}
+			if len(legs) == 0 {
+				fmt.Fprintf(out, "no recording found for %s\n", what)
+				return nil
+			}
+			printCalls(out, noojee.GroupCalls(legs), c.Location())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tag, "tag", "", "the tag attached to the call's recording")
+	cmd.Flags().StringVar(&uid, "unique-id", "", "the call's unique id, e.g. 1392271611.238")
+	return cmd
+}
+
+// printCalls prints each call's heading and its legs as a table.
+func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
+	for i, c := range calls {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		head := fmt.Sprintf("%s call %s", c.Direction(), c.UniqueID)
+		if t := c.Tag(); t != "" {
+			head += ", tag " + t
+		}
+		legs := "legs"
+		if len(c.Legs) == 1 {
+			legs = "leg"
+		}
+		fmt.Fprintf(w, "%s: %d %s, %s\n", head, len(c.Legs), legs, c.Duration())
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "LEG\tSTART\tDURATION\tSHARE\tUSERNAME\tSOURCE\tDESTINATION\tDID\tDIRECTION\tCALLRECORDID")
+		for j, l := range c.Legs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, showTime(l.Start, l.Raw.Start, loc),
+				l.Duration, 100*c.Share(j), l.Username, l.Source, l.Destination, l.DID, l.Direction, l.CallRecordID)
+		}
+		tw.Flush()
+	}
+}
+
+// showTime writes t in the server's zone, or the server's text if unreadable.
+func showTime(t time.Time, raw string, loc *time.Location) string {
+	if t.IsZero() {
+		if raw == "" {
+			return "-"
+		}
+		return raw
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
+	var date string
+	var hour int
+	cmd := &cobra.Command{
+		Use:   "hour --date yyyy/MM/dd --hour H",
+		Short: "List the recordings of one hour, server time (retrieveMetaDataByHour; one request a minute)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if date == "" || hour < 0 {
+				return withExit(exitUsage, errors.New("give --date yyyy/MM/dd and --hour 0-23 (server time)"))
+			}
+			c, _, err := noojeeClient(g, f)
+			if err != nil {
+				return err
+			}
+			ctx, stop := reqContext(cmd)
+			defer stop()
+			legs, err := c.ByHour(ctx, date, hour)
+			if err != nil {
+				return noojeeExit(err)
+			}
+			out := cmd.OutOrStdout()
+			if g.jsonOut {
+				return noojeeJSON(out, rawLegs(legs))
+			}
+			calls := noojee.GroupCalls(legs)
+			loc := c.Location()
+			if len(calls) == 0 {
+				fmt.Fprintf(out, "no recordings in %s hour %d\n", date, hour)
+			} else {
+				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "START\tUNIQUEID\tDIRECTION\tLEGS\tDURATION\tEND\tTAG\tUSERNAMES")
+				for _, call := range calls {
+					var users []string
+					for _, l := range call.Legs {
+						if l.Username != "" && (len(users) == 0 || users[len(users)-1] != l.Username) {
+							users = append(users, l.Username)
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", showTime(call.Start(), "", loc), call.UniqueID,
+						call.Direction(), len(call.Legs), call.Duration(), showTime(call.End(), "", loc), call.Tag(), strings.Join(users, " > "))
+				}
+				tw.Flush()
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "next by-hour request allowed at %s\n", c.NextByHour().Format("15:04:05 MST"))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "the day, yyyy/MM/dd (server time)")
+	cmd.Flags().IntVar(&hour, "hour", -1, "the hour, 0-23 (server time)")
+	return cmd
+}
+
+// fetched is one saved leg, as `fetch --json` prints it.
+type fetched struct {
+	UniqueID    string `json:"uniqueId"`
+	Leg         int    `json:"leg"`
+	Path        string `json:"path,omitempty"`
+	Bytes       int64  `json:"bytes"`
+	ContentType string `json:"contentType,omitempty"`
+	Skipped     string `json:"skipped,omitempty"`
+}
+
+func newNoojeeFetchCmd(g *globals, f *noojeeFlags) *cobra.Command {
+	var (
+		uid   string
+		leg   int
+		out   string
+		force bool
+	)
+	cmd := &cobra.Command{
+		Use:   "fetch --unique-id U [--leg N] [--out DIR]",
+		Short: "Save the audio of one leg, or of every leg, of a call (the audio method is an assumption: see noojee.recording_path)",
+		Long: `Save the audio of one leg (--leg) or of every leg of a call into a folder
+(--out, or noojee.download_dir, or the working directory; created if
+missing), as {uniqueId}-leg{N}.wav, mode 0600. Each file is written under a
+hidden temporary name and renamed only when complete: an interrupted fetch
+(error, Ctrl-C) leaves no partial file. Existing files are skipped unless
+--force.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if uid == "" {
+				return withExit(exitUsage, errors.New("give --unique-id"))
+			}
+			if leg < 0 {
+				return withExit(exitUsage, fmt.Errorf("--leg must be 1 or more, got %d", leg))
+			}
+			c, n, err := noojeeClient(g, f)
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				out = n.DownloadDir
+			}
+			if out == "" {
+				out = "."
+			}
+			out = expandUserDir(out)
+			ctx, stop := reqContext(cmd)
+			defer stop()
+			legs := []int{leg}
+			if leg == 0 {
+				found, err := c.LegsByUniqueID(ctx, uid)
+				if err != nil {
+					return noojeeExit(err)
+				}
+				if len(found) == 0 {
+					return withExit(exitAPI, fmt.Errorf("no recording legs found for unique id %s", uid))
+				}
+				legs = legs[:0]
+				for _, l := range found {
+					legs = append(legs, l.Leg)
+				}
+			}
+			stderr := cmd.ErrOrStderr()
+			progress := progressPrinter(stderr)
+			var done []fetched
+			var ferr error
+			for i, l := range legs {
+				prefix := fmt.Sprintf("leg %d (%d of %d)", l, i+1, len(legs))
+				d, err := c.DownloadLeg(ctx, uid, l, out, noojee.DownloadOptions{
+					Overwrite: force,
+					Progress:  func(n, total int64) { progress(prefix, n, total) },
+				})
+				progress("", 0, 0)
+				if errors.Is(err, noojee.ErrExists) {
+					fmt.Fprintf(stderr, "%s: %v; skipped (--force overwrites)\n", prefix, err)
+					done = append(done, fetched{UniqueID: uid, Leg: l, Skipped: "exists"})
+					continue
+				}
+				if err != nil {
+					ferr = err
+					break
+				}
+				done = append(done, fetched{UniqueID: uid, Leg: l, Path: d.Path, Bytes: d.Bytes, ContentType: d.ContentType})
+				if !g.jsonOut {
+					fmt.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
+				}
+			}
+			if g.jsonOut {
+				if err := noojeeJSON(cmd.OutOrStdout(), done); err != nil {
+					return err
+				}
+			}
+			return noojeeExit(ferr)
+		},
+	}
+	cmd.Flags().StringVar(&uid, "unique-id", "", "the call's unique id")
+	cmd.Flags().IntVar(&leg, "leg", 0, "one leg number (default: every leg of the call)")
+	cmd.Flags().StringVar(&out, "out", "", "folder to save into (default noojee.download_dir, else the working directory)")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite files that exist")
+	return cmd
+}
+
+// progressPrinter returns a function drawing one progress line on a
+// terminal (at most ten times a second); an empty prefix clears it. On
+// anything but a terminal it prints nothing.
+func progressPrinter(w io.Writer) func(prefix string, n, total int64) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return func(string, int64, int64) {}
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return func(string, int64, int64) {}
+	}
+	var last time.Time
+	return func(prefix string, n, total int64) {
+		if prefix == "" {
+			fmt.Fprint(w, "\r\033[K")
+			return
+		}
+		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || n == total {
+			last = now
+			if total > 0 {
+				fmt.Fprintf(w, "\r\033[K%s: %3.0f%% %d of %d bytes", prefix, 100*float64(n)/float64(total), n, total)
+			} else {
+				fmt.Fprintf(w, "\r\033[K%s: %d bytes", prefix, n)
+			}
+		}
+	}
+}
+
+func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Command {
+	var tag string
+	cmd := &cobra.Command{
+		Use:   action + " EXTEN_OR_UNIQUE_ID [--tag T]",
+		Short: strings.ToUpper(action[:1]) + action[1:] + " recording a call (CallManagementAPI/" + action + ")",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, _, err := noojeeClient(g, f)
+			if err != nil {
+				return err
+			}
+			ctx, stop := reqContext(cmd)
+			defer stop()
+			if action == "start" {
+				err = c.StartRecording(ctx, args[0], tag)
+			} else {
+				err = c.StopRecording(ctx, args[0], tag)
+			}
+			if err != nil {
+				return noojeeExit(err)
+			}
+			if g.jsonOut {
+				return noojeeJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tag, "tag", "", "tag to attach to the recording")
+	return cmd
+}
+
+// noojeeSimThrottle paces the simulator's audio so the demo's progress bar
+// is seen moving (a minute-long leg, 960 KB, takes about a second).
+const noojeeSimThrottle = 1 << 20
 
 // mountNoojeeSim registers the Noojee simulator on the shared mux.
 func mountNoojeeSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, func()) {
-	return nil, func() {}
+	s := noojeesim.New(noojeesim.Config{Seed: seed, Throttle: noojeeSimThrottle})
+	s.Register(mux)
+	return []string{
+		"noojee: RecordingAPI " + baseURL + noojee.DefaultRecordingAPIPath + "/{retrieveMetaData,retrieveMetaDataByUniqueId,retrieveMetaDataByHour,retrieveRecording} (POST, apiKey)",
+		"noojee: CallManagementAPI " + baseURL + noojee.DefaultCallManagementPath + "/{same methods,start,stop} (POST, timeStamp+hash from " + baseURL + noojee.DefaultTimePath + ")",
+		"noojee: demo apiKey=" + noojeesim.DemoAPIKey + "; server zone " + noojeesim.DefaultZone + "; try tag " + noojeesim.ExampleTag +
+			", unique id " + noojeesim.ExampleUniqueID2 + ", tag " + noojeesim.SharedTag + " (2 calls); all calls: GET " + baseURL + noojeesim.CallsPath,
+	}, func() {}
 }
 
-// newNoojeePane builds the Noojee TUI pane, or nil when it cannot be shown.
-func newNoojeePane(env vendorEnv) ui.Pane { return nil }
+// newNoojeePane builds the Noojee TUI pane, or nil when it cannot be shown:
+// outside the demo it needs noojee.base_url and an apiKey (never the
+// Anywhere365 base URL: the key must not go there).
+func newNoojeePane(env vendorEnv) ui.Pane {
+	n := env.Profile.Noojee
+	if k := os.Getenv(noojeeKeyEnv); k != "" {
+		n.APIKey = k
+	}
+	hint := ""
+	if env.Demo {
+		n.BaseURL, n.APIKey, n.Auth, n.TimeZone = env.BaseURL, noojeesim.DemoAPIKey, "apikey", noojeesim.DefaultZone
+		n.RecordingPath, n.TimePath = "", ""
+		if n.DownloadDir == "" {
+			n.DownloadDir = filepath.Join(os.TempDir(), "recdeck-noojee")
+		}
+		hint = "Demo: / then 1234 finds the document's example call; F fetches all its legs; h lists an hour"
+	}
+	if n.BaseURL == "" || n.APIKey == "" {
+		return nil
+	}
+	cfg, err := noojeeConfig(n, env.HTTPClient, env.Profile.Timeout)
+	if err != nil {
+		return nil
+	}
+	c, err := noojee.New(cfg)
+	if err != nil {
+		return nil
+	}
+	return noojeepane.New(noojeepane.Options{
+		Client:         c,
+		Dir:            expandUserDir(n.DownloadDir),
+		Location:       cfg.Location,
+		RequestTimeout: env.Profile.Timeout,
+		Keys:           env.Profile.Keys,
+		Hint:           hint,
+	})
+}
+
+// expandUserDir expands a leading ~ in a configured folder.
+func expandUserDir(s string) string {
+	if s == "~" || strings.HasPrefix(s, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, s[1:])
+		}
+	}
+	return s
+}

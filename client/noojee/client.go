@@ -1,0 +1,485 @@
+package noojee
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	_ "time/tzdata" // time_zone settings (e.g. Australia/Sydney) work on hosts without a zone database
+)
+
+// AuthStyle chooses how requests are authenticated, and so which API they go to.
+type AuthStyle string
+
+// Authentication styles.
+const (
+	// AuthAPIKey is the newer API: /njadmin/rest/RecordingAPI/... with an
+	// apiKey query parameter.
+	AuthAPIKey AuthStyle = "apikey"
+	// AuthHash is the older API: /servicemanager/rest/CallManagementAPI/...
+	// with timeStamp and hash = hex(sha256(apiKey + ":" + timeStamp)) (and the
+	// apiKey), the timeStamp coming from POST /servicemanager/rest/Time.
+	AuthHash AuthStyle = "hash"
+)
+
+// ParseAuthStyle reads "apikey" or "hash" (case-insensitive); empty means apikey.
+func ParseAuthStyle(s string) (AuthStyle, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "apikey", "api_key", "api-key":
+		return AuthAPIKey, nil
+	case "hash", "timestamp":
+		return AuthHash, nil
+	}
+	return "", &InputError{Field: "auth", Problem: fmt.Sprintf("unknown style %q (want apikey or hash)", excerpt(s, 20))}
+}
+
+// Default paths. RecordingPath is an assumption: the audio method is not public.
+const (
+	DefaultRecordingAPIPath   = "/njadmin/rest/RecordingAPI"
+	DefaultCallManagementPath = "/servicemanager/rest/CallManagementAPI"
+	DefaultTimePath           = "/servicemanager/rest/Time"
+	// DefaultRecordingMethod is appended to the API path of the auth style
+	// when Config.RecordingPath is empty.
+	DefaultRecordingMethod = "retrieveRecording"
+)
+
+// Defaults of the limits in Config.
+const (
+	DefaultTimeout        = 20 * time.Second
+	DefaultMaxJSONBytes   = 4 << 20
+	DefaultMaxAudioBytes  = 1 << 30
+	DefaultByHourInterval = time.Minute
+	// HashFreshFor is how long a new timeStamp/hash pair stays valid before
+	// its first use; HashLifetime how long it stays valid after it.
+	HashFreshFor = 10 * time.Second
+	HashLifetime = time.Hour
+)
+
+// API method names, used in paths and in errors.
+const (
+	opMetaData       = "retrieveMetaData"
+	opMetaDataByUID  = "retrieveMetaDataByUniqueId"
+	opMetaDataByHour = "retrieveMetaDataByHour"
+	opTime           = "Time"
+	opStart          = "start"
+	opStop           = "stop"
+)
+
+// Config says where the server is and how to talk to it. Only BaseURL and
+// APIKey are required.
+type Config struct {
+	BaseURL string // e.g. https://pbx.example.com (a path prefix is kept)
+	APIKey  string
+	Auth    AuthStyle // default AuthAPIKey
+
+	// HTTPClient defaults to a client that verifies TLS.
+	HTTPClient *http.Client
+	// Timeout bounds each metadata and start/stop request, and, for audio,
+	// the wait for the first byte and any stall between bytes.
+	Timeout time.Duration
+	// Location is the server's zone, used for times written without one
+	// (the metadata form). Default time.Local.
+	Location *time.Location
+
+	RecordingAPIPath   string // default DefaultRecordingAPIPath
+	CallManagementPath string // default DefaultCallManagementPath
+	TimePath           string // default DefaultTimePath
+	// RecordingPath is the audio method's full path (ASSUMPTION: the real
+	// one is not public). Default: the auth style's API path +
+	// "/retrieveRecording".
+	RecordingPath string
+
+	MaxJSONBytes   int64         // default DefaultMaxJSONBytes
+	MaxAudioBytes  int64         // default DefaultMaxAudioBytes
+	ByHourInterval time.Duration // default DefaultByHourInterval
+
+	// Now is the clock (tests move it). Default time.Now.
+	Now func() time.Time
+}
+
+// Client talks to one Noojee server. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	base *url.URL
+	hc   *http.Client
+
+	hashMu sync.Mutex
+	pair   hashPair
+
+	rateMu     sync.Mutex
+	nextByHour time.Time
+}
+
+// New checks cfg and returns a client. It sends nothing.
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, &InputError{Field: "apiKey", Problem: "missing (set RECDECK_NOOJEE_API_KEY or noojee.api_key in the config profile)"}
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = AuthAPIKey
+	}
+	if cfg.Auth != AuthAPIKey && cfg.Auth != AuthHash {
+		return nil, &InputError{Field: "auth", Problem: fmt.Sprintf("unknown style %q (want apikey or hash)", excerpt(string(cfg.Auth), 20))}
+	}
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&cfg.RecordingAPIPath, DefaultRecordingAPIPath)
+	def(&cfg.CallManagementPath, DefaultCallManagementPath)
+	def(&cfg.TimePath, DefaultTimePath)
+	if cfg.RecordingPath == "" {
+		cfg.RecordingPath = strings.TrimRight(apiPath(cfg), "/") + "/" + DefaultRecordingMethod
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.MaxJSONBytes <= 0 {
+		cfg.MaxJSONBytes = DefaultMaxJSONBytes
+	}
+	if cfg.MaxAudioBytes <= 0 {
+		cfg.MaxAudioBytes = DefaultMaxAudioBytes
+	}
+	if cfg.ByHourInterval <= 0 {
+		cfg.ByHourInterval = DefaultByHourInterval
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	return &Client{cfg: cfg, base: base, hc: hc}, nil
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, &InputError{Field: "base URL", Problem: "missing (e.g. https://pbx.example.com)"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &InputError{Field: "base URL", Problem: fmt.Sprintf("%q is not an http(s) URL with a host", excerpt(stripQuery(raw), 60))}
+	}
+	if u.User != nil {
+		return nil, &InputError{Field: "base URL", Problem: "must not hold a user or password"}
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, &InputError{Field: "base URL", Problem: "must not have a query or fragment"}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// apiPath is the metadata API of the configured auth style.
+func apiPath(cfg Config) string {
+	if cfg.Auth == AuthHash {
+		return cfg.CallManagementPath
+	}
+	return cfg.RecordingAPIPath
+}
+
+// Auth is the configured authentication style.
+func (c *Client) Auth() AuthStyle { return c.cfg.Auth }
+
+// Location is the zone used for times written without one.
+func (c *Client) Location() *time.Location { return c.cfg.Location }
+
+// Legs finds the recording legs of the calls with this tag (retrieveMetaData).
+func (c *Client) Legs(ctx context.Context, tag string) ([]Leg, error) {
+	tag, err := checkTag(tag)
+	if err != nil {
+		return nil, err
+	}
+	return c.metadata(ctx, opMetaData, url.Values{"tag": {tag}})
+}
+
+// LegsByUniqueID finds the recording legs of one call (retrieveMetaDataByUniqueId).
+func (c *Client) LegsByUniqueID(ctx context.Context, uniqueID string) ([]Leg, error) {
+	uniqueID, err := checkID("unique id", uniqueID)
+	if err != nil {
+		return nil, err
+	}
+	return c.metadata(ctx, opMetaDataByUID, url.Values{"uniqueId": {uniqueID}})
+}
+
+// ByHour lists the recording legs of one hour (retrieveMetaDataByHour). date
+// is yyyy/MM/dd and hour 0-23, in the server's zone. The API allows one call
+// a minute: a second call inside the minute is refused here, without
+// sending, with a *RateLimitError saying when to try again.
+func (c *Client) ByHour(ctx context.Context, date string, hour int) ([]Leg, error) {
+	date, err := CheckDateHour(date, hour)
+	if err != nil {
+		return nil, err
+	}
+	c.rateMu.Lock()
+	now := c.cfg.Now()
+	if now.Before(c.nextByHour) {
+		e := &RateLimitError{Op: opMetaDataByHour, RetryAt: c.nextByHour, Wait: c.nextByHour.Sub(now)}
+		c.rateMu.Unlock()
+		return nil, e
+	}
+	// The slot is taken before sending: two concurrent calls must not both go.
+	c.nextByHour = now.Add(c.cfg.ByHourInterval)
+	c.rateMu.Unlock()
+
+	legs, err := c.metadata(ctx, opMetaDataByHour, url.Values{"date": {date}, "hour": {strconv.Itoa(hour)}})
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		// The server did not count a refused call: its Retry-After is the truth.
+		c.rateMu.Lock()
+		c.nextByHour = rl.RetryAt
+		c.rateMu.Unlock()
+	}
+	return legs, err
+}
+
+// NextByHour is when ByHour may next be called (zero or past: now).
+func (c *Client) NextByHour() time.Time {
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	return c.nextByHour
+}
+
+// StartRecording starts recording a call, given an extension or a unique id
+// (CallManagementAPI/start). tag is optional.
+func (c *Client) StartRecording(ctx context.Context, extenOrUniqueID, tag string) error {
+	return c.startStop(ctx, opStart, extenOrUniqueID, tag)
+}
+
+// StopRecording stops recording a call (CallManagementAPI/stop).
+func (c *Client) StopRecording(ctx context.Context, extenOrUniqueID, tag string) error {
+	return c.startStop(ctx, opStop, extenOrUniqueID, tag)
+}
+
+func (c *Client) startStop(ctx context.Context, op, target, tag string) error {
+	target, err := checkID("extension or unique id", target)
+	if err != nil {
+		return err
+	}
+	params := url.Values{"extenOrUniqueId": {target}}
+	if strings.TrimSpace(tag) != "" {
+		if tag, err = checkTag(tag); err != nil {
+			return err
+		}
+		params.Set("tag", tag)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.post(ctx, op, c.cfg.CallManagementPath+"/"+op, params)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _, rerr := readLimited(resp.Body, 64<<10)
+	if resp.StatusCode/100 != 2 {
+		return c.statusError(op, resp, body)
+	}
+	if rerr != nil {
+		return &TransportError{Op: op, Err: redactErr(rerr)}
+	}
+	return nil
+}
+
+// metadata runs one of the retrieveMetaData methods and decodes the legs.
+func (c *Client) metadata(ctx context.Context, op string, params url.Values) ([]Leg, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.post(ctx, op, apiPath(c.cfg)+"/"+op, params)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, tooBig, err := readLimited(resp.Body, c.cfg.MaxJSONBytes)
+	if err != nil {
+		return nil, &TransportError{Op: op, Err: redactErr(err)}
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, c.statusError(op, resp, body)
+	}
+	if tooBig {
+		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status,
+			Problem: fmt.Sprintf("response larger than %d bytes: refused", c.cfg.MaxJSONBytes)}
+	}
+	legs, err := DecodeLegs(body, c.cfg.Location)
+	if err != nil {
+		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status,
+			Problem: "unexpected body: " + err.Error(), Excerpt: c.excerpt(body)}
+	}
+	return legs, nil
+}
+
+// statusError turns a non-2xx answer into an error; 429 into a RateLimitError.
+func (c *Client) statusError(op string, resp *http.Response, body []byte) error {
+	if resp.StatusCode == http.StatusTooManyRequests {
+		now := c.cfg.Now()
+		wait := c.cfg.ByHourInterval
+		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s >= 0 && s <= 24*3600 {
+			wait = time.Duration(s) * time.Second
+		}
+		return &RateLimitError{Op: op, RetryAt: now.Add(wait), Wait: wait, FromServer: true}
+	}
+	return &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status, Excerpt: c.excerpt(body)}
+}
+
+func (c *Client) excerpt(body []byte) string {
+	c.hashMu.Lock()
+	h := c.pair.hash
+	c.hashMu.Unlock()
+	return oneLine(body, 200, c.cfg.APIKey, url.QueryEscape(c.cfg.APIKey), h)
+}
+
+// post sends one authenticated POST (the API accepts nothing else) with the
+// parameters in the query, as the document's examples do. With the hash
+// style, a 401 drops the cached pair and the request is tried once more with
+// a fresh one (the server may have restarted and forgotten it).
+func (c *Client) post(ctx context.Context, op, path string, params url.Values) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		q := url.Values{}
+		for k, v := range params {
+			q[k] = v
+		}
+		q.Set("apiKey", c.cfg.APIKey)
+		var usedTS string
+		if c.cfg.Auth == AuthHash {
+			ts, hash, err := c.hashPairFor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			q.Set("timeStamp", ts)
+			q.Set("hash", hash)
+			usedTS = ts
+		}
+		u := *c.base
+		u.Path = c.base.Path + path
+		u.RawQuery = q.Encode()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
+		if err != nil {
+			return nil, &TransportError{Op: op, Err: redactErr(err)}
+		}
+		req.Header.Set("Accept", "application/json, audio/*;q=0.9, */*;q=0.1")
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return nil, &TransportError{Op: op, Err: redactErr(err)}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && c.cfg.Auth == AuthHash && attempt == 0 {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			c.dropPair(usedTS)
+			continue
+		}
+		return resp, nil
+	}
+}
+
+// readLimited reads at most limit bytes; tooBig says the body was longer.
+func readLimited(r io.Reader, limit int64) (body []byte, tooBig bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true, err
+	}
+	return body, false, err
+}
+
+// Input checks. Values are trimmed; anything else wrong is refused.
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/+*#-]{0,127}$`)
+
+func checkID(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", &InputError{Field: field, Problem: "missing"}
+	}
+	if !idPattern.MatchString(s) {
+		return "", &InputError{Field: field, Problem: fmt.Sprintf("%q is not an id (letters, digits and . _ : @ / + * # -, up to 128)", excerpt(s, 40))}
+	}
+	return s, nil
+}
+
+func checkTag(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", &InputError{Field: "tag", Problem: "missing"}
+	case !utf8.ValidString(s):
+		return "", &InputError{Field: "tag", Problem: "not valid UTF-8"}
+	case utf8.RuneCountInString(s) > 128:
+		return "", &InputError{Field: "tag", Problem: "longer than 128 characters"}
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "", &InputError{Field: "tag", Problem: "has control characters"}
+	}
+	return s, nil
+}
+
+// CheckDateHour validates a by-hour query: date as yyyy/MM/dd (a real date)
+// and hour 0-23. It returns the date trimmed. The simulator uses it too.
+func CheckDateHour(date string, hour int) (string, error) {
+	date = strings.TrimSpace(date)
+	if _, err := time.Parse("2006/01/02", date); err != nil || len(date) != 10 {
+		return "", &InputError{Field: "date", Problem: fmt.Sprintf("%q is not a date as yyyy/MM/dd (e.g. 2021/09/14)", excerpt(date, 20))}
+	}
+	if hour < 0 || hour > 23 {
+		return "", &InputError{Field: "hour", Problem: fmt.Sprintf("%d is not an hour 0-23", hour)}
+	}
+	return date, nil
+}
+
+// ParseHour reads an hour 0-23 from text.
+func ParseHour(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 || n > 23 {
+		return 0, &InputError{Field: "hour", Problem: fmt.Sprintf("%q is not an hour 0-23", excerpt(s, 10))}
+	}
+	return n, nil
+}
+
+// HourOf gives the by-hour query (date, hour) of t in loc.
+func HourOf(t time.Time, loc *time.Location) (date string, hour int) {
+	if loc != nil {
+		t = t.In(loc)
+	}
+	return t.Format("2006/01/02"), t.Hour()
+}
+
+// LoadLocation reads a time_zone setting: an IANA name ("Australia/Sydney"),
+// "Local", "UTC", or a fixed offset ("+10:00", "-0530").
+func LoadLocation(s string) (*time.Location, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "local") {
+		return time.Local, nil
+	}
+	if s[0] == '+' || s[0] == '-' {
+		for _, layout := range []string{"-07:00", "-0700", "-07"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				_, off := t.Zone()
+				return time.FixedZone(s, off), nil
+			}
+		}
+		return nil, &InputError{Field: "time zone", Problem: fmt.Sprintf("%q is not an offset like +10:00", excerpt(s, 20))}
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, &InputError{Field: "time zone", Problem: fmt.Sprintf("unknown zone %q (want e.g. Australia/Sydney, UTC, +10:00)", excerpt(s, 40))}
+	}
+	return loc, nil
+}

@@ -1,0 +1,70 @@
+// Package noojee is recdeck's client of the Noojee Admin / Noojee Contact
+// recording API: find a call's recording legs, list an hour's recordings,
+// fetch a leg's audio, and start or stop recording.
+//
+// Noojee splits a recorded call into legs at each transition (entering a
+// queue, being answered, being transferred); 3 to 5 legs are typical. A
+// supervisor finds the call (by tag or unique id), sees its legs in order,
+// and fetches the audio of one leg or all of them.
+//
+// Main types:
+//   - Client (New(Config)): Legs (retrieveMetaData by tag), LegsByUniqueID
+//     (retrieveMetaDataByUniqueId), ByHour (retrieveMetaDataByHour, one call
+//     a minute, enforced here too; NextByHour says when), DownloadLeg
+//     (streams audio to a file with progress), StartRecording/StopRecording
+//     (CallManagementAPI/start and /stop).
+//   - Leg, the decoded metadata entry, and WireLeg, the entry as the server
+//     writes it (all values strings); Call groups legs (GroupCalls) and gives
+//     each leg's share of the call's duration.
+//   - Errors: InputError (refused before sending), APIError (error status or
+//     unusable body; errors.Is(err, ErrUnauthorized) for 401/403),
+//     RateLimitError (with RetryAt), TransportError (network, timeout,
+//     cancelled or cut-off download), ErrExists.
+//
+// Authentication, chosen by Config.Auth:
+//   - AuthAPIKey, the newer API: POST /njadmin/rest/RecordingAPI/<method>
+//     with ?apiKey=...
+//   - AuthHash, the older API: POST /servicemanager/rest/CallManagementAPI/<method>
+//     with timeStamp, hash = hex(sha256(apiKey + ":" + timeStamp)) and apiKey.
+//     The timestamp comes from POST /servicemanager/rest/Time; a pair is valid
+//     10 s before first use and an hour after it. The client caches the pair
+//     in memory, reuses it while valid (with margins), and on a 401 drops it
+//     and retries once with a fresh one.
+//
+// Every request is a POST (the API accepts nothing else) with its parameters
+// in the query string, as the document's examples show. Responses are read
+// through a bound (4 MiB of JSON by default); error excerpts are one short
+// line with the apiKey and hash blanked, and transport errors have the URL's
+// query (which holds them) removed.
+//
+// Two styles of values are decoded: the metadata form writes Start as
+// "2014-02-13 17:06:52.0" (the server's local time, no zone: read in
+// Config.Location) and Direction as 0/1/2; the by-hour form writes Start as
+// "Tue Sep 14 15:03:30 AEST 2021", Direction as "Inbound" and adds callend.
+//
+// Who calls it: cmd/recdeck (the `recdeck noojee` subcommand and the pane's
+// wiring), ui/noojee (through a small interface), and client/noojee/sim,
+// which shares WireLeg, Hash and the formatters so the two cannot drift.
+//
+// ASSUMPTIONS where the document is silent (all configurable):
+//   - The audio method is not public: POST {api}/retrieveRecording with
+//     uniqueId and leg, answered with audio/wav (Config.RecordingPath). The
+//     file is named {uniqueId}-leg{N}.wav, written 0600 through a hidden
+//     temporary file and renamed into place only when complete, so an
+//     interrupted download leaves nothing under the final name. A body of
+//     JSON or text where audio was expected is an error, not a file.
+//   - The Time method takes no parameters and answers the milliseconds as
+//     text (Config.TimePath; a JSON string or number is accepted too).
+//   - Error bodies are not documented: any non-2xx is an error showing the
+//     status and an excerpt; 429 is the rate limit, honouring Retry-After.
+//   - Zone-less times are in Config.Location (default the local zone). Zone
+//     abbreviations in the by-hour form are read from a table of Australian
+//     and New Zealand zones plus UTC/GMT, or the configured zone's own.
+//   - A response may be an array of legs, a single leg object, or a map (or
+//     nested array) of them ("a json encoded array/map"); values may be
+//     strings or numbers.
+//   - The by-hour slot is taken when a request is sent, even if it then
+//     fails: the server may have counted it.
+//   - The document's example hashes do not match its example apiKey (the key
+//     shown is not the one used); the formula follows DESIGN.md.
+package noojee

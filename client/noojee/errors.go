@@ -1,0 +1,125 @@
+package noojee
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ErrUnauthorized matches (errors.Is) an APIError whose status says the
+// apiKey was wrong or the hash stale.
+var ErrUnauthorized = errors.New("noojee: not authorised (wrong apiKey or stale hash)")
+
+// InputError is bad input, refused before any request was sent.
+type InputError struct {
+	Field   string // e.g. "tag", "date"
+	Problem string
+}
+
+func (e *InputError) Error() string { return "noojee: " + e.Field + ": " + e.Problem }
+
+// APIError is an answer the client cannot use: an error status, or a 2xx
+// whose body is not what the method returns. The excerpt is short, on one
+// line, and has the apiKey and hash blanked out.
+type APIError struct {
+	Op         string // the API method, e.g. "retrieveMetaData"
+	StatusCode int
+	Status     string // e.g. "401 Unauthorized"
+	Problem    string // empty for a plain error status
+	Excerpt    string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "noojee %s: HTTP %s", e.Op, e.Status)
+	if e.Problem != "" {
+		b.WriteString(": " + e.Problem)
+	}
+	if e.Excerpt != "" {
+		b.WriteString(": " + e.Excerpt)
+	} else if e.Problem == "" {
+		b.WriteString(" (empty body)")
+	}
+	return b.String()
+}
+
+// Unauthorized reports a 401 or 403.
+func (e *APIError) Unauthorized() bool { return e.StatusCode == 401 || e.StatusCode == 403 }
+
+// Is lets errors.Is(err, ErrUnauthorized) find an unauthorised answer.
+func (e *APIError) Is(target error) bool { return target == ErrUnauthorized && e.Unauthorized() }
+
+// RateLimitError is retrieveMetaDataByHour called again inside its minute:
+// refused by the client itself before sending, or answered 429.
+type RateLimitError struct {
+	Op         string
+	RetryAt    time.Time
+	Wait       time.Duration // from when the error was made until RetryAt
+	FromServer bool
+}
+
+func (e *RateLimitError) Error() string {
+	who := "refused before sending"
+	if e.FromServer {
+		who = "the server answered 429"
+	}
+	return fmt.Sprintf("noojee %s: allowed once a minute (%s); try again at %s (in %s)",
+		e.Op, who, e.RetryAt.Format("15:04:05"), roundUp(e.Wait))
+}
+
+// TransportError is a request that got no usable answer: connection
+// refused, timeout, cancelled, or a body cut off. URLs in it have their
+// query (which holds the apiKey) removed.
+type TransportError struct {
+	Op  string
+	Err error
+}
+
+func (e *TransportError) Error() string { return "noojee " + e.Op + ": " + e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func roundUp(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return ((d + time.Second - 1) / time.Second) * time.Second
+}
+
+// redactErr removes the query string from a *url.Error's URL: the query
+// carries the apiKey, timeStamp and hash, which must not reach the screen.
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: stripQuery(ue.URL), Err: ue.Err}
+	}
+	return err
+}
+
+func stripQuery(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		return raw[:i]
+	}
+	return raw
+}
+
+// oneLine makes a short, printable, single-line excerpt of a body, with any
+// secret blanked out (a server may echo the request URL in its error text).
+func oneLine(body []byte, n int, secrets ...string) string {
+	s := strings.ToValidUTF8(string(body), "?")
+	for _, sec := range secrets {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	return excerpt(s, n)
+}

@@ -1,0 +1,432 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "time/tzdata" // Australia/Sydney everywhere
+
+	"github.com/recdeck/recdeck/client/noojee"
+)
+
+// DemoAPIKey is the apiKey the simulator accepts unless told otherwise.
+const DemoAPIKey = "demo"
+
+// DefaultZone is the simulator's time zone unless Config.Location says
+// otherwise: a demo client reads zone-less times in it.
+const DefaultZone = "Australia/Sydney"
+
+// Control routes (the simulator's own, not Noojee's).
+const (
+	CallsPath  = "/sim/noojee/calls"
+	FaultsPath = "/sim/noojee/faults"
+)
+
+// Config shapes a simulator. The zero value is a demo: seed 0, real clock.
+type Config struct {
+	Seed int64
+	// Now is the clock for the generated history, hash validity and the
+	// rate limit (tests move it). Default time.Now.
+	Now func() time.Time
+	// Location is the server's zone. Default DefaultZone.
+	Location *time.Location
+	// APIKeys accepted. Default {DemoAPIKey}.
+	APIKeys []string
+	// ByHourInterval is retrieveMetaDataByHour's limit. Default one minute.
+	ByHourInterval time.Duration
+	// SampleRate of the generated WAVs (16-bit mono). Default 8000.
+	SampleRate int
+	// Throttle slows audio to this many bytes a second (0: full speed), so
+	// a demo's progress bar can be seen moving.
+	Throttle int64
+	// CallsMin and CallsMax bound the calls generated for each hour.
+	// Default 2 and 6.
+	CallsMin, CallsMax int
+}
+
+// Server is the simulator: an http.Handler (via Register or Handler).
+type Server struct {
+	cfg Config
+
+	mu         sync.Mutex
+	calls      []*call
+	byUID      map[string]*call
+	gen        *generator
+	hashUses   map[string]time.Time // apiKey:timeStamp -> first use
+	lastByHour map[string]time.Time // apiKey -> last counted call
+	recording  map[string]activeRec // extenOrUniqueId -> since
+	cutNext    int64                // cut the next audio after this many bytes; <0 none
+	requests   map[string]int       // API method -> requests answered
+}
+
+type activeRec struct {
+	tag   string
+	since time.Time
+}
+
+// New builds a simulator and generates its calls.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		loc, err := time.LoadLocation(DefaultZone)
+		if err != nil {
+			loc = time.FixedZone("AEST", 10*3600)
+		}
+		cfg.Location = loc
+	}
+	if len(cfg.APIKeys) == 0 {
+		cfg.APIKeys = []string{DemoAPIKey}
+	}
+	if cfg.ByHourInterval <= 0 {
+		cfg.ByHourInterval = time.Minute
+	}
+	if cfg.SampleRate <= 0 {
+		cfg.SampleRate = 8000
+	}
+	if cfg.CallsMin <= 0 {
+		cfg.CallsMin = 2
+	}
+	if cfg.CallsMax < cfg.CallsMin {
+		cfg.CallsMax = max(cfg.CallsMin, 6)
+	}
+	s := &Server{cfg: cfg, byUID: map[string]*call{}, hashUses: map[string]time.Time{},
+		lastByHour: map[string]time.Time{}, recording: map[string]activeRec{}, cutNext: -1,
+		requests: map[string]int{}}
+	s.gen = newGenerator(cfg.Seed)
+	for _, c := range exampleCalls(cfg.Location) {
+		s.add(c)
+	}
+	for _, c := range s.gen.history(cfg.Now(), cfg.Location, cfg.CallsMin, cfg.CallsMax) {
+		s.add(c)
+	}
+	return s
+}
+
+func (s *Server) add(c *call) {
+	s.calls = append(s.calls, c)
+	s.byUID[c.uniqueID] = c
+}
+
+// Location is the simulator's zone: clients should read zone-less times in it.
+func (s *Server) Location() *time.Location { return s.cfg.Location }
+
+// Register adds the simulator's routes to mux: both APIs' methods and the
+// /sim/noojee/ control routes. Patterns are exact paths, never "/".
+func (s *Server) Register(mux *http.ServeMux) {
+	for _, base := range []string{noojee.DefaultRecordingAPIPath, noojee.DefaultCallManagementPath} {
+		old := base == noojee.DefaultCallManagementPath
+		for _, op := range []string{"retrieveMetaData", "retrieveMetaDataByUniqueId", "retrieveMetaDataByHour"} {
+			mux.Handle(base+"/"+op, s.api(op, old, s.metadata))
+		}
+		mux.Handle(base+"/"+noojee.DefaultRecordingMethod, s.api(noojee.DefaultRecordingMethod, old, s.audio))
+	}
+	for _, op := range []string{"start", "stop"} {
+		// Start and stop take an apiKey; a timeStamp and hash, if sent, must be valid.
+		mux.Handle(noojee.DefaultCallManagementPath+"/"+op, s.api(op, false, s.startStop))
+	}
+	// The document's "POST .../Time" is read both ways.
+	mux.Handle(noojee.DefaultTimePath, s.postOnly("Time", s.timeStamp))
+	mux.Handle(noojee.DefaultCallManagementPath+"/Time", s.postOnly("Time", s.timeStamp))
+	mux.HandleFunc(CallsPath, s.listCalls)
+	mux.HandleFunc(FaultsPath, s.faults)
+}
+
+// Handler is a mux with only the simulator's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Register(mux)
+	return mux
+}
+
+// Requests is how many requests of an API method (e.g.
+// "retrieveMetaDataByHour") reached the simulator.
+func (s *Server) Requests(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[op]
+}
+
+// CutNextDownload makes the next audio answer stop after n bytes of its body
+// (the connection is dropped), to test interrupted downloads.
+func (s *Server) CutNextDownload(n int64) {
+	s.mu.Lock()
+	s.cutNext = n
+	s.mu.Unlock()
+}
+
+func text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, msg)
+}
+
+// postOnly answers anything but POST with 405 ("The API will only accept
+// POST requests.") and parses the parameters (query or form body).
+func (s *Server) postOnly(op string, h func(w http.ResponseWriter, r *http.Request, op string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests[op]++
+		s.mu.Unlock()
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			text(w, http.StatusMethodNotAllowed, "The API will only accept POST requests.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			text(w, http.StatusBadRequest, "Malformed parameters.")
+			return
+		}
+		h(w, r, op)
+	})
+}
+
+// api is postOnly plus authentication: the apiKey always; on the older
+// API (old) also a valid timeStamp and hash.
+func (s *Server) api(op string, old bool, h func(w http.ResponseWriter, r *http.Request, op string)) http.Handler {
+	return s.postOnly(op, func(w http.ResponseWriter, r *http.Request, op string) {
+		key := r.Form.Get("apiKey")
+		if !slices.Contains(s.cfg.APIKeys, key) {
+			text(w, http.StatusUnauthorized, "Invalid apiKey.")
+			return
+		}
+		ts, hash := r.Form.Get("timeStamp"), r.Form.Get("hash")
+		if old || ts != "" || hash != "" {
+			if msg := s.checkHash(key, ts, hash); msg != "" {
+				text(w, http.StatusUnauthorized, msg)
+				return
+			}
+		}
+		h(w, r, op)
+	})
+}
+
+// checkHash applies the older API's rule: hash = hex(sha256(apiKey:timeStamp));
+// a pair is valid 10 s after the timestamp was issued if unused, then one
+// hour from its first use.
+func (s *Server) checkHash(key, ts, hash string) string {
+	if ts == "" || hash == "" {
+		return "Missing timeStamp or hash."
+	}
+	if !strings.EqualFold(hash, noojee.Hash(key, ts)) {
+		return "Invalid hash."
+	}
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "Invalid timeStamp."
+	}
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := key + ":" + ts
+	if first, used := s.hashUses[id]; used {
+		if now.Sub(first) >= noojee.HashLifetime {
+			return "Expired hash: request a new timeStamp."
+		}
+		return ""
+	}
+	issued := time.UnixMilli(ms)
+	if d := now.Sub(issued); d > noojee.HashFreshFor || d < -noojee.HashFreshFor {
+		return "Stale timeStamp: a new timeStamp must be used within 10 seconds."
+	}
+	if len(s.hashUses) > 10000 { // bound the memory: forget expired pairs
+		for k, t := range s.hashUses {
+			if now.Sub(t) >= noojee.HashLifetime {
+				delete(s.hashUses, k)
+			}
+		}
+	}
+	s.hashUses[id] = now
+	return ""
+}
+
+// timeStamp answers the server's time in milliseconds, as text.
+func (s *Server) timeStamp(w http.ResponseWriter, r *http.Request, op string) {
+	text(w, http.StatusOK, strconv.FormatInt(s.cfg.Now().UnixMilli(), 10))
+}
+
+func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
+	var out []noojee.WireLeg
+	switch op {
+	case "retrieveMetaData":
+		tag := strings.TrimSpace(r.Form.Get("tag"))
+		if tag == "" {
+			text(w, http.StatusBadRequest, "Missing parameter: tag.")
+			return
+		}
+		s.mu.Lock()
+		for _, c := range s.calls {
+			if c.tag == tag {
+				for _, l := range c.legs {
+					out = append(out, c.wire(l))
+				}
+			}
+		}
+		s.mu.Unlock()
+	case "retrieveMetaDataByUniqueId":
+		uid := strings.TrimSpace(r.Form.Get("uniqueId"))
+		if uid == "" {
+			text(w, http.StatusBadRequest, "Missing parameter: uniqueId.")
+			return
+		}
+		s.mu.Lock()
+		if c, ok := s.byUID[uid]; ok {
+			for _, l := range c.legs {
+				out = append(out, c.wire(l))
+			}
+		}
+		s.mu.Unlock()
+	case "retrieveMetaDataByHour":
+		hour, err := noojee.ParseHour(r.Form.Get("hour"))
+		if err != nil {
+			text(w, http.StatusBadRequest, "Invalid hour: expected 0-23.")
+			return
+		}
+		date, err := noojee.CheckDateHour(r.Form.Get("date"), hour)
+		if err != nil {
+			text(w, http.StatusBadRequest, "Invalid date: expected yyyy/MM/dd.")
+			return
+		}
+		if wait := s.takeByHourSlot(r.Form.Get("apiKey")); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			text(w, http.StatusTooManyRequests, fmt.Sprintf(
+				"Rate limit exceeded: retrieveMetaDataByHour may be called once a minute. Try again in %d seconds.", secs))
+			return
+		}
+		s.mu.Lock()
+		for _, c := range s.calls {
+			if d, h := noojee.HourOf(c.start(), s.cfg.Location); d == date && h == hour {
+				for _, l := range c.legs {
+					out = append(out, c.wireByHour(l))
+				}
+			}
+		}
+		s.mu.Unlock()
+	}
+	if out == nil {
+		out = []noojee.WireLeg{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// takeByHourSlot counts a by-hour call for key, or says how long to wait.
+func (s *Server) takeByHourSlot(key string) time.Duration {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if last, ok := s.lastByHour[key]; ok {
+		if next := last.Add(s.cfg.ByHourInterval); now.Before(next) {
+			return next.Sub(now)
+		}
+	}
+	s.lastByHour[key] = now
+	return 0
+}
+
+// startStop: start remembers that a target is being recorded; stop ends it
+// and files the recording as a new leg (of the call, when the target is a
+// known unique id) or as a new one-leg call, findable by its tag.
+func (s *Server) startStop(w http.ResponseWriter, r *http.Request, op string) {
+	target := strings.TrimSpace(r.Form.Get("extenOrUniqueId"))
+	tag := strings.TrimSpace(r.Form.Get("tag"))
+	if target == "" {
+		text(w, http.StatusBadRequest, "Missing parameter: extenOrUniqueId.")
+		return
+	}
+	now := s.cfg.Now().In(s.cfg.Location).Truncate(time.Second)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, active := s.recording[target]
+	if op == "start" {
+		if !active {
+			s.recording[target] = activeRec{tag: tag, since: now}
+		}
+		text(w, http.StatusOK, "OK")
+		return
+	}
+	if !active {
+		text(w, http.StatusNotFound, "No recording in progress for "+target+".")
+		return
+	}
+	delete(s.recording, target)
+	if tag == "" {
+		tag = rec.tag
+	}
+	dur := max(1, int(now.Sub(rec.since)/time.Second))
+	s.gen.recordID++
+	l := leg{start: rec.since, dur: dur, source: target, dest: target, username: "Administrator",
+		recordID: strconv.Itoa(s.gen.recordID)}
+	if c, ok := s.byUID[target]; ok {
+		last := c.legs[len(c.legs)-1]
+		l.n, l.source, l.dest = len(c.legs)+1, last.source, last.dest
+		c.legs = append(c.legs, l)
+		if tag != "" {
+			c.tag = tag
+		}
+	} else {
+		l.n = 1
+		c := &call{uniqueID: fmt.Sprintf("%d.%d", rec.since.Unix(), s.gen.seq), tag: tag,
+			direction: noojee.Internal, did: "internal", legs: []leg{l}}
+		s.gen.seq++
+		s.add(c)
+	}
+	text(w, http.StatusOK, "OK")
+}
+
+// CallInfo describes a generated call, for tests and the demo banner.
+type CallInfo struct {
+	UniqueID string           `json:"uniqueId"`
+	Tag      string           `json:"tag,omitempty"`
+	Start    time.Time        `json:"start"`
+	Legs     []noojee.WireLeg `json:"legs"`
+}
+
+// Calls lists every call, oldest first, legs in the metadata form.
+func (s *Server) Calls() []CallInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CallInfo, 0, len(s.calls))
+	for _, c := range s.calls {
+		ci := CallInfo{UniqueID: c.uniqueID, Tag: c.tag, Start: c.start()}
+		for _, l := range c.legs {
+			ci.Legs = append(ci.Legs, c.wire(l))
+		}
+		out = append(out, ci)
+	}
+	slices.SortStableFunc(out, func(a, b CallInfo) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// listCalls (GET /sim/noojee/calls) lists calls to search for, newest first.
+func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
+	calls := s.Calls()
+	slices.Reverse(calls)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(calls)
+}
+
+// faults (POST /sim/noojee/faults?cut=N) cuts the next audio after N bytes.
+func (s *Server) faults(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		text(w, http.StatusMethodNotAllowed, "POST only.")
+		return
+	}
+	n, err := strconv.ParseInt(r.URL.Query().Get("cut"), 10, 64)
+	if err != nil || n < 0 {
+		text(w, http.StatusBadRequest, "cut must be a byte count.")
+		return
+	}
+	s.CutNextDownload(n)
+	text(w, http.StatusOK, "OK")
+}

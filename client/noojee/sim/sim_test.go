@@ -1,0 +1,119 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/recdeck/recdeck/client/noojee"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var fixedNow = func() time.Time { return time.Date(2021, 9, 14, 15, 0, 20, 0, time.UTC) }
+
+func TestGenerationIsSeededAndCoversEveryHour(t *testing.T) {
+	a := New(Config{Seed: 3, Now: fixedNow})
+	b := New(Config{Seed: 3, Now: fixedNow})
+	if !reflect.DeepEqual(a.Calls(), b.Calls()) {
+		t.Fatal("same seed and clock gave different calls")
+	}
+	if reflect.DeepEqual(a.Calls(), New(Config{Seed: 4, Now: fixedNow}).Calls()) {
+		t.Fatal("different seeds gave the same calls")
+	}
+	perHour := map[string]int{}
+	ids := map[string]bool{}
+	legCounts := map[int]int{}
+	for _, c := range a.Calls() {
+		if ids[c.UniqueID] {
+			t.Fatalf("unique id %s used twice", c.UniqueID)
+		}
+		ids[c.UniqueID] = true
+		d, h := noojee.HourOf(c.Start, a.Location())
+		perHour[d+" "+string(rune('A'+h))]++
+		legCounts[len(c.Legs)]++
+		for i, l := range c.Legs {
+			if l.Leg != itoa(i+1) || l.UniqueID != c.UniqueID {
+				t.Fatalf("call %s leg %d: %+v", c.UniqueID, i, l)
+			}
+		}
+		if !c.Start.After(fixedNow().Add(-25*time.Hour)) && c.UniqueID != ExampleUniqueID && c.UniqueID != ExampleUniqueID2 {
+			t.Fatalf("call %s at %v is older than a day", c.UniqueID, c.Start)
+		}
+	}
+	now := fixedNow()
+	for h := 1; h <= 24; h++ {
+		d, hh := noojee.HourOf(now.Add(-time.Duration(h)*time.Hour), a.Location())
+		if perHour[d+" "+string(rune('A'+hh))] == 0 {
+			t.Errorf("hour %s %d has no calls", d, hh)
+		}
+	}
+	if legCounts[3]+legCounts[4]+legCounts[5] == 0 || legCounts[1] != 0 {
+		t.Errorf("leg counts per call: %v", legCounts)
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestWAVHeader(t *testing.T) {
+	s := New(Config{Now: fixedNow})
+	wav, err := s.Audio(ExampleUniqueID, 1) // 4 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	if len(wav) != 44+4*8000*2 || string(wav[:4]) != "RIFF" || string(wav[8:16]) != "WAVEfmt " ||
+		le.Uint32(wav[4:]) != uint32(len(wav)-8) || le.Uint16(wav[20:]) != 1 || le.Uint16(wav[22:]) != 1 ||
+		le.Uint32(wav[24:]) != 8000 || le.Uint16(wav[34:]) != 16 || string(wav[36:40]) != "data" ||
+		le.Uint32(wav[40:]) != uint32(len(wav)-44) {
+		t.Fatalf("bad WAV header % x", wav[:44])
+	}
+	if bytes.Equal(wav[44:1044], make([]byte, 1000)) {
+		t.Error("audio is silence, want a tone")
+	}
+	again, _ := s.Audio(ExampleUniqueID, 1)
+	other, _ := s.Audio(ExampleUniqueID, 2)
+	if !bytes.Equal(wav, again) || bytes.Equal(wav[44:2044], other[44:2044]) {
+		t.Error("audio not deterministic, or legs not told apart")
+	}
+}
+
+func TestControlRoutes(t *testing.T) {
+	s := New(Config{Now: fixedNow})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	resp, err := http.Get(srv.URL + CallsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []CallInfo
+	err = json.NewDecoder(resp.Body).Decode(&calls)
+	resp.Body.Close()
+	if err != nil || len(calls) < 48 || calls[0].Start.Before(calls[len(calls)-1].Start) {
+		t.Fatalf("calls: %d, %v (newest first?)", len(calls), err)
+	}
+	resp, err = http.Post(srv.URL+FaultsPath+"?cut=5", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || s.cutNext != 5 {
+		t.Fatalf("fault route: %d, cut %d", resp.StatusCode, s.cutNext)
+	}
+	resp, err = http.Post(srv.URL+FaultsPath+"?cut=x", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Fatalf("bad fault: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/client/noojee"
+	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// The noojee subcommand runs in-process against the Noojee simulator on
+// 127.0.0.1.
+
+// noojeeIsolate keeps a test away from the user's config and apiKey.
+func noojeeIsolate(t *testing.T, config string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RECDECK_CONFIG", path)
+	t.Setenv(noojeeKeyEnv, "")
+}
+
+// noojeeServe serves an unthrottled simulator and returns it with its URL.
+func noojeeServe(t *testing.T) (*noojeesim.Server, string) {
+	t.Helper()
+	s := noojeesim.New(noojeesim.Config{Seed: 5})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+func noojeeRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestNoojeeLegsBothAuthStyles(t *testing.T) {
+	noojeeIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	for _, auth := range []string{"apikey", "hash"} {
+		code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "--time-zone", noojeesim.DefaultZone, "legs", "--tag", "1234")
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", auth, code, errs)
+		}
+		for _, want := range []string{"Internal call 1392271611.238, tag 1234: 3 legs, 1m41s",
+			"1    2014-02-13 17:06:52 AEDT  4s", "Fred", "400", "401", "internal", "198348", "Mary"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", auth, want, out)
+			}
+		}
+		code, out, errs = noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "--json", "legs", "--unique-id", noojeesim.ExampleUniqueID)
+		if code != exitOK {
+			t.Fatalf("%s json: exit %d: %s", auth, code, errs)
+		}
+		var legs []noojee.WireLeg
+		if err := json.Unmarshal([]byte(out), &legs); err != nil || len(legs) != 3 {
+			t.Fatalf("%s json: %v\n%s", auth, err, out)
+		}
+		want := noojee.WireLeg{Source: "400", Leg: "1", Start: "2014-02-13 17:06:52.0", Tag: "1234", Duration: "4",
+			Username: "Fred", CallRecordID: "198348", UniqueID: "1392271611.238", DID: "internal", Direction: "2", Destination: "401"}
+		if legs[0] != want {
+			t.Errorf("%s json first leg %+v", auth, legs[0])
+		}
+	}
+	code, out, _ := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "no-such-tag")
+	if code != exitOK || !strings.Contains(out, "no recording found for tag no-such-tag") {
+		t.Fatalf("unknown tag: %d %q", code, out)
+	}
+}
+
+func TestNoojeeHourAndItsRateLimit(t *testing.T) {
+	noojeeIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	loc, _ := time.LoadLocation(noojeesim.DefaultZone)
+	date, hour := noojee.HourOf(time.Now().Add(-2*time.Hour), loc)
+	args := []string{"noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "hour", "--date", date, "--hour", strconv.Itoa(hour)}
+	code, out, errs := noojeeRun(t, args...)
+	if code != exitOK || !strings.Contains(out, "UNIQUEID") || !strings.Contains(errs, "next by-hour request allowed at") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if lines := strings.Count(out, "\n"); lines < 3 {
+		t.Errorf("want at least 2 calls in the hour:\n%s", out)
+	}
+	// A second run inside the minute: the server answers 429 (a new
+	// process has no memory of the first), exit 1, saying when.
+	code, _, errs = noojeeRun(t, args...)
+	if code != exitAPI || !strings.Contains(errs, "the server answered 429") || !strings.Contains(errs, "try again at") {
+		t.Fatalf("rate limit: exit %d: %s", code, errs)
+	}
+}
+
+func TestNoojeeFetch(t *testing.T) {
+	noojeeIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	s, url := noojeeServe(t)
+	dir := filepath.Join(t.TempDir(), "legs")
+	code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
+	if code != exitOK || strings.Count(out, "saved ") != 3 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for leg := 1; leg <= 3; leg++ {
+		want, _ := s.Audio(noojeesim.ExampleUniqueID, leg)
+		got, err := os.ReadFile(filepath.Join(dir, noojee.LegFileName(noojeesim.ExampleUniqueID, leg, ".wav")))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("leg %d differs from the simulator's (%v)", leg, err)
+		}
+	}
+	// Again: skipped, not overwritten.
+	code, out, errs = noojeeRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
+	var res []fetched
+	if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 3 || res[0].Skipped != "exists" ||
+		!strings.Contains(errs, "skipped (--force overwrites)") {
+		t.Fatalf("refetch: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = noojeeRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "2", "--out", dir, "--force")
+	if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || res[0].Bytes != 44+62*16000 {
+		t.Fatalf("--leg 2 --force: exit %d %s", code, out)
+	}
+	// A leg that does not exist: the server's 404, exit 1.
+	code, _, errs = noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "9", "--out", dir)
+	if code != exitAPI || !strings.Contains(errs, "No recording for uniqueId") {
+		t.Fatalf("missing leg: exit %d %s", code, errs)
+	}
+	// Cut mid-body: exit 3, nothing new in the folder.
+	other := filepath.Join(t.TempDir(), "cut")
+	s.CutNextDownload(1000)
+	code, _, errs = noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "1", "--out", other)
+	if ents, _ := os.ReadDir(other); code != exitNetwork || len(ents) != 0 || !strings.Contains(errs, "nothing kept") {
+		t.Fatalf("cut: exit %d, %d files: %s", code, len(ents), errs)
+	}
+}
+
+func TestNoojeeStartStop(t *testing.T) {
+	noojeeIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	if code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "recording started for 407") {
+		t.Fatalf("start: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitOK || !strings.Contains(out, "recording stopped for 407") {
+		t.Fatalf("stop: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "Internal call ") || !strings.Contains(out, ", tag PCI-9: 1 leg, ") {
+		t.Fatalf("the stopped recording is not found: %d %s", code, out)
+	}
+	if code, _, errs := noojeeRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitAPI || !strings.Contains(errs, "No recording in progress") {
+		t.Fatalf("second stop: %d %s", code, errs)
+	}
+}
+
+func TestNoojeeExitStatuses(t *testing.T) {
+	noojeeIsolate(t, "")
+	_, url := noojeeServe(t)
+	// Usage: refused before any request (exit 2).
+	t.Setenv(noojeeKeyEnv, "")
+	if code, _, errs := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "1"); code != exitUsage || !strings.Contains(errs, noojeeKeyEnv) {
+		t.Fatalf("no key: %d %s", code, errs)
+	}
+	t.Setenv(noojeeKeyEnv, "demo")
+	for _, args := range [][]string{
+		{"noojee", "legs", "--tag", "1"}, // no server
+		{"noojee", "--base-url", url, "legs"},
+		{"noojee", "--base-url", url, "legs", "--tag", "1", "--unique-id", "2"},
+		{"noojee", "--base-url", url, "hour", "--date", "2021/09/14"},
+		{"noojee", "--base-url", url, "hour", "--date", "2021/09/14", "--hour", "24"},
+		{"noojee", "--base-url", url, "hour", "--date", "14/09/2021", "--hour", "3"},
+		{"noojee", "--base-url", url, "--auth", "oauth", "legs", "--tag", "1"},
+		{"noojee", "--base-url", url, "--time-zone", "Mars/Olympus", "legs", "--tag", "1"},
+		{"noojee", "--base-url", url, "fetch"},
+		{"noojee", "--base-url", url, "fetch", "--unique-id", "1.1", "--leg", "-1"},
+		{"noojee", "--base-url", url, "legs", "--unique-id", "1.1;rm"},
+		{"noojee", "--base-url", url, "start"},
+		{"noojee", "--base-url", url, "legs", "--api-key", "demo", "--tag", "1"}, // never a flag
+	} {
+		if code, _, errs := noojeeRun(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, errs)
+		}
+	}
+	// Authentication (exit 3), without the key on screen.
+	t.Setenv(noojeeKeyEnv, "wrong-key-7")
+	for _, auth := range []string{"apikey", "hash"} {
+		code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "legs", "--tag", "1234")
+		if code != exitNetwork || !strings.Contains(errs, "401") || strings.Contains(out+errs, "wrong-key-7") {
+			t.Fatalf("%s wrong key: %d %s", auth, code, errs)
+		}
+	}
+	// Network (exit 3), without the key on screen.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	code, out, errs := noojeeRun(t, "noojee", "--base-url", dead, "legs", "--tag", "1234")
+	if code != exitNetwork || strings.Contains(out+errs, "wrong-key-7") {
+		t.Fatalf("no server: %d %s", code, errs)
+	}
+}
+
+func TestNoojeeProfileSection(t *testing.T) {
+	_, url := noojeeServe(t)
+	noojeeIsolate(t, `default_profile: nj
+profiles:
+  nj:
+    base_url: http://127.0.0.1:1
+    noojee:
+      base_url: `+url+`
+      api_key: demo
+      auth: hash
+      time_zone: Australia/Sydney
+`)
+	code, out, errs := noojeeRun(t, "noojee", "legs", "--tag", "1234")
+	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 AEDT") {
+		t.Fatalf("from the profile: %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestNoojeeSimMountAndPane: the mount serves the document's example
+// beside other routes, and the demo pane built from it finds and shows it.
+func TestNoojeeSimMountAndPane(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	banner, stop := mountNoojeeSim(mux, srv.URL, 3)
+	defer stop()
+	if b := strings.Join(banner, "\n"); !strings.Contains(b, srv.URL+"/njadmin/rest/RecordingAPI/") || !strings.Contains(b, "apiKey=demo") {
+		t.Fatalf("banner %q", banner)
+	}
+
+	noojeeIsolate(t, "")
+	if p := newNoojeePane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
+		t.Error("a pane without Noojee settings outside the demo")
+	}
+	p := newNoojeePane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
+	if p == nil {
+		t.Fatal("no demo pane")
+	}
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(120, 12)
+	if !strings.Contains(p.View(), "1234") {
+		t.Errorf("the demo hint is missing:\n%s", p.View())
+	}
+	var cmd tea.Cmd
+	for _, k := range []tea.KeyPressMsg{{Code: '/', Text: "/"}, {Code: '1', Text: "1"}, {Code: '2', Text: "2"},
+		{Code: '3', Text: "3"}, {Code: '4', Text: "4"}, {Code: tea.KeyEnter}} {
+		p, cmd = p.Update(k)
+	}
+	if cmd == nil {
+		t.Fatal("enter started no search")
+	}
+	p, _ = p.Update(cmd()) // one request against the mounted simulator
+	if view := p.View(); !strings.Contains(view, "Internal call 1392271611.238") || !strings.Contains(view, "Fred") {
+		t.Fatalf("demo pane:\n%s", view)
+	}
+}
