@@ -1,26 +1,598 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"github.com/recdeck/recdeck/client/akixi"
+	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
 	"github.com/recdeck/recdeck/ui"
+	akixipane "github.com/recdeck/recdeck/ui/akixi"
 )
 
-// AkixiProfile is the Akixi section of a config profile.
+// AkixiProfile is the akixi: section of a config profile.
 //
-// OWNER: the Akixi work completes this file (subcommand, sim mount, pane).
-type AkixiProfile struct{}
+//	akixi:
+//	  base_url: https://akixi.example.com
+//	  username: admin                # or --username
+//	  password: ...                  # or RECDECK_AKIXI_PASSWORD (never a flag)
+//	  path: /CCS/WSAPI               # ASSUMED WS API endpoint path (not public)
+//	  fail_element: Fail             # ASSUMED element names of a Fail answer
+//	  fail_code: ErrorCode
+//	  fail_message: ErrorDescription
+//	  scope: "1/2"                   # the TUI pane's first scope (default: all)
+//	  page_size: 20                  # the TUI pane's page size
+type AkixiProfile struct {
+	BaseURL     string `yaml:"base_url"`
+	Username    string `yaml:"username"`
+	Password    string `yaml:"password"`
+	Path        string `yaml:"path"`
+	FailElement string `yaml:"fail_element"`
+	FailCode    string `yaml:"fail_code"`
+	FailMessage string `yaml:"fail_message"`
+	Scope       string `yaml:"scope"`
+	PageSize    int    `yaml:"page_size"`
+}
+
+// akixiContext bounds a command by SIGINT and SIGTERM.
+func akixiContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+}
+
+// akixiPasswordEnv names the environment variable holding the password.
+const akixiPasswordEnv = "RECDECK_AKIXI_PASSWORD"
+
+// akixiSettings is the resolved Akixi section: the profile's, with the
+// environment and the flags laid over it. The profile's top-level base_url
+// and username (the Anywhere365 server's) are never used for Akixi.
+func akixiSettings(g *globals) (AkixiProfile, Profile, error) {
+	p, err := g.profile()
+	if err != nil {
+		return AkixiProfile{}, p, err
+	}
+	a := p.Akixi
+	if g.baseURL != "" {
+		a.BaseURL = g.baseURL
+	}
+	if g.username != "" {
+		a.Username = g.username
+	}
+	if v := os.Getenv(akixiPasswordEnv); v != "" {
+		a.Password = v
+	}
+	return a, p, nil
+}
+
+// akixiConfig turns the settings into a client config, or says what is
+// missing.
+func akixiConfig(a AkixiProfile, p Profile, hc *http.Client) (akixi.Config, error) {
+	switch {
+	case strings.TrimSpace(a.BaseURL) == "":
+		return akixi.Config{}, errors.New("no Akixi server given: use --base-url or akixi.base_url in a config profile; `recdeck sim` serves a simulator (user demo, password demo)")
+	case a.Username == "":
+		return akixi.Config{}, errors.New("no Akixi user given: use --username or akixi.username in a config profile")
+	case a.Password == "":
+		return akixi.Config{}, errors.New("no Akixi password given: set " + akixiPasswordEnv + " (or akixi.password in a config profile)")
+	}
+	return akixi.Config{
+		BaseURL: a.BaseURL, Path: a.Path, Username: a.Username, Password: a.Password,
+		HTTPClient: hc, Timeout: p.Timeout,
+		FailNames: akixi.FailNames{Element: a.FailElement, Code: a.FailCode, Message: a.FailMessage},
+	}, nil
+}
+
+// akixiClient builds the client for the CLI; a missing or bad setting is a
+// usage error.
+func akixiClient(g *globals) (*akixi.Client, error) {
+	a, p, err := akixiSettings(g)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := akixiConfig(a, p, g.httpClient(p))
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
+	c, err := akixi.New(cfg)
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
+	return c, nil
+}
+
+// akixiExit maps a client error to the core's exit statuses: input refused
+// before sending -> 2; the service refused the sign-in, or no usable
+// answer -> 3; any other Fail answer -> 1.
+func akixiExit(err error) error {
+	var ee *exitError
+	var ae *akixi.APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		return err
+	case akixi.IsValidation(err):
+		return withExit(exitUsage, err)
+	case akixi.IsAuth(err):
+		return withExit(exitNetwork, err)
+	case errors.As(err, &ae), errors.Is(err, akixi.ErrTooManyEntries):
+		return withExit(exitAPI, err)
+	}
+	return withExit(exitNetwork, err)
+}
+
+// akixiKebab turns a property name into its flag name: "IPAddrOrHost1" ->
+// "ip-addr-or-host1", "PartIDInTelSys" -> "part-id-in-tel-sys". A hyphen
+// goes before an upper-case letter that follows a lower-case one or that
+// ends a run of capitals; digits stay with what they follow.
+func akixiKebab(name string) string {
+	r := []rune(name)
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) {
+			prev := r[i-1]
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				b.WriteByte('-')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// akixiFlagName is a property's flag: --guid and --type for the read-only
+// two, the akixiKebab case of the name for the others.
+func akixiFlagName(prop string) string {
+	switch prop {
+	case akixi.PropGUID:
+		return "guid"
+	case akixi.PropType:
+		return "type"
+	}
+	return akixiKebab(prop)
+}
+
+// akixiPropFlags registers one string flag per named property.
+type akixiPropFlags map[string]*string
+
+func addAkixiPropFlags(cmd *cobra.Command, names ...string) akixiPropFlags {
+	pf := akixiPropFlags{}
+	for _, n := range names {
+		info, _ := akixi.LookupProperty(n)
+		v := new(string)
+		usage := info.Label + " (" + n + ")"
+		if info.ReadOnly {
+			usage += ", cannot be changed after creation"
+		}
+		cmd.Flags().StringVar(v, akixiFlagName(n), "", usage)
+		pf[n] = v
+	}
+	return pf
+}
+
+// given returns the properties whose flags were set, with their values.
+func (pf akixiPropFlags) given(cmd *cobra.Command) map[string]string {
+	out := map[string]string{}
+	for n, v := range pf {
+		if cmd.Flags().Changed(akixiFlagName(n)) {
+			out[n] = *v
+		}
+	}
+	return out
+}
+
+var (
+	akixiScopeProps = []string{akixi.PropPartitionGUID, akixi.PropTelSysID, akixi.PropPartIDInTelSys}
+	// akixiEditableProps are the properties add and change take, in flag order.
+	akixiEditableProps = []string{akixi.PropPartitionGUID, akixi.PropTelSysID, akixi.PropPartIDInTelSys, akixi.PropDescription,
+		akixi.PropIPAddrOrHost1, akixi.PropIPAddrOrHost2, akixi.PropAuthUserID1, akixi.PropAuthUserID2,
+		akixi.PropAPIParameter1, akixi.PropAPIParameter2}
+)
 
 func newAkixiCmd(g *globals) *cobra.Command {
-	return &cobra.Command{Use: "akixi", Short: "Akixi (not built yet)", Hidden: true}
+	cmd := &cobra.Command{
+		Use:   "akixi",
+		Short: "Akixi: administer Call Recording Integration entries (WS API)",
+		Long: `Administer the Call Recording Integration entries of an Akixi Service
+through its WS API: list them by scope, show one, add, change or delete one.
+
+An entry is attached to the whole application (no scope flags), to one
+telephony server (--tel-sys-id), or to one partition (--partition-guid, or
+--tel-sys-id with --part-id-in-tel-sys). --guid names an entry
+(CallRecIntGUID) and --type its integration type (CallRecIntType); both are
+fixed when the entry is created. Every other property is a flag named after
+it: --description, --ip-addr-or-host1, --auth-user-id1, --api-parameter1...
+
+The server is --base-url or akixi.base_url of the profile; the session is
+opened with --username (or akixi.username) and the password from
+` + akixiPasswordEnv + ` (or akixi.password), never from a flag.
+
+Exit status: 0 done, 1 the service answered an error, 2 invalid usage
+(nothing sent), 3 network or authentication failure.`,
+		Example: `  recdeck sim &   # then, against the simulator (user demo, password demo):
+  export ` + akixiPasswordEnv + `=demo
+  recdeck akixi --base-url http://127.0.0.1:8365 --username demo list --tel-sys-id 2 --part-id-in-tel-sys Sales
+  recdeck akixi --base-url http://127.0.0.1:8365 --username demo add --tel-sys-id 1 --part-id-in-tel-sys 2 \
+      --description "Team A" --ip-addr-or-host1 api.dubber.net/uk1 --auth-user-id1 abc
+  recdeck akixi --base-url http://127.0.0.1:8365 --username demo delete --guid <guid>`,
+	}
+	cmd.AddCommand(newAkixiListCmd(g), newAkixiInfoCmd(g), newAkixiAddCmd(g), newAkixiChangeCmd(g), newAkixiDeleteCmd(g))
+	return cmd
+}
+
+func newAkixiListCmd(g *globals) *cobra.Command {
+	var offset, limit int
+	var fields string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the entries of a scope (all pages, or one with --offset/--limit)",
+		Args:  cobra.NoArgs,
+	}
+	pf := addAkixiPropFlags(cmd, akixiScopeProps...)
+	cmd.Flags().IntVar(&offset, "offset", 0, "entries to skip (Offset); with --offset or --limit one page is listed")
+	cmd.Flags().IntVar(&limit, "limit", 0, "entries to return (Limit; the service's default is 1000)")
+	cmd.Flags().StringVar(&fields, "call-rec-int-fields", "", `properties to return besides GUID and Description (CallRecIntFields), e.g. "TelSysID, PartIDInTelSys"`)
+	cmd.Flags().StringVar(&fields, "fields", "", "short for --call-rec-int-fields")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		var sc akixi.Scope
+		for n, v := range pf.given(cmd) {
+			switch n {
+			case akixi.PropPartitionGUID:
+				sc.PartitionGUID = v
+			case akixi.PropTelSysID:
+				sc.TelSysID = v
+			case akixi.PropPartIDInTelSys:
+				sc.PartIDInTelSys = v
+			}
+		}
+		q := akixi.ListQuery{Scope: sc, Offset: offset, Limit: limit, Fields: akixi.ParseFields(fields)}
+		if q.Offset < 0 || q.Limit < 0 {
+			return withExit(exitUsage, errors.New("--offset and --limit must not be negative"))
+		}
+		if err := sc.Validate(); err != nil {
+			return withExit(exitUsage, err)
+		}
+		c, err := akixiClient(g)
+		if err != nil {
+			return err
+		}
+		ctx, stop := akixiContext(cmd)
+		defer stop()
+		var entries []akixi.Entry
+		if cmd.Flags().Changed("offset") || cmd.Flags().Changed("limit") {
+			page, err := c.List(ctx, q)
+			if err != nil {
+				return akixiExit(err)
+			}
+			entries = page.Entries
+		} else if entries, err = c.ListAll(ctx, q); err != nil {
+			return akixiExit(err)
+		}
+		out := cmd.OutOrStdout()
+		if g.jsonOut {
+			if entries == nil {
+				entries = []akixi.Entry{}
+			}
+			return akixiJSON(out, entries)
+		}
+		if len(entries) == 0 {
+			fmt.Fprintf(out, "No entries in %s.\n", sc)
+			return nil
+		}
+		cols := append([]string{akixi.PropGUID, akixi.PropDescription}, q.Fields...)
+		tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		for _, e := range entries {
+			vals := make([]string, len(cols))
+			for i, col := range cols {
+				vals[i] = e.Get(col)
+			}
+			fmt.Fprintln(tw, strings.Join(vals, "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			return withExit(exitAPI, err)
+		}
+		fmt.Fprintf(out, "%d %s in %s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc)
+		return nil
+	}
+	return cmd
+}
+
+func akixiPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func akixiJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return withExit(exitAPI, err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// akixiPrintEntry shows every property, one a line, read-only ones marked.
+func akixiPrintEntry(w io.Writer, e akixi.Entry) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, p := range akixi.Properties {
+		v := e.Get(p.Name)
+		if v == "" {
+			v = "-"
+		}
+		note := ""
+		if p.ReadOnly {
+			note = "\t(read-only after creation)"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", p.Name, v, note)
+	}
+	fmt.Fprintf(tw, "scope\t%s\n", e.Scope())
+	_ = tw.Flush()
+}
+
+// akixiRequireGUID checks --guid before anything is sent.
+func akixiRequireGUID(guid string) error {
+	if err := akixi.ValidateGUID("--guid", guid); err != nil {
+		return withExit(exitUsage, err)
+	}
+	return nil
+}
+
+func newAkixiInfoCmd(g *globals) *cobra.Command {
+	var guid string
+	cmd := &cobra.Command{
+		Use:   "info",
+		Short: "Show every property of one entry",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := akixiRequireGUID(guid); err != nil {
+				return err
+			}
+			c, err := akixiClient(g)
+			if err != nil {
+				return err
+			}
+			ctx, stop := akixiContext(cmd)
+			defer stop()
+			e, err := c.Info(ctx, guid)
+			if err != nil {
+				return akixiExit(err)
+			}
+			if g.jsonOut {
+				return akixiJSON(cmd.OutOrStdout(), e)
+			}
+			akixiPrintEntry(cmd.OutOrStdout(), e)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&guid, "guid", "", "the entry's CallRecIntGUID")
+	return cmd
+}
+
+func newAkixiAddCmd(g *globals) *cobra.Command {
+	var typ string
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Add an entry (its GUID is assigned by the service)",
+		Args:  cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&typ, "type", akixi.TypeDubber, "integration type (CallRecIntType), fixed once created")
+	pf := addAkixiPropFlags(cmd, akixiEditableProps...)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		e := akixi.Entry{Type: typ}
+		for n, v := range pf.given(cmd) {
+			e.Set(n, v)
+		}
+		if err := akixi.ValidateNew(e); err != nil {
+			return withExit(exitUsage, err)
+		}
+		c, err := akixiClient(g)
+		if err != nil {
+			return err
+		}
+		ctx, stop := akixiContext(cmd)
+		defer stop()
+		guid, err := c.Add(ctx, e)
+		if err != nil {
+			return akixiExit(err)
+		}
+		e.GUID = guid
+		if guid != "" {
+			if got, err := c.Info(ctx, guid); err == nil {
+				e = got
+			}
+		}
+		out := cmd.OutOrStdout()
+		if g.jsonOut {
+			return akixiJSON(out, e)
+		}
+		if guid == "" {
+			fmt.Fprintf(out, "Added %q in %s (its GUID could not be found: list the scope to see it)\n", e.Description, e.Scope())
+			return nil
+		}
+		fmt.Fprintf(out, "Added %q in %s: %s\n", e.Description, e.Scope(), guid)
+		return nil
+	}
+	return cmd
+}
+
+func newAkixiChangeCmd(g *globals) *cobra.Command {
+	var guid, typ string
+	cmd := &cobra.Command{
+		Use:   "change",
+		Short: "Change the given properties of an entry (GUID and type are fixed)",
+		Args:  cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&guid, "guid", "", "the entry's CallRecIntGUID")
+	cmd.Flags().StringVar(&typ, "type", "", "refused: CallRecIntType cannot be changed after creation")
+	pf := addAkixiPropFlags(cmd, akixiEditableProps...)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Flags().Changed("type") {
+			return withExit(exitUsage, fmt.Errorf("--type: %s %s; delete the entry and add a new one to use another type", akixi.PropType, akixi.ReadOnlyReason))
+		}
+		if err := akixiRequireGUID(guid); err != nil {
+			return err
+		}
+		ch := akixi.Changes(pf.given(cmd))
+		if len(ch) == 0 {
+			return withExit(exitUsage, errors.New("nothing to change: give at least one property flag, e.g. --description"))
+		}
+		if err := ch.Validate(); err != nil {
+			return withExit(exitUsage, err)
+		}
+		c, err := akixiClient(g)
+		if err != nil {
+			return err
+		}
+		ctx, stop := akixiContext(cmd)
+		defer stop()
+		if err := c.Change(ctx, guid, ch); err != nil {
+			return akixiExit(err)
+		}
+		out := cmd.OutOrStdout()
+		if g.jsonOut {
+			e, err := c.Info(ctx, guid)
+			if err != nil {
+				return akixiExit(err)
+			}
+			return akixiJSON(out, e)
+		}
+		var names []string
+		for _, p := range akixi.Properties {
+			if _, ok := ch[p.Name]; ok {
+				names = append(names, p.Name)
+			}
+		}
+		fmt.Fprintf(out, "Changed %s: %s\n", guid, strings.Join(names, ", "))
+		return nil
+	}
+	return cmd
+}
+
+func newAkixiDeleteCmd(g *globals) *cobra.Command {
+	var guid string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete an entry (cannot be undone; asks first unless --yes)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := akixiRequireGUID(guid); err != nil {
+				return err
+			}
+			c, err := akixiClient(g)
+			if err != nil {
+				return err
+			}
+			ctx, stop := akixiContext(cmd)
+			defer stop()
+			e, err := c.Info(ctx, guid)
+			if err != nil {
+				return akixiExit(err)
+			}
+			if !yes {
+				if err := akixiConfirmDelete(cmd.InOrStdin(), cmd.ErrOrStderr(), e); err != nil {
+					return err
+				}
+			}
+			if err := c.Delete(ctx, guid); err != nil {
+				return akixiExit(err)
+			}
+			if g.jsonOut {
+				return akixiJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", e.Description, guid)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&guid, "guid", "", "the entry's CallRecIntGUID")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// akixiConfirmDelete asks on w and reads the answer from r: only "y" or "yes"
+// deletes. The demonstration entry gets a warning first.
+func akixiConfirmDelete(r io.Reader, w io.Writer, e akixi.Entry) error {
+	if e.IsDemo() {
+		fmt.Fprintf(w, "WARNING: %s is the demonstration-simulator entry. Akixi creates it to play back\n"+
+			"example recordings for reports run on demonstration simulators, and advises not to delete it.\n", e.Description)
+	}
+	fmt.Fprintf(w, "Delete %q (%s, %s)? This cannot be undone. [y/N] ", e.Description, e.GUID, e.Scope())
+	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(w)
+		return withExit(exitUsage, errors.New("not deleted: no answer (use --yes to delete without asking)"))
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return withExit(exitUsage, errors.New("not deleted: the answer was not yes"))
 }
 
 // mountAkixiSim registers the Akixi simulator on the shared mux.
 func mountAkixiSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, func()) {
-	return nil, func() {}
+	s := akixisim.New(akixisim.Options{Seed: seed})
+	s.Register(mux)
+	return []string{
+		"akixi: WS API " + baseURL + s.Path() + " (POST XML); users demo (administrator), viewer, tsadmin, partadmin; password " + akixisim.Demo,
+		"akixi: scopes all, 1, 1/1, 1/2, 2, 2/Sales (45 entries), 2/Support; control: POST " + baseURL + "/sim/akixi/expire-sessions, " +
+			baseURL + "/sim/akixi/fault?code=10104&count=1",
+	}, func() {}
 }
 
-// newAkixiPane builds the Akixi TUI pane, or nil when it cannot be shown.
-func newAkixiPane(env vendorEnv) ui.Pane { return nil }
+// newAkixiPane builds the Akixi TUI pane, or nil when nothing is
+// configured for Akixi. In the demo it signs in to the simulator as demo.
+// With a server but no usable credentials it still shows, saying what is
+// missing.
+func newAkixiPane(env vendorEnv) ui.Pane {
+	a := env.Profile.Akixi
+	if v := os.Getenv(akixiPasswordEnv); v != "" {
+		a.Password = v
+	}
+	hint := ""
+	if env.Demo {
+		a.BaseURL, a.Username, a.Password = env.BaseURL, "demo", akixisim.Demo
+		a.Path, a.FailElement, a.FailCode, a.FailMessage = "", "", "", ""
+		hint = "Demo: s then 2/Sales pages through 45 entries; 1/2 holds the document's examples; d on the demo entry warns first"
+	}
+	if strings.TrimSpace(a.BaseURL) == "" {
+		return nil
+	}
+	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Keys: env.Profile.Keys, Hint: hint}
+	if a.Scope != "" {
+		sc, err := akixi.ParseScope(a.Scope)
+		if err != nil {
+			o.Unavailable = "akixi.scope in the profile: " + err.Error()
+			return akixipane.New(o)
+		}
+		o.Scope = sc
+	}
+	cfg, err := akixiConfig(a, env.Profile, env.HTTPClient)
+	if err != nil {
+		o.Unavailable = err.Error()
+		return akixipane.New(o)
+	}
+	c, err := akixi.New(cfg)
+	if err != nil {
+		o.Unavailable = err.Error()
+		return akixipane.New(o)
+	}
+	o.API = c
+	return akixipane.New(o)
+}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recdeck/recdeck/client/akixi"
+	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
+)
+
+// The akixi subcommand runs in-process against the Akixi simulator on
+// 127.0.0.1.
+
+// akixiIsolate keeps a test away from the user's config and password.
+func akixiIsolate(t *testing.T, config string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RECDECK_CONFIG", path)
+	t.Setenv(akixiPasswordEnv, "")
+}
+
+func akixiServe(t *testing.T) (*akixisim.Server, string) {
+	t.Helper()
+	s := akixisim.New(akixisim.Options{Seed: 3})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return s, srv.URL
+}
+
+// akixiRun runs recdeck with args and stdin; it returns the exit status,
+// stdout and stderr.
+func akixiRun(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK, out.String(), errb.String()
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code, out.String(), errb.String() + err.Error()
+	}
+	return exitUsage, out.String(), errb.String() + err.Error()
+}
+
+func TestAkixiFlagNames(t *testing.T) {
+	want := map[string]string{
+		"CallRecIntGUID": "guid", "CallRecIntType": "type", "PartitionGUID": "partition-guid", "TelSysID": "tel-sys-id",
+		"PartIDInTelSys": "part-id-in-tel-sys", "Description": "description", "IPAddrOrHost1": "ip-addr-or-host1",
+		"IPAddrOrHost2": "ip-addr-or-host2", "AuthUserID1": "auth-user-id1", "AuthUserID2": "auth-user-id2",
+		"APIParameter1": "api-parameter1", "APIParameter2": "api-parameter2",
+	}
+	for _, p := range akixi.Properties {
+		if got := akixiFlagName(p.Name); got != want[p.Name] {
+			t.Errorf("%s: flag %q, want %q", p.Name, got, want[p.Name])
+		}
+	}
+	if got := akixiKebab("CallRecIntFields"); got != "call-rec-int-fields" {
+		t.Errorf("CallRecIntFields: %q", got)
+	}
+}
+
+func TestAkixiCommandsEndToEnd(t *testing.T) {
+	akixiIsolate(t, "")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	s, url := akixiServe(t)
+	base := []string{"akixi", "--base-url", url, "--username", "demo"}
+	cmd := func(stdin string, args ...string) (int, string, string) {
+		t.Helper()
+		return akixiRun(t, stdin, append(append([]string{}, base...), args...)...)
+	}
+
+	code, out, errs := cmd("", "list", "--tel-sys-id", "2", "--part-id-in-tel-sys", "Sales")
+	if code != exitOK || !strings.Contains(out, "45 entries in partition Sales of telephony server 2") || !strings.Contains(out, "Dubber Sales team 45") {
+		t.Fatalf("list: %d %s %s", code, out, errs)
+	}
+	code, out, _ = cmd("", "--json", "list", "--tel-sys-id", "2", "--part-id-in-tel-sys", "Sales", "--offset", "40", "--limit", "10", "--fields", "CallRecIntType")
+	var page []akixi.Entry
+	if code != exitOK || json.Unmarshal([]byte(out), &page) != nil || len(page) != 5 || page[0].Type != "Dubber" || page[0].Description != "Dubber Sales team 41" {
+		t.Fatalf("list --json page: %d %s", code, out)
+	}
+	code, out, _ = cmd("", "list", "--partition-guid", akixisim.SeedPartitionGUID, "--call-rec-int-fields", "TelSysID, PartIDInTelSys")
+	if code != exitOK || !strings.Contains(out, "PartIDInTelSys") || !strings.Contains(out, "Dubber demo simulator 2") {
+		t.Errorf("list with fields: %s", out)
+	}
+	code, out, _ = cmd("", "list")
+	if code != exitOK || !strings.Contains(out, akixi.DemoEntryDescription) || !strings.Contains(out, "1 entry in application-wide") {
+		t.Errorf("list app-wide: %s", out)
+	}
+
+	code, out, _ = cmd("", "--json", "info", "--guid", akixisim.SeedListGUID2)
+	var info akixi.Entry
+	want, _ := s.Entry(akixisim.SeedListGUID2)
+	want.PartitionGUID = "" // Info shows the seed's properties
+	if code != exitOK || json.Unmarshal([]byte(out), &info) != nil || info != want {
+		t.Errorf("info --json: %d %s", code, out)
+	}
+	code, out, _ = cmd("", "info", "--guid", akixisim.SeedListGUID2)
+	if code != exitOK || !strings.Contains(out, "CallRecIntType") || !strings.Contains(out, "(read-only after creation)") || !strings.Contains(out, "param2") {
+		t.Errorf("info: %s", out)
+	}
+
+	code, out, errs = cmd("", "add", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2", "--description", "Team A",
+		"--ip-addr-or-host1", "api.dubber.net/uk1", "--auth-user-id1", "abc", "--api-parameter2", "p2")
+	if code != exitOK || !strings.Contains(out, `Added "Team A" in partition 2 of telephony server 1: `) {
+		t.Fatalf("add: %d %s %s", code, out, errs)
+	}
+	guid := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
+	added, ok := s.Entry(guid)
+	if !ok || added.AuthUserID1 != "abc" || added.APIParameter2 != "p2" || added.Type != "Dubber" {
+		t.Fatalf("added %q: %+v", guid, added)
+	}
+
+	code, out, _ = cmd("", "change", "--guid", guid, "--description", "Team A (renamed)", "--api-parameter2", "")
+	if code != exitOK || !strings.Contains(out, "Changed "+guid+": Description, APIParameter2") {
+		t.Errorf("change: %d %s", code, out)
+	}
+	if e, _ := s.Entry(guid); e.Description != "Team A (renamed)" || e.APIParameter2 != "" || e.AuthUserID1 != "abc" {
+		t.Errorf("after change: %+v", e)
+	}
+	sent := s.Requests()
+	code, _, errs = cmd("", "change", "--guid", guid, "--type", "Other")
+	if code != exitUsage || !strings.Contains(errs, "cannot be changed after the entry is created") {
+		t.Errorf("change --type: %d %s", code, errs)
+	}
+	code, _, errs = cmd("", "change", "--guid", guid)
+	if code != exitUsage || !strings.Contains(errs, "nothing to change") {
+		t.Errorf("change without flags: %d %s", code, errs)
+	}
+	if s.Requests() != sent {
+		t.Error("refused changes were sent")
+	}
+
+	// delete asks; only yes deletes.
+	code, _, errs = cmd("n\n", "delete", "--guid", guid)
+	if code != exitUsage || !strings.Contains(errs, "cannot be undone") || !strings.Contains(errs, "not deleted") {
+		t.Errorf("delete refused: %d %s", code, errs)
+	}
+	if _, ok := s.Entry(guid); !ok {
+		t.Fatal("deleted without a yes")
+	}
+	code, _, errs = cmd("", "delete", "--guid", guid)
+	if code != exitUsage || !strings.Contains(errs, "no answer") {
+		t.Errorf("delete with no answer: %d %s", code, errs)
+	}
+	code, out, _ = cmd("yes\n", "delete", "--guid", guid)
+	if code != exitOK || !strings.Contains(out, `Deleted "Team A (renamed)"`) {
+		t.Errorf("delete: %d %s", code, out)
+	}
+	if _, ok := s.Entry(guid); ok {
+		t.Error("still there")
+	}
+	// The demonstration entry gets a warning first; --yes skips asking.
+	code, _, errs = cmd("n\n", "delete", "--guid", akixi.DemoEntryGUID)
+	if code != exitUsage || !strings.Contains(errs, "WARNING") || !strings.Contains(errs, "advises not to delete it") {
+		t.Errorf("demo delete: %d %s", code, errs)
+	}
+	code, out, errs = cmd("", "--json", "delete", "--yes", "--guid", akixisim.SeedListGUID1)
+	if code != exitOK || errs != "" || !strings.Contains(out, `"deleted"`) {
+		t.Errorf("delete --yes: %d %s %s", code, out, errs)
+	}
+}
+
+func TestAkixiExitStatuses(t *testing.T) {
+	akixiIsolate(t, "")
+	s, url := akixiServe(t)
+	base := []string{"akixi", "--base-url", url, "--username", "demo"}
+	run := func(args ...string) (int, string) {
+		t.Helper()
+		code, _, errs := akixiRun(t, "", append(append([]string{}, base...), args...)...)
+		return code, errs
+	}
+	if code, errs := run("list"); code != exitUsage || !strings.Contains(errs, akixiPasswordEnv) {
+		t.Errorf("no password: %d %s", code, errs)
+	}
+	t.Setenv(akixiPasswordEnv, "wrong-secret")
+	if code, errs := run("list"); code != exitNetwork || !strings.Contains(errs, "user name or password was not accepted") || strings.Contains(errs, "wrong-secret") {
+		t.Errorf("wrong password: %d %s", code, errs)
+	}
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	if code, errs := run("info", "--guid", "0000000000000001:1:1:1"); code != exitAPI || !strings.Contains(errs, "11401") {
+		t.Errorf("unknown entry: %d %s", code, errs)
+	}
+	sent := s.Requests()
+	for _, args := range [][]string{
+		{"info", "--guid", "nope"},
+		{"info"},
+		{"add", "--description", "x", "--tel-sys-id", "one"},
+		{"add", "--tel-sys-id", "1"},
+		{"list", "--part-id-in-tel-sys", "2"},
+		{"list", "--limit", "-1"},
+		{"list", "extra-arg"},
+	} {
+		if code, errs := run(args...); code != exitUsage {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+	if s.Requests() != sent {
+		t.Error("refused input was sent")
+	}
+	if code, _, errs := akixiRun(t, "", "akixi", "--base-url", url, "--username", "viewer", "add", "--description", "x"); code != exitAPI || !strings.Contains(errs, "may not administer") {
+		t.Errorf("viewer add: %d %s", code, errs)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	if code, _, errs := akixiRun(t, "", "akixi", "--base-url", dead.URL, "--username", "demo", "list"); code != exitNetwork {
+		t.Errorf("no server: %d %s", code, errs)
+	}
+	if code, _, errs := akixiRun(t, "", "akixi", "--username", "demo", "list"); code != exitUsage || !strings.Contains(errs, "no Akixi server") {
+		t.Errorf("no base URL: %d %s", code, errs)
+	}
+}
+
+func TestAkixiProfileSection(t *testing.T) {
+	_, url := akixiServe(t)
+	akixiIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    akixi:\n      base_url: "+url+
+		"\n      username: demo\n      password: demo\n      path: /CCS/WSAPI\n")
+	code, out, errs := akixiRun(t, "", "akixi", "list", "--tel-sys-id", "2")
+	if code != exitOK || !strings.Contains(out, "Dubber London") {
+		t.Errorf("from the profile: %d %s %s", code, out, errs)
+	}
+}
+
+func TestAkixiSimMountAndPane(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	banner, stop := mountAkixiSim(mux, srv.URL, 1)
+	defer stop()
+	if len(banner) == 0 || !strings.Contains(banner[0], srv.URL+akixi.DefaultPath) {
+		t.Errorf("banner %q", banner)
+	}
+	// The demo pane talks to the mounted simulator as demo.
+	t.Setenv(akixiPasswordEnv, "")
+	pane := newAkixiPane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
+	if pane == nil || pane.Title() != "Akixi" {
+		t.Fatal("no demo pane")
+	}
+	pane.SetSize(120, 20)
+	pane, _ = pane.Update(pane.Init()())
+	if v := pane.View(); !strings.Contains(v, akixi.DemoEntryDescription) {
+		t.Errorf("demo pane view:\n%s", v)
+	}
+	// Outside the demo: nothing configured, no pane; no password, a pane saying so.
+	if p := newAkixiPane(vendorEnv{Profile: Profile{BaseURL: srv.URL}}); p != nil {
+		t.Error("a pane without an Akixi server")
+	}
+	p := newAkixiPane(vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: srv.URL, Username: "demo"}}})
+	if p == nil || p.Init() != nil {
+		t.Fatal("no pane, or it sends without a password")
+	}
+	p.SetSize(100, 5)
+	if v := p.View(); !strings.Contains(v, "no Akixi password") {
+		t.Errorf("view %q", v)
+	}
+	if p := newAkixiPane(vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: srv.URL, Username: "demo", Password: "demo", Scope: "x/"}}}); p == nil ||
+		!strings.Contains(p.View(), "akixi.scope") {
+		t.Error("a bad scope in the profile is not reported")
+	}
+}

@@ -1,0 +1,33 @@
+// Package akixipane is the Akixi admin pane of the console (directory
+// ui/akixi): it lists the Call Recording Integration entries of one scope
+// (application-wide, one telephony server, or one partition) a page at a
+// time, shows an entry's every property, adds and changes entries through
+// forms, and deletes them after a confirmation that says it cannot be
+// undone (with an extra warning first for the
+// [Dubber: Demonstration Simulator] entry, which Akixi advises keeping).
+//
+// Main types: Pane (a ui.Pane), Options, API (the five operations it
+// needs; *akixi.Client satisfies it) and KeyMap (bubbles key bindings,
+// rebindable by "akixi_..." names).
+//
+// Who calls it: cmd/recdeck (newAkixiPane) builds it with a client from
+// client/akixi; the frame in ui hosts it.
+//
+// How it behaves:
+//   - It never waits on the network in Update: every request runs in a
+//     tea.Cmd bounded by Options.RequestTimeout, and its answer comes back
+//     as a message. Answers that no longer apply (an older page, a scope
+//     since changed) are dropped by a generation number.
+//   - The list is re-read every Options.Refresh (30 s) with tea.Tick,
+//     re-armed when an answer arrives, so there is one timer at most.
+//   - Paging asks for one entry more than a page to know whether a next
+//     page exists (the API gives no total).
+//   - CallRecIntGUID and CallRecIntType are shown read-only in the change
+//     form ("cannot be changed after the entry is created"); only the
+//     properties that were edited are sent.
+//   - Every action ends in a toast (ui.Toast) and on the status line, in
+//     words and symbols, never colour alone; refused input keeps the form
+//     or prompt open with the reason and nothing typed is lost.
+//   - Capturing is true while a form, the scope prompt or the delete
+//     confirmation is open.
+package akixipane
