@@ -1,9 +1,37 @@
 // Package ui is recdeck's Bubble Tea console: the root model (the frame that
 // holds the header, the pane tabs, the footer of key hints, the help screen
-// and toasts), the Pane contract every tab satisfies, the key map, and the
+// and toasts), the Pane contract every tab satisfies, the key maps, and the
 // Styles built from the active theme.
+//
+// Main types:
+//   - Model (frame.go), built by New(Options, panes...): the tea.Model that
+//     cmd/recdeck runs. It owns the global keys (q and ctrl+c quit, tab /
+//     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help),
+//     the header (server or profile, API version, DEMO and TLS-INSECURE
+//     badges, and the status line of the first pane that is a StatusLiner),
+//     one toast line and a footer generated from the key bindings.
+//   - Pane (pane.go): one tab. The Anywhere365 sessions pane is in
+//     ui/sessions; the VoipNow, Noojee and Akixi panes in their folders.
+//   - TickMsg: the frame's clock, at most FrameRate (10 a second), sent to
+//     every pane. Panes pull their data on it instead of receiving one
+//     message per event, so the console stays smooth under thousands of
+//     events a second (DESIGN.md, "How data flows").
+//   - Styles (styles.go) and NewStyles (theme.go): one value built from a
+//     themes.Theme, passed to every pane; with no colour (--no-color,
+//     NO_COLOR) meaning is carried by words and symbols only.
+//   - KeyMap, NamedBinding and Rebind (keys.go): bindings by name, so the
+//     config file's "keys:" map can rebind any of them; the footer and the
+//     help are generated from the same bindings.
+//
+// Layout, top to bottom: header (2 lines), tabs (1), the active pane's
+// body (the rest), toast (1), footer (1). At 80x24 the body is 80x19.
+// Mouse clicks and wheel events reach the active pane with coordinates
+// relative to its body; a click on a tab switches to it.
 //
 // ui never speaks HTTP: each pane reaches its recording system through a
 // small interface that cmd/recdeck fills with a client from client/..., and
 // that tests fill with fakes or with a client pointed at a simulator.
+// Sub-packages: sessions (the Anywhere365 pane), components (sparkline,
+// timeline bar, big text, prompts), audit (the action audit log), uitest
+// (test helpers that drive models without a terminal).
 package ui

@@ -16,6 +16,12 @@ import (
 // is replaced by SetSize with the body's size. Background work a pane started
 // (polling, downloads) keeps running while it is hidden: the frame also
 // forwards messages that are not key or mouse input to inactive panes.
+//
+// Mouse clicks and wheel events go to the active pane with their Y made
+// relative to the top of the pane's body (X is unchanged); clicks outside
+// the body are the frame's. Every pane also receives TickMsg, the frame's
+// clock (at most 10 a second): pull data on it rather than sending one
+// message per event.
 type Pane interface {
 	// Title is the tab's label, e.g. "Anywhere365".
 	Title() string

@@ -13,6 +13,9 @@ type Styles struct {
 	// NoColor is true under --no-color or NO_COLOR: styles carry no colour,
 	// so meaning must come from words and symbols (it always must).
 	NoColor bool
+	// ThemeName is the theme the styles were built from; renderers include
+	// it in their cache keys.
+	ThemeName string
 
 	App        lipgloss.Style // whole-screen background / foreground
 	Header     lipgloss.Style // the top bar
@@ -42,6 +45,7 @@ type Styles struct {
 	StatePause lipgloss.Style // recording Paused
 	StateStop  lipgloss.Style // recording Stopped
 	StateNone  lipgloss.Style // Uninitialized / unknown
+	Accent     lipgloss.Style // highlights (sort column, key names in text)
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

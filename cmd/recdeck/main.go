@@ -82,6 +82,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	g.bind(root)
+	bindTUIFlags(root)
 	root.AddCommand(
 		newSimCmd(g),
 		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),

@@ -1,0 +1,359 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
+	"github.com/recdeck/recdeck/ui/components"
+)
+
+// pendingAction is an action sent and not answered yet: its row shows a
+// spinner.
+type pendingAction struct {
+	action anywhere365.Action
+	since  time.Time
+}
+
+// actionResultMsg is an action's outcome, after the audit record is on disk.
+type actionResultMsg struct {
+	key      anywhere365.SessionKey
+	action   anywhere365.Action
+	trigger  string
+	prev     anywhere365.RecordingState
+	resp     *anywhere365.StateResponse
+	err      error
+	auditErr error
+	disabled string // non-empty: refused before sending, for this reason
+}
+
+// capsState is what the pane knows of a UCC's capabilities.
+type capsState int
+
+const (
+	capsPending capsState = iota
+	capsAllowed
+	capsDenied
+	capsUnknown // the request failed; actions stay enabled, the server decides
+)
+
+type capsEntry struct {
+	state   capsState
+	reason  string // why actions are disabled, or why caps are unknown
+	retryAt time.Time
+}
+
+type capsMsg struct {
+	ucc  string
+	resp *anywhere365.CapabilitiesResponse
+	err  error
+}
+
+// maxCapsInFlight bounds capability requests: they are fetched for the
+// UCCs on screen, once each.
+const maxCapsInFlight = 4
+
+// capsRetry is how long a failed capabilities request waits to be retried.
+const capsRetry = 30 * time.Second
+
+// disabledReason is why actions on ucc are refused, or "".
+func (p *Pane) disabledReason(ucc string) string {
+	if c, ok := p.caps[ucc]; ok && c.state == capsDenied {
+		return c.reason
+	}
+	return ""
+}
+
+// fetchCaps starts capability requests for the UCCs on screen (and the
+// payment-mode call) that have none yet.
+func (p *Pane) fetchCaps() []tea.Cmd {
+	if p.cfg.API == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	want := func(ucc string) {
+		if p.capsBusy >= maxCapsInFlight {
+			return
+		}
+		c, ok := p.caps[ucc]
+		if ok && !(c.state == capsUnknown && !p.now.Before(c.retryAt)) {
+			return
+		}
+		p.caps[ucc] = &capsEntry{state: capsPending}
+		p.capsBusy++
+		api, timeout := p.cfg.API, p.cfg.ActionTimeout
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			resp, err := api.Capabilities(ctx, ucc)
+			return capsMsg{ucc: ucc, resp: resp, err: err}
+		})
+	}
+	if p.mode == modePayment {
+		want(p.pay.key.UCC)
+	}
+	t := &p.tbl
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		want(t.snap[t.rows[i]].Key.UCC)
+	}
+	return cmds
+}
+
+func (p *Pane) onCaps(m capsMsg) {
+	p.capsBusy = max(0, p.capsBusy-1)
+	e := &capsEntry{}
+	switch {
+	case m.err != nil:
+		e.state, e.reason, e.retryAt = capsUnknown, errText(m.err), p.now.Add(capsRetry)
+	case m.resp == nil:
+		e.state, e.reason, e.retryAt = capsUnknown, "no answer", p.now.Add(capsRetry)
+	case m.resp.ErrorMessage != nil:
+		e.state, e.reason, e.retryAt = capsUnknown, m.resp.ErrorMessage.ErrorType.String()+": "+m.resp.ErrorMessage.Message, p.now.Add(capsRetry)
+	case m.resp.AgentCanEditRecordings:
+		e.state = capsAllowed
+	default:
+		e.state = capsDenied
+		e.reason = "agents cannot edit recordings on UCC " + m.ucc + " (AgentCanEditRecordings is false)"
+	}
+	p.caps[m.ucc] = e
+	p.tbl.invalidateRowsOf(m.ucc)
+}
+
+// target is the session an action applies to: the payment-mode call, or
+// the row under the cursor.
+func (p *Pane) target() (anywhere365.SessionKey, anywhere365.RecordingState, bool) {
+	if p.mode == modePayment {
+		s, _, ok := p.cfg.Source.Session(p.pay.key)
+		return p.pay.key, s.Recording, ok
+	}
+	s, ok := p.tbl.selected()
+	if !ok {
+		return anywhere365.SessionKey{}, 0, false
+	}
+	return s.Key, s.Recording, true
+}
+
+// act starts an action on the target session: it checks capabilities, asks
+// for the requester SIP URI if unknown and for confirmation of stop and
+// delete, then sends it. Every path ends in a toast.
+func (p *Pane) act(a anywhere365.Action, trigger string) tea.Cmd {
+	key, prev, ok := p.target()
+	if !ok {
+		return toast(ui.ToastWarning, a.String()+": no session selected")
+	}
+	name := label(key)
+	if reason := p.disabledReason(key.UCC); reason != "" {
+		return p.refuse(key, a, trigger, reason)
+	}
+	if pa, busy := p.pending[key]; busy {
+		return toast(ui.ToastWarning, fmt.Sprintf("%s %s: %s is still pending", a, name, pa.action))
+	}
+	if p.cfg.API == nil {
+		return toast(ui.ToastError, a.String()+" "+name+": not connected to a server")
+	}
+	if p.requester == "" {
+		p.ask(components.NewInput("Your SIP URI (sent as the requester)", "sip:agent@domain.com",
+			anywhere365.MaxSIPURILen, anywhere365.ValidateSIPURI),
+			a.String()+" cancelled: no requester SIP URI",
+			func(v string) tea.Cmd {
+				p.requester = v
+				return tea.Batch(toast(ui.ToastInfo, "Requester set to "+v), p.act(a, trigger))
+			})
+		return nil
+	}
+	if trigger == "" && (a == anywhere365.ActionStop || a == anywhere365.ActionDelete) {
+		q := "Stop the recording of " + name + "?"
+		if a == anywhere365.ActionDelete {
+			q = "Delete the recording of " + name + "? It will not be kept."
+		}
+		p.ask(components.NewConfirm(q), a.String()+" "+name+" cancelled", func(string) tea.Cmd {
+			return p.send(key, a, trigger, prev)
+		})
+		return nil
+	}
+	return p.send(key, a, trigger, prev)
+}
+
+// refuse reports an action refused before sending because the UCC does
+// not allow it; the attempt is audited like any other.
+func (p *Pane) refuse(key anywhere365.SessionKey, a anywhere365.Action, trigger, reason string) tea.Cmd {
+	rec := p.record(key, a, trigger)
+	rec.Outcome, rec.ErrorMessage = audit.OutcomeDisabled, reason
+	aud := p.cfg.Audit
+	return func() tea.Msg {
+		var auditErr error
+		if aud != nil {
+			auditErr = aud.Append(rec)
+		}
+		return actionResultMsg{key: key, action: a, trigger: trigger, disabled: reason, auditErr: auditErr}
+	}
+}
+
+func (p *Pane) record(key anywhere365.SessionKey, a anywhere365.Action, trigger string) audit.Record {
+	return audit.Record{
+		Time: p.now, Profile: p.cfg.Profile, UCC: key.UCC, CorrelationID: key.CorrelationID,
+		Action: a.String(), Requester: p.requester, Trigger: trigger,
+	}
+}
+
+// send runs the action in a tea.Cmd: the request (with a timeout), then the
+// audit record, written before the result reaches the screen.
+func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger string, prev anywhere365.RecordingState) tea.Cmd {
+	p.pending[key] = pendingAction{action: a, since: p.now}
+	p.tbl.invalidateRow(key)
+	api, aud, timeout, now := p.cfg.API, p.cfg.Audit, p.cfg.ActionTimeout, p.cfg.Now
+	rec := p.record(key, a, trigger)
+	params := anywhere365.SetParams{UCC: key.UCC, CorrelationID: key.CorrelationID, RequesterSIP: p.requester, Action: a}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		resp, err := api.Set(ctx, params)
+		cancel()
+		rec.Time = now()
+		rec.Outcome = audit.OutcomeOK
+		if err == nil && resp != nil && resp.ErrorMessage != nil {
+			// A client may hand back the body without an error: treat the
+			// ErrorMessage as the refusal it is.
+			err = &anywhere365.APIError{Type: resp.ErrorMessage.ErrorType, Message: resp.ErrorMessage.Message, Response: resp}
+		}
+		if err != nil {
+			rec.Outcome, rec.ErrorMessage = audit.OutcomeFailed, errText(err)
+			var ae *anywhere365.APIError
+			if errors.As(err, &ae) {
+				rec.ErrorType, rec.ErrorMessage = ae.Type.String(), ae.Message
+			}
+		} else if resp != nil {
+			rec.State = resp.RecordingState.String()
+		}
+		var auditErr error
+		if aud != nil {
+			auditErr = aud.Append(rec)
+		}
+		return actionResultMsg{key: key, action: a, trigger: trigger, prev: prev, resp: resp, err: err, auditErr: auditErr}
+	}
+}
+
+func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	if m.auditErr != nil {
+		cmds = append(cmds, toast(ui.ToastWarning, "Audit log not written: "+m.auditErr.Error()))
+	}
+	name := label(m.key)
+	if m.disabled != "" {
+		text := fmt.Sprintf("%s %s is disabled: %s", m.action, name, m.disabled)
+		if m.key == p.pay.key {
+			p.pay.noteOutcome(p.now, ui.ToastError, text)
+			if m.trigger == triggerAutoResume {
+				p.pay.autoFailed = text
+			}
+		}
+		return tea.Batch(append(cmds, toast(ui.ToastError, text))...)
+	}
+	delete(p.pending, m.key)
+	p.tbl.invalidateRow(m.key)
+	if p.cfg.Source != nil {
+		p.cfg.Source.RecordAction(m.key, m.action, m.resp, m.err)
+	}
+	p.pull(true)
+	var level ui.ToastLevel
+	var text string
+	if m.err != nil {
+		level = ui.ToastError
+		var ae *anywhere365.APIError
+		if errors.As(m.err, &ae) {
+			text = fmt.Sprintf("%s: %s (%s %s)", ae.Type, ae.Message, m.action, name)
+		} else {
+			text = fmt.Sprintf("%s %s failed: %s", m.action, name, errText(m.err))
+		}
+	} else {
+		level = ui.ToastSuccess
+		text = pastTense(m.action, m.prev) + " " + name
+		if m.resp != nil {
+			text += " (now " + m.resp.RecordingState.String() + ")"
+		}
+	}
+	if m.trigger != "" {
+		text = m.trigger + ": " + text
+	}
+	if m.key == p.pay.key {
+		p.pay.noteOutcome(p.now, level, text)
+		if m.err != nil && m.trigger == triggerAutoResume {
+			p.pay.autoFailed = text
+		}
+	}
+	return tea.Batch(append(cmds, toast(level, text))...)
+}
+
+// pastTense names a done action: "Paused", "Resumed" (Start on a paused
+// recording), ...
+func pastTense(a anywhere365.Action, prev anywhere365.RecordingState) string {
+	switch a {
+	case anywhere365.ActionStart:
+		if prev == anywhere365.RecordingPaused {
+			return "Resumed"
+		}
+		return "Started"
+	case anywhere365.ActionStop:
+		return "Stopped"
+	case anywhere365.ActionPause:
+		return "Paused"
+	case anywhere365.ActionSave:
+		return "Saved"
+	case anywhere365.ActionDelete:
+		return "Deleted"
+	case anywhere365.ActionMark:
+		return "Marked"
+	case anywhere365.ActionUnMark:
+		return "Unmarked"
+	}
+	return a.String() + " done:"
+}
+
+// label names a session in toasts: "ucc-demo-name/1d6c6a58".
+func label(k anywhere365.SessionKey) string { return k.UCC + "/" + shortID(k.CorrelationID) }
+
+// errText is an error for the screen: one line, bounded.
+func errText(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// askAdd asks for a UCC and a correlation id, validating each before
+// anything is sent, then has the store watch that session.
+func (p *Pane) askAdd() tea.Cmd {
+	p.ask(components.NewInput("Watch session: UCC name", "ucc-demo-name", anywhere365.MaxUCCLen, anywhere365.ValidateUCC),
+		"Add session cancelled",
+		func(ucc string) tea.Cmd {
+			p.ask(components.NewInput("Watch session "+ucc+": correlation id", "1d6c6a58-6739-4f0c-98ff-0968292c8c30", 64, anywhere365.ValidateGUID),
+				"Add session cancelled",
+				func(id string) tea.Cmd {
+					key := anywhere365.SessionKey{UCC: ucc, CorrelationID: id}
+					p.cfg.Source.Watch(key)
+					p.tbl.selectKey(key)
+					p.pull(true)
+					return toast(ui.ToastSuccess, "Watching "+label(key)+": fetching its state")
+				})
+			return nil
+		})
+	return nil
+}
+
+// invalidateRow forces a row to be drawn again (its marker changed).
+func (t *table) invalidateRow(k anywhere365.SessionKey) { delete(t.cache, k) }
+
+// invalidateRowsOf forces the rows of one UCC to be drawn again.
+func (t *table) invalidateRowsOf(ucc string) {
+	for k := range t.cache {
+		if k.UCC == ucc {
+			delete(t.cache, k)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package sessions
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/recdeck/recdeck/ui"
+)
+
+// KeyMap is the sessions pane's bindings. Every one can be rebound from the
+// config file's "keys:" map by the name Bindings gives it; the footer hints
+// and the ? help are generated from these same bindings.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Detail, Back                            key.Binding
+
+	Start, Pause, Stop, Mark, Unmark, Save, Delete key.Binding
+
+	Filter, Sort, SortReverse, Add key.Binding
+	Payment, PaymentToggle         key.Binding
+}
+
+// DefaultKeyMap returns the default keys.
+func DefaultKeyMap() KeyMap {
+	b := func(keys []string, label, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(label, desc))
+	}
+	return KeyMap{
+		Up:       b([]string{"up", "k"}, "↑/k", "up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   b([]string{"pgup"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown"}, "pgdn", "page down"),
+		Top:      b([]string{"g", "home"}, "g", "first row"),
+		Bottom:   b([]string{"G", "end"}, "G", "last row"),
+		Detail:   b([]string{"enter"}, "enter", "detail"),
+		Back:     b([]string{"esc"}, "esc", "back / clear filter"),
+
+		Start:  b([]string{"s"}, "s", "start/resume"),
+		Pause:  b([]string{"p"}, "p", "pause"),
+		Stop:   b([]string{"x"}, "x", "stop (confirm)"),
+		Mark:   b([]string{"m"}, "m", "mark"),
+		Unmark: b([]string{"u"}, "u", "unmark"),
+		Save:   b([]string{"v"}, "v", "save"),
+		Delete: b([]string{"d"}, "d", "delete (confirm)"),
+
+		Filter:      b([]string{"/"}, "/", "filter (!inverts)"),
+		Sort:        b([]string{"o"}, "o", "cycle sort"),
+		SortReverse: b([]string{"O"}, "O", "reverse sort"),
+		Add:         b([]string{"a"}, "a", "add session"),
+
+		Payment:       b([]string{"P"}, "P", "payment mode"),
+		PaymentToggle: b([]string{"space"}, "space", "pause/resume"),
+	}
+}
+
+// Bindings lists the bindings by their config names.
+func (k *KeyMap) Bindings() []ui.NamedBinding {
+	return []ui.NamedBinding{
+		{Name: "up", Binding: &k.Up}, {Name: "down", Binding: &k.Down},
+		{Name: "page_up", Binding: &k.PageUp}, {Name: "page_down", Binding: &k.PageDown},
+		{Name: "top", Binding: &k.Top}, {Name: "bottom", Binding: &k.Bottom},
+		{Name: "detail", Binding: &k.Detail}, {Name: "back", Binding: &k.Back},
+		{Name: "start", Binding: &k.Start}, {Name: "pause", Binding: &k.Pause},
+		{Name: "stop", Binding: &k.Stop}, {Name: "mark", Binding: &k.Mark},
+		{Name: "unmark", Binding: &k.Unmark}, {Name: "save", Binding: &k.Save},
+		{Name: "delete", Binding: &k.Delete},
+		{Name: "filter", Binding: &k.Filter}, {Name: "sort", Binding: &k.Sort},
+		{Name: "sort_reverse", Binding: &k.SortReverse}, {Name: "add", Binding: &k.Add},
+		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
+	}
+}
+
+// Rebind applies "keys:" entries naming this pane's bindings.
+func (k *KeyMap) Rebind(keys map[string][]string) error { return ui.Rebind(keys, k) }
+
+// tableKeys is the help.KeyMap of the table and detail views.
+type tableKeys struct{ k *KeyMap }
+
+func (t tableKeys) ShortHelp() []key.Binding {
+	k := t.k
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Payment}
+}
+
+func (t tableKeys) FullHelp() [][]key.Binding {
+	k := t.k
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
+		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
+		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Payment, k.PaymentToggle},
+	}
+}
+
+// paymentKeys is the help.KeyMap of payment mode: only what an agent needs
+// during a card payment.
+type paymentKeys struct{ k *KeyMap }
+
+func (p paymentKeys) ShortHelp() []key.Binding {
+	back := p.k.Back
+	back.SetHelp(back.Help().Key, "leave payment mode")
+	return []key.Binding{p.k.PaymentToggle, back}
+}
+
+func (p paymentKeys) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

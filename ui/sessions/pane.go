@@ -1,0 +1,393 @@
+package sessions
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
+	"github.com/recdeck/recdeck/ui/components"
+)
+
+// Source is the session store the pane reads: *anywhere365.Tracker
+// satisfies it. The pane never waits on it for the network: every method is
+// a quick, lock-protected read or a hand-off.
+type Source interface {
+	Version() uint64
+	Snapshot(dst []anywhere365.Session) []anywhere365.Session
+	Session(key anywhere365.SessionKey) (anywhere365.Session, []anywhere365.HistoryEntry, bool)
+	ConnState() anywhere365.ConnState
+	EventCount() uint64
+	Watch(key anywhere365.SessionKey)
+	RecordAction(key anywhere365.SessionKey, a anywhere365.Action, resp *anywhere365.StateResponse, err error)
+}
+
+// RecordingAPI is the part of the REST client the pane calls, always from a
+// tea.Cmd with a timeout: *anywhere365.Client satisfies it.
+type RecordingAPI interface {
+	Set(ctx context.Context, p anywhere365.SetParams) (*anywhere365.StateResponse, error)
+	Capabilities(ctx context.Context, ucc string) (*anywhere365.CapabilitiesResponse, error)
+}
+
+// Auditor receives one record per attempted action; *audit.Log satisfies
+// it. Append must return only once the record is durable.
+type Auditor interface {
+	Append(audit.Record) error
+}
+
+// Defaults of Config.
+const (
+	DefaultPaymentMax    = 180 * time.Second
+	DefaultPaymentWarn   = 30 * time.Second
+	DefaultActionTimeout = 15 * time.Second
+	DefaultFlashFor      = 1200 * time.Millisecond
+)
+
+// Config configures the pane.
+type Config struct {
+	Source Source
+	API    RecordingAPI
+	// Requester is the SIP URI actions are sent as; when empty the pane asks
+	// for it on the first action and remembers it.
+	Requester string
+	// Profile is written in audit records.
+	Profile string
+	// Audit receives every attempted action; nil writes nothing.
+	Audit Auditor
+	// Keys are the pane's bindings; nil means DefaultKeyMap().
+	Keys *KeyMap
+	// Now is the pane's clock (injected in tests); nil means time.Now.
+	Now func() time.Time
+	// PaymentMax is how long payment mode lets a recording stay paused
+	// before it resumes it (default 180 s); PaymentWarn is the final
+	// stretch shown as a warning (default 30 s).
+	PaymentMax  time.Duration
+	PaymentWarn time.Duration
+	// ActionTimeout bounds one action's request (default 15 s).
+	ActionTimeout time.Duration
+	// FlashFor is how long a changed row is highlighted (default 1.2 s).
+	FlashFor time.Duration
+}
+
+type mode int
+
+const (
+	modeTable mode = iota
+	modeDetail
+	modePayment
+)
+
+// Pane is the Anywhere365 sessions pane: the live table, the detail view
+// and payment mode. It implements ui.Pane and ui.StatusLiner.
+type Pane struct {
+	cfg    Config
+	keys   *KeyMap
+	st     *ui.Styles
+	width  int
+	height int
+	now    time.Time
+
+	tbl  table
+	mode mode
+
+	// filtering is true while the filter input has the keyboard.
+	filtering bool
+	filterIn  *components.Prompt
+
+	// prompt is an open question (confirm, add session, requester) and
+	// onAccept what happens when it is answered.
+	prompt   *components.Prompt
+	onAccept func(value string) tea.Cmd
+	onCancel string // toast text when the prompt is cancelled
+
+	requester string
+	pending   map[anywhere365.SessionKey]pendingAction
+	caps      map[string]*capsEntry
+	capsBusy  int
+
+	pay payment
+
+	tickSeq uint64
+	rate    eventRate
+}
+
+// New returns the pane; the frame calls SetStyles and SetSize before the
+// first View.
+func New(cfg Config) *Pane {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PaymentMax <= 0 {
+		cfg.PaymentMax = DefaultPaymentMax
+	}
+	if cfg.PaymentWarn <= 0 {
+		cfg.PaymentWarn = DefaultPaymentWarn
+	}
+	if cfg.ActionTimeout <= 0 {
+		cfg.ActionTimeout = DefaultActionTimeout
+	}
+	if cfg.FlashFor <= 0 {
+		cfg.FlashFor = DefaultFlashFor
+	}
+	keys := cfg.Keys
+	if keys == nil {
+		k := DefaultKeyMap()
+		keys = &k
+	}
+	p := &Pane{
+		cfg:       cfg,
+		keys:      keys,
+		requester: cfg.Requester,
+		pending:   map[anywhere365.SessionKey]pendingAction{},
+		caps:      map[string]*capsEntry{},
+		now:       cfg.Now(),
+	}
+	p.tbl.init()
+	return p
+}
+
+// Title is the tab's label.
+func (p *Pane) Title() string { return "Anywhere365" }
+
+// Init pulls the first snapshot, so rows show on the first frame if the
+// store already has some.
+func (p *Pane) Init() tea.Cmd {
+	p.pull(true)
+	return nil
+}
+
+// SetSize is the body's size.
+func (p *Pane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.tbl.setSize(w, p.tableRows())
+}
+
+// SetStyles is called at start and on theme changes.
+func (p *Pane) SetStyles(st *ui.Styles) {
+	p.st = st
+	p.tbl.invalidate()
+}
+
+// Capturing is true while a prompt or the filter input is open, and in
+// payment mode (so a stray q does not quit during a card payment).
+func (p *Pane) Capturing() bool {
+	return p.prompt != nil || p.filtering || p.mode == modePayment
+}
+
+// KeyMap gives the bindings of the current view for the footer and help.
+func (p *Pane) KeyMap() help.KeyMap {
+	if p.mode == modePayment {
+		return paymentKeys{p.keys}
+	}
+	return tableKeys{p.keys}
+}
+
+// Requester is the SIP URI actions are sent as ("" until known).
+func (p *Pane) Requester() string { return p.requester }
+
+// tableRows is how many session rows fit: the body minus the column
+// header and the two-line bottom bar.
+func (p *Pane) tableRows() int {
+	n := p.height - 3
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+// Update handles one message.
+func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
+	p.now = p.cfg.Now()
+	switch msg := msg.(type) {
+	case ui.TickMsg:
+		return p, p.onTick(msg)
+	case actionResultMsg:
+		return p, p.onActionResult(msg)
+	case capsMsg:
+		p.onCaps(msg)
+		return p, nil
+	case tea.KeyPressMsg:
+		return p, p.onKey(msg)
+	case tea.MouseClickMsg:
+		p.onClick(msg.Mouse())
+		return p, nil
+	case tea.MouseWheelMsg:
+		p.onWheel(msg.Mouse())
+		return p, nil
+	}
+	// Anything else (paste, cursor) goes to an open input.
+	switch {
+	case p.prompt != nil:
+		return p, p.prompt.UpdateOther(msg)
+	case p.filtering:
+		return p, p.filterIn.UpdateOther(msg)
+	}
+	return p, nil
+}
+
+func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
+	p.tickSeq = msg.Seq
+	p.rate.sample(p.cfg.Source.EventCount(), p.now)
+	p.pull(false)
+	var cmds []tea.Cmd
+	cmds = append(cmds, p.fetchCaps()...)
+	if p.mode == modePayment {
+		cmds = append(cmds, p.paymentTick())
+	}
+	return tea.Batch(cmds...)
+}
+
+// pull takes a new snapshot when the store changed (and the adaptive
+// throttle allows it), then filters and sorts it once.
+func (p *Pane) pull(force bool) {
+	src := p.cfg.Source
+	if src == nil {
+		return
+	}
+	v := src.Version()
+	if !force && ((v == p.tbl.version && p.tbl.pulled) || !p.tbl.dueForPull()) {
+		return
+	}
+	p.tbl.pullFrom(src, v)
+}
+
+func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if p.prompt != nil {
+		return p.promptKey(msg)
+	}
+	if p.filtering {
+		return p.filterKey(msg)
+	}
+	if p.mode == modePayment {
+		return p.paymentKey(msg)
+	}
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		p.tbl.move(-1)
+	case key.Matches(msg, k.Down):
+		p.tbl.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.tbl.move(-p.tbl.visible)
+	case key.Matches(msg, k.PageDown):
+		p.tbl.move(p.tbl.visible)
+	case key.Matches(msg, k.Top):
+		p.tbl.moveTo(0)
+	case key.Matches(msg, k.Bottom):
+		p.tbl.moveTo(len(p.tbl.rows) - 1)
+	case key.Matches(msg, k.Detail):
+		if p.mode == modeDetail {
+			p.mode = modeTable
+		} else if _, ok := p.tbl.selected(); ok {
+			p.mode = modeDetail
+		} else {
+			return toast(ui.ToastWarning, "No session selected")
+		}
+	case key.Matches(msg, k.Back):
+		switch {
+		case p.mode == modeDetail:
+			p.mode = modeTable
+		case p.tbl.filter != "":
+			p.tbl.setFilter("")
+			return toast(ui.ToastInfo, "Filter cleared")
+		}
+	case key.Matches(msg, k.Start):
+		return p.act(anywhere365.ActionStart, "")
+	case key.Matches(msg, k.Pause):
+		return p.act(anywhere365.ActionPause, "")
+	case key.Matches(msg, k.Stop):
+		return p.act(anywhere365.ActionStop, "")
+	case key.Matches(msg, k.Mark):
+		return p.act(anywhere365.ActionMark, "")
+	case key.Matches(msg, k.Unmark):
+		return p.act(anywhere365.ActionUnMark, "")
+	case key.Matches(msg, k.Save):
+		return p.act(anywhere365.ActionSave, "")
+	case key.Matches(msg, k.Delete):
+		return p.act(anywhere365.ActionDelete, "")
+	case key.Matches(msg, k.Filter):
+		p.filtering = true
+		p.filterIn = components.NewInput("Filter", "text to match; a leading ! shows the rows that do not match", 200, nil)
+		p.filterIn.SetValue(p.tbl.filter)
+	case key.Matches(msg, k.Sort):
+		p.tbl.cycleSort()
+		return toast(ui.ToastInfo, "Sorted by "+p.tbl.sortDesc())
+	case key.Matches(msg, k.SortReverse):
+		p.tbl.reverseSort()
+		return toast(ui.ToastInfo, "Sorted by "+p.tbl.sortDesc())
+	case key.Matches(msg, k.Add):
+		return p.askAdd()
+	case key.Matches(msg, k.Payment):
+		return p.enterPayment()
+	}
+	return nil
+}
+
+// filterKey edits the filter live: every key re-filters the snapshot.
+func (p *Pane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	res, cmd := p.filterIn.Update(msg)
+	switch res {
+	case components.PromptAccepted:
+		p.filtering = false
+		p.tbl.setFilter(p.filterIn.Value())
+		return cmd
+	case components.PromptCancelled:
+		p.filtering = false
+		p.tbl.setFilter("")
+		return tea.Batch(cmd, toast(ui.ToastInfo, "Filter cleared"))
+	}
+	p.tbl.setFilter(p.filterIn.Value())
+	return cmd
+}
+
+func (p *Pane) promptKey(msg tea.KeyPressMsg) tea.Cmd {
+	res, cmd := p.prompt.Update(msg)
+	switch res {
+	case components.PromptAccepted:
+		v, next := p.prompt.Value(), p.onAccept
+		p.prompt, p.onAccept = nil, nil
+		return tea.Batch(cmd, next(v))
+	case components.PromptCancelled:
+		text := p.onCancel
+		p.prompt, p.onAccept = nil, nil
+		return tea.Batch(cmd, toast(ui.ToastInfo, text))
+	}
+	return cmd
+}
+
+// ask opens a prompt; accept runs with the answer, cancelled is the toast
+// shown if the user backs out (so no key press ends silently).
+func (p *Pane) ask(pr *components.Prompt, cancelled string, accept func(string) tea.Cmd) {
+	p.prompt, p.onAccept, p.onCancel = pr, accept, cancelled
+}
+
+func (p *Pane) onClick(m tea.Mouse) {
+	if p.mode != modeTable || p.prompt != nil {
+		return
+	}
+	switch {
+	case m.Y == 0:
+		p.tbl.sortByX(m.X)
+	case m.Y >= 1 && m.Y <= p.tbl.visible:
+		p.tbl.moveTo(p.tbl.offset + m.Y - 1)
+	}
+}
+
+func (p *Pane) onWheel(m tea.Mouse) {
+	switch m.Button {
+	case tea.MouseWheelUp:
+		p.tbl.move(-3)
+	case tea.MouseWheelDown:
+		p.tbl.move(3)
+	}
+}
+
+// toast returns a command that shows a toast.
+func toast(level ui.ToastLevel, text string) tea.Cmd {
+	return func() tea.Msg { return ui.ToastMsg{Level: level, Text: text} }
+}

@@ -1,0 +1,800 @@
+package sessions
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// column is one column of the sessions table.
+type column int
+
+const (
+	colUCC column = iota
+	colCorr
+	colState
+	colMark
+	colSave
+	colAge
+	colLast
+	numCols
+)
+
+// colSpec describes a column: its title, width (the minimum for the UCC
+// column, which takes the spare room) and priority: on a narrow terminal
+// columns are dropped highest priority number first. State is never
+// dropped.
+type colSpec struct {
+	title string
+	width int
+	prio  int
+}
+
+var colSpecs = [numCols]colSpec{
+	colUCC:   {"UCC", 14, 1},
+	colCorr:  {"CORRELATION", 11, 2},
+	colState: {"RECORDING", 17, 0},
+	colMark:  {"MARKING", 8, 4},
+	colSave:  {"SAVING", 8, 5},
+	colAge:   {"IN STATE", 8, 3},
+	colLast:  {"LAST ACTION", 11, 6},
+}
+
+// sortNames say in a toast what the table is sorted by.
+var sortNames = [numCols]string{"UCC", "correlation id", "recording state", "marking", "saving", "time in state", "last action"}
+
+// markerWidth is the leading column: a spinner while an action is pending,
+// ⊘ when actions are disabled for the UCC, – when the call has ended.
+const markerWidth = 2
+
+// maxUCCWidth keeps a long UCC name from pushing the states off screen.
+const maxUCCWidth = 40
+
+// table is the filtered, sorted view of the store's snapshot and the
+// cursor over it. It renders only the rows on screen and caches each by
+// what it depends on, so a frame costs the same at 100 or 100,000 rows.
+type table struct {
+	snap    []anywhere365.Session
+	rows    []int32 // indexes into snap, filtered and sorted
+	keys    []sortKey
+	version uint64
+	pulled  bool
+
+	// The pull throttle: a rebuild (filter + sort) is O(N log N), so with
+	// very many sessions pulls are spaced to a few times its cost, keeping
+	// the event loop free for keys.
+	lastPull  time.Time
+	pullEvery time.Duration
+
+	counts      [4]int // live calls per RecordingState 0..3
+	other       int    // live calls in states outside the documented four
+	gone        int    // ended calls still listed
+	unconfirmed int
+
+	cursor  int // index into rows
+	offset  int // first row on screen
+	visible int // rows on screen
+	sel     anywhere365.SessionKey
+	hasSel  bool
+	// want is a session to select as soon as it is listed (one just added
+	// with "a", which the store lists once it has fetched it).
+	want    anywhere365.SessionKey
+	hasWant bool
+
+	sortCol column
+	desc    bool
+	filter  string
+
+	width int
+	cols  []column
+	colW  [numCols]int
+	colX  [numCols][2]int
+
+	// cache holds the rendered rows of the last frame; seen the version
+	// each had, so a change between two frames flashes the row.
+	cache    map[anywhere365.SessionKey]cachedRow
+	next     map[anywhere365.SessionKey]cachedRow
+	flash    map[anywhere365.SessionKey]time.Time
+	styleGen int
+
+	paints    paints
+	paintGen  int
+	hasPaints bool
+}
+
+// cachedRow is a rendered row and everything its text depends on.
+type cachedRow struct {
+	version  uint64
+	width    int
+	styleGen int
+	selected bool
+	flash    bool
+	marker   string
+	age      string
+	text     string
+}
+
+func (t *table) init() {
+	t.cache = map[anywhere365.SessionKey]cachedRow{}
+	t.next = map[anywhere365.SessionKey]cachedRow{}
+	t.flash = map[anywhere365.SessionKey]time.Time{}
+}
+
+// invalidate drops the rendered rows (theme change).
+func (t *table) invalidate() {
+	t.styleGen++
+	clear(t.cache)
+}
+
+func (t *table) dueForPull() bool {
+	return time.Since(t.lastPull) >= t.pullEvery
+}
+
+// pullFrom copies the store's snapshot and rebuilds the view of it.
+func (t *table) pullFrom(src Source, v uint64) {
+	start := time.Now()
+	t.snap = src.Snapshot(t.snap)
+	t.version, t.pulled = v, true
+	t.rebuild()
+	cost := time.Since(start)
+	t.lastPull = time.Now()
+	// Spend at most about a fifth of the time rebuilding, and refresh at
+	// least once a second.
+	t.pullEvery = min(4*cost, time.Second)
+}
+
+// rebuild filters and sorts the snapshot, counts states, and keeps the
+// cursor on the same session.
+func (t *table) rebuild() {
+	t.rows = t.rows[:0]
+	t.counts = [4]int{}
+	t.other, t.gone, t.unconfirmed = 0, 0, 0
+	needle, invert := parseFilter(t.filter)
+	for i := range t.snap {
+		s := &t.snap[i]
+		switch r := s.Recording; {
+		case s.Gone:
+			t.gone++ // an ended call no longer counts in its last state
+		case r >= 0 && int(r) < len(t.counts):
+			t.counts[r]++
+		default:
+			t.other++
+		}
+		if !s.Confirmed {
+			t.unconfirmed++
+		}
+		if needle != "" && matches(s, needle) == invert {
+			continue
+		}
+		t.rows = append(t.rows, int32(i))
+	}
+	t.sort()
+	t.reselect()
+}
+
+// sortKey is a row's place in the order, packed so that most comparisons
+// are three integer compares on a small, contiguous slice instead of string
+// compares through pointers into the (large) snapshot: at 100,000 sessions
+// that is what keeps a rebuild in the tens of milliseconds. Only rows whose
+// packed keys tie fall back to comparing the sessions themselves.
+type sortKey struct {
+	a, b, c uint64
+	idx     int32
+}
+
+func (t *table) sort() {
+	col, desc, snap := t.sortCol, t.desc, t.snap
+	keys := t.keys[:0]
+	for _, r := range t.rows {
+		keys = append(keys, packKey(col, &snap[r], r))
+	}
+	t.keys = keys
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		c := cmp.Compare(x.a, y.a)
+		if c == 0 {
+			c = cmp.Compare(x.b, y.b)
+		}
+		if c == 0 {
+			c = cmp.Compare(x.c, y.c)
+		}
+		if c == 0 {
+			c = compareBy(col, &snap[x.idx], &snap[y.idx])
+		}
+		if c == 0 {
+			// Keys are unique, so the order is total and stable between pulls.
+			c = compareKeys(&snap[x.idx], &snap[y.idx])
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	})
+	for i, k := range keys {
+		t.rows[i] = k.idx
+	}
+}
+
+// packKey packs the fields a column sorts by, most significant first, so
+// that comparing packed keys agrees with compareBy then compareKeys
+// whenever they differ.
+func packKey(col column, s *anywhere365.Session, idx int32) sortKey {
+	k := sortKey{idx: idx}
+	ucc, id := s.Key.UCC, s.Key.CorrelationID
+	switch col {
+	case colUCC:
+		k.a, k.b, k.c = prefix8(ucc, 0), prefix8(ucc, 8), prefix8(id, 0)
+		if len(ucc) > 16 {
+			k.c = 0 // the UCC is not fully packed: let the fallback decide
+		}
+	case colCorr:
+		k.a, k.b, k.c = prefix8(id, 0), prefix8(id, 8), prefix8(id, 16)
+	case colState:
+		k.a, k.b, k.c = uint64(s.Recording), prefix8(ucc, 0), prefix8(ucc, 8)
+	case colMark:
+		k.a, k.b, k.c = uint64(s.Marking), prefix8(ucc, 0), prefix8(ucc, 8)
+	case colSave:
+		k.a, k.b, k.c = uint64(s.Saving), prefix8(ucc, 0), prefix8(ucc, 8)
+	case colAge:
+		k.a, k.b, k.c = orderedTime(s.StateSince), prefix8(ucc, 0), prefix8(ucc, 8)
+	case colLast:
+		k.a, k.b, k.c = uint64(s.LastAction), ^orderedTime(s.LastActionAt), prefix8(ucc, 0)
+	}
+	// Enum values are compared as unsigned: map negative (unknown) values
+	// below every documented one, as cmp.Compare on the ints does.
+	if col == colState || col == colMark || col == colSave || col == colLast {
+		k.a ^= 1 << 63
+	}
+	return k
+}
+
+// prefix8 is s[off:off+8] as a big-endian number, zero-padded: comparing
+// two of them orders like comparing the strings, up to ties.
+func prefix8(s string, off int) uint64 {
+	var v uint64
+	for i := 0; i < 8; i++ {
+		v <<= 8
+		if off+i < len(s) {
+			v |= uint64(s[off+i])
+		}
+	}
+	return v
+}
+
+// orderedTime maps a time to an unsigned number in the same order.
+func orderedTime(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint64(t.UnixNano()) ^ 1<<63
+}
+
+func compareKeys(a, b *anywhere365.Session) int {
+	if c := strings.Compare(a.Key.UCC, b.Key.UCC); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key.CorrelationID, b.Key.CorrelationID)
+}
+
+func compareBy(col column, a, b *anywhere365.Session) int {
+	switch col {
+	case colCorr:
+		return strings.Compare(a.Key.CorrelationID, b.Key.CorrelationID)
+	case colState:
+		return cmp.Compare(a.Recording, b.Recording)
+	case colMark:
+		return cmp.Compare(a.Marking, b.Marking)
+	case colSave:
+		return cmp.Compare(a.Saving, b.Saving)
+	case colAge:
+		// Longest in its state first: the oldest StateSince.
+		return a.StateSince.Compare(b.StateSince)
+	case colLast:
+		if c := cmp.Compare(a.LastAction, b.LastAction); c != 0 {
+			return c
+		}
+		return b.LastActionAt.Compare(a.LastActionAt)
+	}
+	return 0 // colUCC: the key order decides
+}
+
+// reselect puts the cursor back on the selected session after a rebuild;
+// if it is filtered out or gone, the cursor stays at the same position.
+func (t *table) reselect() {
+	if t.hasWant {
+		for _, r := range t.rows {
+			if t.snap[r].Key == t.want {
+				t.sel, t.hasSel, t.hasWant = t.want, true, false
+				break
+			}
+		}
+	}
+	if t.hasSel {
+		for i, r := range t.rows {
+			if t.snap[r].Key == t.sel {
+				t.cursor = i
+				t.scroll()
+				return
+			}
+		}
+	}
+	t.moveTo(t.cursor)
+}
+
+// selected returns the session under the cursor.
+func (t *table) selected() (*anywhere365.Session, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.rows) {
+		return nil, false
+	}
+	return &t.snap[t.rows[t.cursor]], true
+}
+
+func (t *table) move(d int) { t.moveTo(t.cursor + d) }
+
+func (t *table) moveTo(i int) {
+	t.hasWant = false // the user moved: forget a selection still waited for
+	t.cursor = max(0, min(i, len(t.rows)-1))
+	if s, ok := t.selected(); ok {
+		t.sel, t.hasSel = s.Key, true
+	}
+	t.scroll()
+}
+
+// selectKey moves the cursor to key if it is listed, and otherwise
+// remembers it so the cursor jumps there when it appears.
+func (t *table) selectKey(k anywhere365.SessionKey) {
+	t.want, t.hasWant = k, true
+	t.reselect()
+}
+
+func (t *table) scroll() {
+	if t.visible <= 0 {
+		return
+	}
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+t.visible {
+		t.offset = t.cursor - t.visible + 1
+	}
+	t.offset = max(0, min(t.offset, len(t.rows)-t.visible))
+}
+
+func (t *table) setFilter(f string) {
+	if f == t.filter {
+		return
+	}
+	t.filter = f
+	t.rebuild()
+}
+
+func (t *table) cycleSort() {
+	t.sortCol = (t.sortCol + 1) % numCols
+	t.desc = false
+	t.rebuild()
+}
+
+func (t *table) reverseSort() {
+	t.desc = !t.desc
+	t.rebuild()
+}
+
+func (t *table) sortDesc() string {
+	dir := "ascending"
+	if t.desc {
+		dir = "descending"
+	}
+	return sortNames[t.sortCol] + " (" + dir + ")"
+}
+
+// sortByX sorts by the column under a click on the header (a second click
+// reverses).
+func (t *table) sortByX(x int) {
+	for _, c := range t.cols {
+		if x >= t.colX[c][0] && x < t.colX[c][1] {
+			if t.sortCol == c {
+				t.desc = !t.desc
+			} else {
+				t.sortCol, t.desc = c, false
+			}
+			t.rebuild()
+			return
+		}
+	}
+}
+
+// parseFilter reads the filter: case-insensitive text; a leading "!"
+// inverts it.
+func parseFilter(f string) (needle string, invert bool) {
+	f = strings.TrimSpace(f)
+	if strings.HasPrefix(f, "!") {
+		invert, f = true, strings.TrimSpace(f[1:])
+	}
+	return strings.ToLower(f), invert
+}
+
+// matches reports whether any shown field contains needle (lower-case),
+// without allocating: it runs once per session per rebuild.
+func matches(s *anywhere365.Session, needle string) bool {
+	return containsFold(s.Key.UCC, needle) ||
+		containsFold(s.Key.CorrelationID, needle) ||
+		containsFold(s.Recording.String(), needle) ||
+		containsFold(s.Marking.String(), needle) ||
+		containsFold(s.Saving.String(), needle) ||
+		(s.LastAction != 0 && containsFold(s.LastAction.String(), needle))
+}
+
+// containsFold is strings.Contains(strings.ToLower(s), needle) for an
+// already lower-case needle, ASCII-folded in place.
+func containsFold(s, needle string) bool {
+	n := len(needle)
+	if n == 0 {
+		return true
+	}
+	for i := 0; i < len(needle); i++ {
+		if needle[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), needle)
+		}
+	}
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n && lowerASCII(s[i+j]) == needle[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// setSize lays the columns out for width and fixes how many rows show.
+func (t *table) setSize(width, rows int) {
+	t.visible = rows
+	if width == t.width && len(t.cols) > 0 {
+		t.scroll()
+		return
+	}
+	t.width = width
+	// Drop columns, least important first, until the rest fit.
+	shown := map[column]bool{}
+	for c := range numCols {
+		shown[c] = true
+	}
+	need := func() int {
+		n := markerWidth
+		for c := range numCols {
+			if shown[c] {
+				n += colSpecs[c].width + 1
+			}
+		}
+		return n
+	}
+	for need() > width {
+		worst, wp := column(-1), -1
+		for c := range numCols {
+			if shown[c] && colSpecs[c].prio > wp && colSpecs[c].prio > 0 {
+				worst, wp = c, colSpecs[c].prio
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		shown[worst] = false
+	}
+	t.cols = t.cols[:0]
+	for c := range numCols {
+		if shown[c] {
+			t.cols = append(t.cols, c)
+			t.colW[c] = colSpecs[c].width
+		}
+	}
+	if shown[colUCC] {
+		t.colW[colUCC] += max(0, min(width-need(), maxUCCWidth-colSpecs[colUCC].width))
+	}
+	x := markerWidth
+	for _, c := range t.cols {
+		t.colX[c] = [2]int{x, x + t.colW[c]}
+		x += t.colW[c] + 1
+	}
+	clear(t.cache)
+	t.scroll()
+}
+
+// header renders the column titles, marking the sort column.
+func (t *table) header(st *ui.Styles) string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerWidth))
+	for i, c := range t.cols {
+		title := colSpecs[c].title
+		if c == t.sortCol {
+			if t.desc {
+				title += "▼"
+			} else {
+				title += "▲"
+			}
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fit(title, t.colW[c]))
+	}
+	return st.TableHead.Render(b.String())
+}
+
+// stateCell is the recording state as symbol and word, never colour
+// alone, with "?" while the state is not yet confirmed by a GET.
+func stateCell(s *anywhere365.Session) string {
+	sym, word := stateSymbol(s.Recording), s.Recording.String()
+	if !s.Confirmed {
+		return sym + " " + word + " ?"
+	}
+	return sym + " " + word
+}
+
+// stateSymbol gives each recording state its own shape.
+func stateSymbol(r anywhere365.RecordingState) string {
+	switch r {
+	case anywhere365.RecordingStarted:
+		return "●"
+	case anywhere365.RecordingPaused:
+		return "‖"
+	case anywhere365.RecordingStopped:
+		return "■"
+	case anywhere365.RecordingUninitialized:
+		return "○"
+	}
+	return "◇"
+}
+
+func stateStyle(r anywhere365.RecordingState, st *ui.Styles) interface{ Render(...string) string } {
+	switch r {
+	case anywhere365.RecordingStarted:
+		return st.StateStart
+	case anywhere365.RecordingPaused:
+		return st.StatePause
+	case anywhere365.RecordingStopped:
+		return st.StateStop
+	}
+	return st.StateNone
+}
+
+func markingCell(m anywhere365.MarkingState) string {
+	switch m {
+	case anywhere365.MarkingNone:
+		return "·"
+	case anywhere365.MarkingMark:
+		return "★ Mark"
+	case anywhere365.MarkingUnmark:
+		return "☆ Unmark"
+	}
+	return m.String()
+}
+
+func savingCell(s anywhere365.SavingState) string {
+	switch s {
+	case anywhere365.SavingNone:
+		return "·"
+	case anywhere365.SavingSave:
+		return "✓ Save"
+	case anywhere365.SavingDelete:
+		return "✗ Delete"
+	}
+	return s.String()
+}
+
+// shortID is a correlation id's first block: unique enough on screen; the
+// detail view shows it whole.
+func shortID(id string) string {
+	if i := strings.IndexByte(id, '-'); i > 0 && i <= 12 {
+		return id[:i]
+	}
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// fmtAge is a compact duration: 9s, 3m04s, 1h02m, 2d03h.
+func fmtAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	switch {
+	case s < 60:
+		return strconv.Itoa(s) + "s"
+	case s < 3600:
+		return strconv.Itoa(s/60) + "m" + pad2(s%60) + "s"
+	case s < 86400:
+		return strconv.Itoa(s/3600) + "h" + pad2(s/60%60) + "m"
+	}
+	return strconv.Itoa(s/86400) + "d" + pad2(s/3600%24) + "h"
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// fit cuts s to w cells (with …) or pads it with spaces.
+func fit(s string, w int) string {
+	n := ansi.StringWidth(s)
+	switch {
+	case n == w:
+		return s
+	case n > w:
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// rowAge is what the IN STATE column shows.
+func rowAge(s *anywhere365.Session, now time.Time) string {
+	if s.Gone {
+		return "ended"
+	}
+	if s.StateSince.IsZero() {
+		return "–"
+	}
+	return fmtAge(now.Sub(s.StateSince))
+}
+
+// paint is a style reduced to the escape codes around its text, so a row
+// is drawn by joining strings instead of a lipgloss Render per cell (which
+// costs microseconds each). paintOf checks the reduction is exact.
+type paint struct{ pre, post string }
+
+func paintOf(st interface{ Render(...string) string }) paint {
+	const probe = "X" // no escape sequence contains it
+	out := st.Render(probe)
+	i := strings.Index(out, probe)
+	if i < 0 {
+		return paint{}
+	}
+	return paint{pre: out[:i], post: out[i+len(probe):]}
+}
+
+func (p paint) wrap(b *strings.Builder, s string) {
+	b.WriteString(p.pre)
+	b.WriteString(s)
+	b.WriteString(p.post)
+}
+
+// paints are the styles a row uses, reduced once per theme.
+type paints struct {
+	row, muted, sel, flash, accent, err paint
+	state                               [5]paint // per RecordingState, [4] for unknown
+}
+
+func newPaints(st *ui.Styles) paints {
+	return paints{
+		row: paintOf(st.Row), muted: paintOf(st.Muted), sel: paintOf(st.RowSel), flash: paintOf(st.RowFlash),
+		accent: paintOf(st.Accent), err: paintOf(st.Error),
+		state: [5]paint{paintOf(st.StateNone), paintOf(st.StateStart), paintOf(st.StateStop), paintOf(st.StatePause), paintOf(st.StateNone)},
+	}
+}
+
+func (p *paints) forState(r anywhere365.RecordingState) paint {
+	if r >= 0 && int(r) < 4 {
+		return p.state[r]
+	}
+	return p.state[4]
+}
+
+// renderRow draws one row, from the cache when nothing it shows changed.
+func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, age string, st *ui.Styles) string {
+	if c, ok := t.cache[s.Key]; ok && c.version == s.Version && c.width == t.width &&
+		c.styleGen == t.styleGen && c.selected == selected && c.flash == flash &&
+		c.marker == marker && c.age == age {
+		t.next[s.Key] = c
+		return c.text
+	}
+	if t.paintGen != t.styleGen || !t.hasPaints {
+		t.paints, t.paintGen, t.hasPaints = newPaints(st), t.styleGen, true
+	}
+	pt := &t.paints
+	var line strings.Builder
+	line.Grow(t.width + 64)
+	line.WriteString(fit(marker, markerWidth))
+	stateFrom, stateTo := -1, -1
+	for i, c := range t.cols {
+		if i > 0 {
+			line.WriteByte(' ')
+		}
+		var v string
+		switch c {
+		case colUCC:
+			v = s.Key.UCC
+		case colCorr:
+			v = shortID(s.Key.CorrelationID)
+		case colState:
+			v = stateCell(s)
+		case colMark:
+			v = markingCell(s.Marking)
+		case colSave:
+			v = savingCell(s.Saving)
+		case colAge:
+			v = age
+		case colLast:
+			if s.LastAction != 0 {
+				v = s.LastAction.String()
+			} else {
+				v = "·"
+			}
+		}
+		if c == colState {
+			stateFrom = line.Len()
+		}
+		line.WriteString(fit(v, t.colW[c]))
+		if c == colState {
+			stateTo = line.Len()
+		}
+	}
+	plain := fit(line.String(), t.width)
+	var b strings.Builder
+	b.Grow(len(plain) + 96)
+	switch {
+	case selected:
+		// Selected and flashing rows are drawn in one style: nested colours
+		// would be cut by the inner reset. The state keeps its word and
+		// symbol, so nothing is lost.
+		pt.sel.wrap(&b, plain)
+	case flash:
+		pt.flash.wrap(&b, plain)
+	default:
+		base := pt.row
+		if s.Gone {
+			base = pt.muted
+		}
+		mw := len(fit(marker, markerWidth))
+		markerPaint := pt.accent
+		switch marker {
+		case markDisabled:
+			markerPaint = pt.err
+		case markGone:
+			markerPaint = pt.muted
+		}
+		markerPaint.wrap(&b, plain[:mw])
+		if stateFrom >= 0 && !s.Gone && stateTo <= len(plain) {
+			base.wrap(&b, plain[mw:stateFrom])
+			pt.forState(s.Recording).wrap(&b, plain[stateFrom:stateTo])
+			base.wrap(&b, plain[stateTo:])
+		} else {
+			base.wrap(&b, plain[mw:])
+		}
+	}
+	text := b.String()
+	t.next[s.Key] = cachedRow{version: s.Version, width: t.width, styleGen: t.styleGen,
+		selected: selected, flash: flash, marker: marker, age: age, text: text}
+	return text
+}
+
+// Markers of the leading column.
+const (
+	markDisabled = "⊘"
+	markGone     = "–"
+)
+
+// endFrame swaps the cache so it holds exactly the rows just drawn:
+// memory stays proportional to the screen, not to the store.
+func (t *table) endFrame() {
+	t.cache, t.next = t.next, t.cache
+	clear(t.next)
+}

@@ -1,0 +1,108 @@
+package sessions
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/themes"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// The packed sort must give exactly the order of the plain comparator, for
+// every column and direction, including UCC names longer than the packed
+// 16 bytes and ties.
+func TestPackedSortAgreesWithComparator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	uccs := []string{"a", "sales", "ucc-demo-name", "ucc-demo-name-very-long-1", "ucc-demo-name-very-long-2", "ZZ", ""}
+	base := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	var snap []anywhere365.Session
+	for i := range 2000 {
+		snap = append(snap, anywhere365.Session{
+			Key: anywhere365.SessionKey{UCC: uccs[rng.IntN(len(uccs))],
+				CorrelationID: fmt.Sprintf("%08x-0000-0000-0000-%012x", rng.IntN(50), i)},
+			Recording:    anywhere365.RecordingState(rng.IntN(6) - 1),
+			Marking:      anywhere365.MarkingState(rng.IntN(3)),
+			Saving:       anywhere365.SavingState(rng.IntN(3)),
+			LastAction:   anywhere365.Action(rng.IntN(8)),
+			StateSince:   base.Add(time.Duration(rng.IntN(5)) * time.Second),
+			LastActionAt: base.Add(time.Duration(rng.IntN(5)) * time.Second),
+		})
+	}
+	for col := range numCols {
+		for _, desc := range []bool{false, true} {
+			tb := table{snap: snap, sortCol: col, desc: desc}
+			tb.init()
+			for i := range snap {
+				tb.rows = append(tb.rows, int32(i))
+			}
+			tb.sort()
+			want := slices.Clone(tb.rows)
+			slices.SortFunc(want, func(a, b int32) int {
+				c := compareBy(col, &snap[a], &snap[b])
+				if c == 0 {
+					c = compareKeys(&snap[a], &snap[b])
+				}
+				if desc {
+					c = -c
+				}
+				return c
+			})
+			for i := range want {
+				if want[i] != tb.rows[i] {
+					t.Fatalf("column %d desc %v: row %d is %v, want %v", col, desc, i, snap[tb.rows[i]].Key, snap[want[i]].Key)
+				}
+			}
+		}
+	}
+}
+
+// A paint (the escape codes around a style's text) must draw exactly what
+// the style's Render draws, in every theme and without colour.
+func TestPaintMatchesRender(t *testing.T) {
+	for _, th := range themes.Builtin() {
+		for _, noColor := range []bool{false, true} {
+			st := ui.NewStyles(th, noColor)
+			for name, s := range map[string]interface{ Render(...string) string }{
+				"row": st.Row, "sel": st.RowSel, "flash": st.RowFlash, "muted": st.Muted,
+				"start": st.StateStart, "pause": st.StatePause, "error": st.Error, "accent": st.Accent,
+			} {
+				for _, text := range []string{"x", "  ucc-demo-name  ‖ Paused ?   ", "● Started"} {
+					p := paintOf(s)
+					if got, want := p.pre+text+p.post, s.Render(text); got != want {
+						t.Errorf("%s/%v/%s: paint %q, Render %q", th.Name, noColor, name, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestContainsFold(t *testing.T) {
+	cases := []struct {
+		s, needle string
+		want      bool
+	}{
+		{"UCC-Demo-Name", "demo", true}, {"abc", "", true}, {"abc", "abcd", false},
+		{"Ärger", "ärg", true}, {"sales", "les", true}, {"sales", "lz", false},
+	}
+	for _, c := range cases {
+		if got := containsFold(c.s, c.needle); got != c.want {
+			t.Errorf("containsFold(%q, %q) = %v", c.s, c.needle, got)
+		}
+	}
+}
+
+func TestFmtAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Second: "0s", 9 * time.Second: "9s", 184 * time.Second: "3m04s",
+		time.Hour + 2*time.Minute: "1h02m", 51 * time.Hour: "2d03h",
+	} {
+		if got := fmtAge(d); got != want {
+			t.Errorf("fmtAge(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

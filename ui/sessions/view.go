@@ -1,0 +1,344 @@
+package sessions
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/spinner"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/components"
+)
+
+// spinFrames animate the marker of a row whose action is pending; the
+// frame's tick counter picks the frame, so no extra timer runs.
+var spinFrames = spinner.MiniDot.Frames
+
+// View renders the body: exactly width x height.
+func (p *Pane) View() string {
+	if p.st == nil || p.width <= 0 || p.height <= 0 {
+		return ""
+	}
+	var lines []string
+	switch p.mode {
+	case modeDetail:
+		lines = p.detailLines()
+	case modePayment:
+		lines = p.paymentLines()
+	default:
+		lines = p.tableLines()
+	}
+	bottom := p.bottomLines()
+	bodyH := p.height - len(bottom)
+	var b strings.Builder
+	b.Grow(p.width * p.height * 2)
+	for i := 0; i < bodyH; i++ {
+		if i < len(lines) {
+			b.WriteString(fit(lines[i], p.width))
+		} else {
+			b.WriteString(strings.Repeat(" ", p.width))
+		}
+		b.WriteByte('\n')
+	}
+	for i, l := range bottom {
+		b.WriteString(fit(l, p.width))
+		if i < len(bottom)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// tableLines draws the column header and the rows on screen, nothing more:
+// the cost of a frame does not grow with the number of sessions.
+func (p *Pane) tableLines() []string {
+	t := &p.tbl
+	lines := make([]string, 0, t.visible+1)
+	lines = append(lines, t.header(p.st))
+	if len(t.rows) == 0 {
+		msg := "No sessions yet: calls appear here as the hub reports them (a: watch one by id)."
+		if len(t.snap) > 0 {
+			msg = fmt.Sprintf("No session matches the filter %q (esc clears it).", t.filter)
+		}
+		return append(lines, "", "  "+p.st.Muted.Render(msg))
+	}
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		s := &t.snap[t.rows[i]]
+		if c, ok := t.cache[s.Key]; ok && c.version != s.Version {
+			t.flash[s.Key] = p.now.Add(p.cfg.FlashFor)
+		}
+		fl := false
+		if until, ok := t.flash[s.Key]; ok {
+			if p.now.Before(until) {
+				fl = true
+			} else {
+				delete(t.flash, s.Key)
+			}
+		}
+		lines = append(lines, t.renderRow(s, i == t.cursor, fl, p.marker(s), rowAge(s, p.now), p.st))
+	}
+	t.endFrame()
+	if len(t.flash) > 4*t.visible+64 {
+		for k, until := range t.flash {
+			if !p.now.Before(until) {
+				delete(t.flash, k)
+			}
+		}
+	}
+	return lines
+}
+
+// marker is the leading cell of a row.
+func (p *Pane) marker(s *anywhere365.Session) string {
+	if _, ok := p.pending[s.Key]; ok {
+		return spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]
+	}
+	if s.Gone {
+		return markGone // the call ended: actions no longer matter
+	}
+	if p.disabledReason(s.Key.UCC) != "" {
+		return markDisabled
+	}
+	return ""
+}
+
+// bottomLines is the two-line bar under the body: an open prompt or the
+// filter input, else the list's position, filter and sort, and what
+// concerns the selected row (pending action, disabled actions, last error).
+func (p *Pane) bottomLines() []string {
+	st := p.st
+	switch {
+	case p.prompt != nil:
+		return twoLines(p.prompt.View(p.width, st))
+	case p.filtering:
+		return twoLines(p.filterIn.View(p.width, st))
+	}
+	t := &p.tbl
+	if p.mode == modePayment {
+		return []string{st.Muted.Render(fmt.Sprintf("payment mode: a pause is resumed automatically after %s, with a warning in the last %s",
+			fmtAge(p.cfg.PaymentMax), fmtAge(p.cfg.PaymentWarn))), p.paymentPending()}
+	}
+	pos := "0 of 0"
+	if len(t.rows) > 0 {
+		pos = strconv.Itoa(t.cursor+1) + " of " + strconv.Itoa(len(t.rows))
+	}
+	first := st.Muted.Render("row " + pos)
+	if t.filter != "" {
+		first += st.Muted.Render(" · filter ") + st.Accent.Render(strconv.Quote(t.filter)) +
+			st.Muted.Render(fmt.Sprintf(" (%d of %d)", len(t.rows), len(t.snap)))
+	}
+	first += st.Muted.Render(" · sort " + t.sortDesc())
+	first += st.Muted.Render(" · ? = unconfirmed, ⊘ = actions disabled")
+
+	second := ""
+	var key anywhere365.SessionKey
+	var have bool
+	if s, ok := t.selected(); ok {
+		key, have = s.Key, true
+		if s.LastError != "" {
+			second = st.Warning.Render("⚠ last refresh failed: ") + st.Text.Render(s.LastError)
+		}
+	}
+	if have {
+		if pa, ok := p.pending[key]; ok {
+			second = st.Accent.Render(spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]) +
+				st.Text.Render(fmt.Sprintf(" %s %s sent %s ago, waiting for the server", pa.action, label(key), fmtAge(p.now.Sub(pa.since))))
+		} else if r := p.disabledReason(key.UCC); r != "" {
+			second = st.Error.Render("⊘ actions disabled: ") + st.Text.Render(r)
+		}
+	}
+	if p.requester == "" && second == "" {
+		second = st.Muted.Render("requester SIP URI not set: asked on the first action")
+	}
+	return []string{first, second}
+}
+
+// paymentPending is payment mode's second bottom line: the action in
+// flight, if any.
+func (p *Pane) paymentPending() string {
+	if pa, ok := p.pending[p.pay.key]; ok {
+		return p.st.Accent.Render(spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]) +
+			p.st.Text.Render(fmt.Sprintf(" %s sent %s ago, waiting for the server", pa.action, fmtAge(p.now.Sub(pa.since))))
+	}
+	return ""
+}
+
+func twoLines(s string) []string {
+	l := strings.SplitN(s, "\n", 2)
+	if len(l) == 1 {
+		l = append(l, "")
+	}
+	return l
+}
+
+// StatusLine is the header's second line: connection, events per second,
+// counts per recording state. The frame shows it on every tab. On a narrow
+// screen it drops the words for the symbols (each state has its own) and
+// moves the connection error to the end.
+func (p *Pane) StatusLine(width int) string {
+	if p.st == nil || p.cfg.Source == nil {
+		return ""
+	}
+	st := p.st
+	cs := p.cfg.Source.ConnState()
+	var conn, connErr string
+	switch cs.Phase {
+	case anywhere365.ConnConnected:
+		conn = st.Success.Render("● connected")
+	case anywhere365.ConnConnecting:
+		conn = st.Info.Render("◌ connecting")
+	case anywhere365.ConnReconnecting:
+		conn = st.Warning.Render("↻ reconnecting (attempt " + strconv.Itoa(cs.Attempt) + ")")
+	case anywhere365.ConnClosed:
+		conn = st.Error.Render("✗ closed")
+	}
+	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
+		connErr = st.Muted.Render(cs.LastError)
+	}
+	t := &p.tbl
+	c := t.counts
+	rate := st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 12))
+	counts := st.StateStart.Render(fmt.Sprintf("● Started %d", c[anywhere365.RecordingStarted])) + " " +
+		st.StatePause.Render(fmt.Sprintf("‖ Paused %d", c[anywhere365.RecordingPaused])) + " " +
+		st.StateStop.Render(fmt.Sprintf("■ Stopped %d", c[anywhere365.RecordingStopped])) + " " +
+		st.StateNone.Render(fmt.Sprintf("○ Uninit %d", c[anywhere365.RecordingUninitialized]))
+	total := st.Muted.Render(fmt.Sprintf("%d sessions", len(t.snap)))
+	if t.gone > 0 {
+		total += st.Muted.Render(fmt.Sprintf(", %d ended", t.gone))
+	}
+	if t.unconfirmed > 0 {
+		total += st.Muted.Render(fmt.Sprintf(", %d unconfirmed", t.unconfirmed))
+	}
+	sep := st.Muted.Render(" │ ")
+	first := " " + conn
+	if connErr != "" {
+		first += st.Muted.Render(": ") + connErr
+	}
+	line := strings.Join([]string{first, rate, counts, total}, sep)
+	if ansi.StringWidth(line) <= width {
+		return line
+	}
+	counts = st.StateStart.Render(fmt.Sprintf("●%d", c[anywhere365.RecordingStarted])) + " " +
+		st.StatePause.Render(fmt.Sprintf("‖%d", c[anywhere365.RecordingPaused])) + " " +
+		st.StateStop.Render(fmt.Sprintf("■%d", c[anywhere365.RecordingStopped])) + " " +
+		st.StateNone.Render(fmt.Sprintf("○%d", c[anywhere365.RecordingUninitialized]))
+	rate = st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 6))
+	parts := []string{" " + conn, counts, rate, st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")}
+	if connErr != "" {
+		parts = append(parts, connErr)
+	}
+	return strings.Join(parts, sep)
+}
+
+// detailLines is the detail view of the selected session: full ids,
+// capabilities, the recording timeline and the history of events and
+// actions.
+func (p *Pane) detailLines() []string {
+	st := p.st
+	sel, ok := p.tbl.selected()
+	if !ok {
+		return []string{st.Muted.Render("No session selected (esc: back)")}
+	}
+	s, hist, found := p.cfg.Source.Session(sel.Key)
+	if !found {
+		s = *sel
+	}
+	field := func(name, value string) string {
+		return st.Muted.Render(fmt.Sprintf(" %-15s", name)) + value
+	}
+	state := stateStyle(s.Recording, st).Render(stateSymbol(s.Recording) + " " + s.Recording.String())
+	if s.Confirmed {
+		state += st.Muted.Render("  (confirmed by the server)")
+	} else {
+		state += st.Warning.Render("  ? unconfirmed: waiting for the server's state")
+	}
+	if s.Gone {
+		state += st.Muted.Render("  – the call has ended")
+	}
+	var caps string
+	switch c := p.caps[s.Key.UCC]; {
+	case c == nil || c.state == capsPending:
+		caps = st.Muted.Render("checking…")
+	case c.state == capsAllowed:
+		caps = st.Success.Render("✓ agents can edit recordings")
+	case c.state == capsDenied:
+		caps = st.Error.Render("⊘ "+c.reason) + st.Muted.Render(" – actions disabled")
+	default:
+		caps = st.Warning.Render("? unknown: ") + st.Text.Render(c.reason)
+	}
+	lines := []string{
+		st.Title.Render(" Session") + st.Muted.Render("   (esc or enter: back to the list)"),
+		field("UCC", st.Text.Render(s.Key.UCC)),
+		field("Correlation id", st.Text.Render(s.Key.CorrelationID)),
+		field("Recording", state),
+		field("Marking", st.Text.Render(s.Marking.String()+"   ")) + st.Muted.Render("Saving  ") + st.Text.Render(s.Saving.String()),
+		field("Capabilities", caps),
+	}
+	if s.LastAction != 0 {
+		lines = append(lines, field("Last action", st.Text.Render(s.LastAction.String()+" at "+clock(s.LastActionAt))))
+	}
+	if s.LastError != "" {
+		lines = append(lines, field("Last error", st.Warning.Render(s.LastError)))
+	}
+
+	// The timeline starts at the oldest history entry kept (the store keeps
+	// a bounded history), or when the session was first seen.
+	from := s.FirstSeen
+	if len(hist) > 0 && (from.IsZero() || hist[0].At.After(from)) {
+		from = hist[0].At
+	}
+	barW := max(10, p.width-18)
+	spans := components.Spans(hist, from, p.now)
+	if len(hist) == 0 {
+		spans = []components.Span{{From: s.StateSince, To: p.now, State: s.Recording}}
+	}
+	lines = append(lines, "",
+		field("Timeline", components.Timeline(spans, barW, st)),
+		field("", st.Muted.Render(clock(spans[0].From)+" → now ("+fmtAge(p.now.Sub(spans[0].From))+")")),
+		field("", components.TimelineLegend(st)),
+		"",
+		st.Title.Render(" History")+st.Muted.Render("  (newest first)"),
+	)
+	room := p.height - 2 - len(lines)
+	for i := len(hist) - 1; i >= 0 && room > 0; i-- {
+		lines = append(lines, p.historyLine(hist[i]))
+		room--
+	}
+	if len(hist) == 0 {
+		lines = append(lines, st.Muted.Render("  nothing yet"))
+	}
+	return lines
+}
+
+func (p *Pane) historyLine(h anywhere365.HistoryEntry) string {
+	st := p.st
+	kind := "event"
+	switch h.Kind {
+	case anywhere365.HistoryConfirmed:
+		kind = "confirmed"
+	case anywhere365.HistoryAction:
+		kind = "action"
+	}
+	act := ""
+	if h.Action != 0 {
+		act = h.Action.String()
+	}
+	line := st.Muted.Render("  "+clock(h.At)+"  ") + st.Text.Render(fmt.Sprintf("%-9s %-7s", kind, act)) + " → " +
+		stateStyle(h.Recording, st).Render(stateSymbol(h.Recording)+" "+h.Recording.String())
+	switch {
+	case h.Result != "":
+		line += "  " + st.Error.Render("✗ "+h.Result)
+	case h.Kind == anywhere365.HistoryAction:
+		line += "  " + st.Success.Render("✓ ok")
+	}
+	return line
+}
+
+// clock is a time of day for the detail view.
+func clock(t interface{ Format(string) string }) string { return t.Format("15:04:05") }
+
+var _ ui.StatusLiner = (*Pane)(nil)
+var _ ui.Pane = (*Pane)(nil)
