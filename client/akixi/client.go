@@ -196,7 +196,7 @@ func (c *Client) Add(ctx context.Context, e Entry) (string, error) {
 	}
 	guid := ""
 	for _, f := range found {
-		if f.Description == e.Description {
+		if strings.TrimSpace(f.Description) == strings.TrimSpace(e.Description) {
 			if guid != "" {
 				return "", nil
 			}
@@ -379,7 +379,8 @@ func (c *Client) call(ctx context.Context, req *Request) (*Response, error) {
 			return resp, nil
 		}
 		code, codeText, msg := resp.Fail(c.cfg.FailNames)
-		apiErr := &APIError{Operation: req.Operation, Code: code, CodeText: codeText, Message: clip(msg, 300), Group: GroupOf(code), Status: status}
+		apiErr := &APIError{Operation: req.Operation, Code: code, CodeText: clean(c.redact(codeText, req.SessionID), 40),
+			Message: clean(c.redact(msg, req.SessionID), 300), Group: GroupOf(code), Status: status}
 		if needSession && attempt == 0 && slices.Contains(c.cfg.RenewCodes, code) {
 			c.dropSession(req.SessionID)
 			continue
@@ -442,6 +443,17 @@ func (c *Client) dropSession(sid string) {
 	c.mu.Unlock()
 }
 
+// redact hides the password and the session ID in text from the service
+// (an error excerpt or message could echo the request) before it is shown.
+func (c *Client) redact(text, sid string) string {
+	for _, secret := range []string{c.cfg.Password, sid} {
+		if len(secret) >= 3 {
+			text = strings.ReplaceAll(text, secret, "[redacted]")
+		}
+	}
+	return text
+}
+
 // nextInvokeID returns "00000", "00001", ... wrapping after "99999", the
 // form Akixi recommends.
 func (c *Client) nextInvokeID() string {
@@ -483,10 +495,13 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, int, e
 	resp, derr := DecodeResponse(data)
 	if derr != nil {
 		reason := "the answer is not a WS API XML Response"
-		if res.StatusCode < 200 || res.StatusCode > 299 {
+		switch {
+		case res.StatusCode == http.StatusNotFound:
+			reason = "no WS API at " + c.endpoint + " (check the base URL and the endpoint path)"
+		case res.StatusCode < 200 || res.StatusCode > 299:
 			reason = "unexpected answer"
 		}
-		re := &ResponseError{Operation: req.Operation, Status: res.StatusCode, Reason: reason, Excerpt: clip(string(data), 120)}
+		re := &ResponseError{Operation: req.Operation, Status: res.StatusCode, Reason: reason, Excerpt: clip(c.redact(string(data), req.SessionID), 120)}
 		if req.Operation == OpCreateSession {
 			re.Excerpt = "" // it may hold a session ID
 		}

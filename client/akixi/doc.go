@@ -13,8 +13,9 @@
 //     (List), and an OperationPayload of Property elements plus
 //     <Container Name="APICommunicationSettings">.
 //   - entry.go: Entry (every property the seed lists, JSON with the wire
-//     names), the Properties table (wire name, label, container,
-//     read-only), Scope (application-wide, one telephony server, one
+//     names; Entry.Container writes it in the seed's payload shape for
+//     both the client's requests and the simulator's answers), the
+//     Properties table (wire name, label, container, read-only), Scope (application-wide, one telephony server, one
 //     partition) with ParseScope, Changes (a partial change) with Diff, and
 //     the validation run before any request.
 //   - client.go: Client, built by New(Config): Login, Add, Change, Delete,
@@ -25,6 +26,10 @@
 //     with a sentence a supervisor understands), *ValidationError (refused
 //     before sending), *TransportError and *ResponseError (IsNetwork: no
 //     usable answer), IsAuth.
+//   - Printable (wire.go): what the CLI and the pane pass every
+//     service-supplied string through before showing it: XML can carry
+//     newlines, tabs and C1 controls, which would break a row or drive the
+//     terminal. The data itself is kept as read.
 //   - sim/: the simulator of this API.
 //
 // Who calls it: cmd/recdeck (the `recdeck akixi` subcommand, the simulator
@@ -37,7 +42,9 @@
 // the request once more; the service refused it before doing anything, so
 // this cannot apply a change twice. Concurrent callers share one session
 // and one CreateSession. The session ID and the password stay in memory
-// and never appear in errors.
+// and never appear in errors: a Fail message or a body excerpt that echoes
+// either is shown with "[redacted]" in its place, and a broken
+// CreateSession answer is reported without an excerpt.
 //
 // InvokeIDs are the zero-padded five-digit counter Akixi recommends
 // ("00000", "00001", ..., "99999", "00000"). An answer whose InvokeID

@@ -158,17 +158,19 @@ func EntryFromContainer(c *Container) Entry {
 	return e
 }
 
-// payload builds an OperationPayload from the named properties of e, in
-// the seed's order, with API settings in their container. Properties not
-// in names are left out.
-func payload(e Entry, names map[string]bool) *Container {
+// Container writes the properties of e that want accepts, in the seed's
+// order, with the API communication settings in their nested
+// <Container Name="APICommunicationSettings">: the shape of the seed's
+// Add, Change and Info examples. The client builds request payloads with
+// it and the simulator its answers, so the two cannot drift.
+func (e Entry) Container(want func(p PropertyInfo, value string) bool) *Container {
 	c := &Container{}
 	api := Container{Name: ContainerAPI}
 	for _, p := range Properties {
-		if !names[p.Name] {
+		v := *p.field(&e)
+		if !want(p, v) {
 			continue
 		}
-		v := *p.field(&e)
 		if p.Container == ContainerAPI {
 			api.Add(p.Name, v)
 		} else {
@@ -179,6 +181,12 @@ func payload(e Entry, names map[string]bool) *Container {
 		c.Containers = append(c.Containers, api)
 	}
 	return c
+}
+
+// payload builds an OperationPayload from the named properties of e; an
+// empty value is sent too (it clears the property on Change).
+func payload(e Entry, names map[string]bool) *Container {
+	return e.Container(func(p PropertyInfo, _ string) bool { return names[p.Name] })
 }
 
 // Scope is the component an entry is attached to, or a List request's
@@ -416,7 +424,7 @@ func (ch Changes) Validate() error {
 	for name, v := range ch {
 		p, ok := LookupProperty(name)
 		if !ok {
-			return &ValidationError{Field: clip(name, 40), Reason: "is not a Call Recording Integration property"}
+			return &ValidationError{Field: clean(name, 40), Reason: "is not a Call Recording Integration property"}
 		}
 		if p.ReadOnly {
 			return &ValidationError{Field: p.Name, Reason: ReadOnlyReason}

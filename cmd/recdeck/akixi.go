@@ -47,11 +47,6 @@ type AkixiProfile struct {
 	PageSize    int    `yaml:"page_size"`
 }
 
-// akixiContext bounds a command by SIGINT and SIGTERM.
-func akixiContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-}
-
 // akixiPasswordEnv names the environment variable holding the password.
 const akixiPasswordEnv = "RECDECK_AKIXI_PASSWORD"
 
@@ -110,6 +105,18 @@ func akixiClient(g *globals) (*akixi.Client, error) {
 		return nil, withExit(exitUsage, err)
 	}
 	return c, nil
+}
+
+// akixiStart builds the client and the command's context, which SIGINT
+// and SIGTERM cancel (so Ctrl+C also ends a pending request or the delete
+// question). The caller defers stop.
+func akixiStart(cmd *cobra.Command, g *globals) (*akixi.Client, context.Context, context.CancelFunc, error) {
+	c, err := akixiClient(g)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	return c, ctx, stop, nil
 }
 
 // akixiExit maps a client error to the core's exit statuses: input refused
@@ -265,19 +272,22 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 		if err := sc.Validate(); err != nil {
 			return withExit(exitUsage, err)
 		}
-		c, err := akixiClient(g)
+		c, ctx, stop, err := akixiStart(cmd, g)
 		if err != nil {
 			return err
 		}
-		ctx, stop := akixiContext(cmd)
 		defer stop()
 		var entries []akixi.Entry
+		more := "" // after one page: where the next one starts
 		if cmd.Flags().Changed("offset") || cmd.Flags().Changed("limit") {
 			page, err := c.List(ctx, q)
 			if err != nil {
 				return akixiExit(err)
 			}
 			entries = page.Entries
+			if page.Full() && len(entries) > 0 {
+				more = fmt.Sprintf("; more may follow: --offset %d", q.Offset+len(entries))
+			}
 		} else if entries, err = c.ListAll(ctx, q); err != nil {
 			return akixiExit(err)
 		}
@@ -289,7 +299,7 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 			return akixiJSON(out, entries)
 		}
 		if len(entries) == 0 {
-			fmt.Fprintf(out, "No entries in %s.\n", sc)
+			fmt.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
 			return nil
 		}
 		cols := append([]string{akixi.PropGUID, akixi.PropDescription}, q.Fields...)
@@ -298,17 +308,25 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 		for _, e := range entries {
 			vals := make([]string, len(cols))
 			for i, col := range cols {
-				vals[i] = e.Get(col)
+				vals[i] = akixi.Printable(e.Get(col))
 			}
 			fmt.Fprintln(tw, strings.Join(vals, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
 			return withExit(exitAPI, err)
 		}
-		fmt.Fprintf(out, "%d %s in %s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc)
+		fmt.Fprintf(out, "%d %s in %s%s%s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc, akixiFrom(q.Offset), more)
 		return nil
 	}
 	return cmd
+}
+
+// akixiFrom says where a listing started, when not at the first entry.
+func akixiFrom(offset int) string {
+	if offset == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" from offset %d", offset)
 }
 
 func akixiPlural(n int, one, many string) string {
@@ -331,7 +349,7 @@ func akixiJSON(w io.Writer, v any) error {
 func akixiPrintEntry(w io.Writer, e akixi.Entry) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, p := range akixi.Properties {
-		v := e.Get(p.Name)
+		v := akixi.Printable(e.Get(p.Name))
 		if v == "" {
 			v = "-"
 		}
@@ -341,7 +359,7 @@ func akixiPrintEntry(w io.Writer, e akixi.Entry) {
 		}
 		fmt.Fprintf(tw, "%s\t%s%s\n", p.Name, v, note)
 	}
-	fmt.Fprintf(tw, "scope\t%s\n", e.Scope())
+	fmt.Fprintf(tw, "scope\t%s\n", akixi.Printable(e.Scope().String()))
 	_ = tw.Flush()
 }
 
@@ -363,11 +381,10 @@ func newAkixiInfoCmd(g *globals) *cobra.Command {
 			if err := akixiRequireGUID(guid); err != nil {
 				return err
 			}
-			c, err := akixiClient(g)
+			c, ctx, stop, err := akixiStart(cmd, g)
 			if err != nil {
 				return err
 			}
-			ctx, stop := akixiContext(cmd)
 			defer stop()
 			e, err := c.Info(ctx, guid)
 			if err != nil {
@@ -401,11 +418,10 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 		if err := akixi.ValidateNew(e); err != nil {
 			return withExit(exitUsage, err)
 		}
-		c, err := akixiClient(g)
+		c, ctx, stop, err := akixiStart(cmd, g)
 		if err != nil {
 			return err
 		}
-		ctx, stop := akixiContext(cmd)
 		defer stop()
 		guid, err := c.Add(ctx, e)
 		if err != nil {
@@ -422,10 +438,10 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 			return akixiJSON(out, e)
 		}
 		if guid == "" {
-			fmt.Fprintf(out, "Added %q in %s (its GUID could not be found: list the scope to see it)\n", e.Description, e.Scope())
+			fmt.Fprintf(out, "Added %q in %s (its GUID could not be found: list the scope to see it)\n", akixi.Printable(e.Description), akixi.Printable(e.Scope().String()))
 			return nil
 		}
-		fmt.Fprintf(out, "Added %q in %s: %s\n", e.Description, e.Scope(), guid)
+		fmt.Fprintf(out, "Added %q in %s: %s\n", akixi.Printable(e.Description), akixi.Printable(e.Scope().String()), akixi.Printable(guid))
 		return nil
 	}
 	return cmd
@@ -455,11 +471,10 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 		if err := ch.Validate(); err != nil {
 			return withExit(exitUsage, err)
 		}
-		c, err := akixiClient(g)
+		c, ctx, stop, err := akixiStart(cmd, g)
 		if err != nil {
 			return err
 		}
-		ctx, stop := akixiContext(cmd)
 		defer stop()
 		if err := c.Change(ctx, guid, ch); err != nil {
 			return akixiExit(err)
@@ -495,20 +510,24 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 			if err := akixiRequireGUID(guid); err != nil {
 				return err
 			}
-			c, err := akixiClient(g)
+			c, ctx, stop, err := akixiStart(cmd, g)
 			if err != nil {
 				return err
 			}
-			ctx, stop := akixiContext(cmd)
 			defer stop()
 			e, err := c.Info(ctx, guid)
 			if err != nil {
 				return akixiExit(err)
 			}
-			if !yes {
-				if err := akixiConfirmDelete(cmd.InOrStdin(), cmd.ErrOrStderr(), e); err != nil {
+			switch {
+			case !yes:
+				if err := akixiConfirmDelete(ctx, cmd.InOrStdin(), cmd.ErrOrStderr(), e); err != nil {
 					return err
 				}
+			case e.IsDemo():
+				// --yes skips the question, not the warning.
+				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: deleting %s, the demonstration-simulator entry Akixi advises keeping (--yes given).\n",
+					akixi.Printable(e.Description))
 			}
 			if err := c.Delete(ctx, guid); err != nil {
 				return akixiExit(err)
@@ -516,7 +535,7 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 			if g.jsonOut {
 				return akixiJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", e.Description, guid)
+			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
 			return nil
 		},
 	}
@@ -525,20 +544,38 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// akixiConfirmDelete asks on w and reads the answer from r: only "y" or "yes"
-// deletes. The demonstration entry gets a warning first.
-func akixiConfirmDelete(r io.Reader, w io.Writer, e akixi.Entry) error {
+// akixiConfirmDelete asks on w and reads the answer from r: only "y" or
+// "yes" deletes. The demonstration entry gets a warning first. The answer
+// is read beside ctx, so Ctrl+C (which the command's context catches)
+// ends the question instead of being swallowed while the read waits.
+func akixiConfirmDelete(ctx context.Context, r io.Reader, w io.Writer, e akixi.Entry) error {
+	desc := akixi.Printable(e.Description)
 	if e.IsDemo() {
 		fmt.Fprintf(w, "WARNING: %s is the demonstration-simulator entry. Akixi creates it to play back\n"+
-			"example recordings for reports run on demonstration simulators, and advises not to delete it.\n", e.Description)
+			"example recordings for reports run on demonstration simulators, and advises not to delete it.\n", desc)
 	}
-	fmt.Fprintf(w, "Delete %q (%s, %s)? This cannot be undone. [y/N] ", e.Description, e.GUID, e.Scope())
-	line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
-	if err != nil && line == "" {
+	fmt.Fprintf(w, "Delete %q (%s, %s)? This cannot be undone. [y/N] ", desc, akixi.Printable(e.GUID), akixi.Printable(e.Scope().String()))
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1) // buffered: the reader never blocks on a question given up
+	go func() {
+		line, err := bufio.NewReader(io.LimitReader(r, 1024)).ReadString('\n')
+		got <- answer{line, err}
+	}()
+	var a answer
+	select {
+	case a = <-got:
+	case <-ctx.Done():
+		fmt.Fprintln(w)
+		return withExit(exitUsage, errors.New("not deleted: interrupted"))
+	}
+	if a.err != nil && a.line == "" {
 		fmt.Fprintln(w)
 		return withExit(exitUsage, errors.New("not deleted: no answer (use --yes to delete without asking)"))
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
+	switch strings.ToLower(strings.TrimSpace(a.line)) {
 	case "y", "yes":
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -178,6 +179,13 @@ func TestAkixiCommandsEndToEnd(t *testing.T) {
 	if code != exitOK || errs != "" || !strings.Contains(out, `"deleted"`) {
 		t.Errorf("delete --yes: %d %s %s", code, out, errs)
 	}
+	code, _, errs = cmd("", "delete", "--yes", "--guid", akixi.DemoEntryGUID)
+	if code != exitOK || !strings.Contains(errs, "WARNING: deleting "+akixi.DemoEntryDescription) {
+		t.Errorf("demo delete --yes: %d %s", code, errs)
+	}
+	if _, ok := s.Entry(akixi.DemoEntryGUID); ok {
+		t.Error("demo entry still there after delete --yes")
+	}
 }
 
 func TestAkixiExitStatuses(t *testing.T) {
@@ -275,5 +283,77 @@ func TestAkixiSimMountAndPane(t *testing.T) {
 	if p := newAkixiPane(vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: srv.URL, Username: "demo", Password: "demo", Scope: "x/"}}}); p == nil ||
 		!strings.Contains(p.View(), "akixi.scope") {
 		t.Error("a bad scope in the profile is not reported")
+	}
+}
+
+// TestAkixiConfirmDeleteInterrupted: Ctrl+C (the command's context) ends
+// the delete question at once instead of waiting for a line that never
+// comes; nothing is deleted.
+func TestAkixiConfirmDeleteInterrupted(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close() // frees the reader left waiting
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var prompt bytes.Buffer
+	go func() {
+		done <- akixiConfirmDelete(ctx, r, &prompt, akixi.Entry{GUID: akixisim.SeedListGUID1, Description: "x"})
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "not deleted: interrupted") {
+			t.Errorf("interrupted question: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the delete question ignored the interrupt")
+	}
+	if !strings.Contains(prompt.String(), "This cannot be undone") {
+		t.Errorf("prompt %q", prompt.String())
+	}
+}
+
+// TestAkixiListPagesAndOddText: one page says where the next one starts;
+// text from the service with newlines or terminal controls prints as
+// plain text, one row a line.
+func TestAkixiListPagesAndOddText(t *testing.T) {
+	akixiIsolate(t, "")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	s, url := akixiServe(t)
+	base := []string{"akixi", "--base-url", url, "--username", "demo"}
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return akixiRun(t, "", append(append([]string{}, base...), args...)...)
+	}
+	code, out, errs := run("list", "--tel-sys-id", "2", "--part-id-in-tel-sys", "Sales", "--limit", "10")
+	if code != exitOK || !strings.Contains(out, "10 entries in partition Sales of telephony server 2; more may follow: --offset 10") {
+		t.Errorf("first page: %d %s %s", code, out, errs)
+	}
+	code, out, _ = run("list", "--tel-sys-id", "2", "--part-id-in-tel-sys", "Sales", "--offset", "40", "--limit", "10")
+	if code != exitOK || !strings.Contains(out, "5 entries in partition Sales of telephony server 2 from offset 40\n") {
+		t.Errorf("last page: %d %s", code, out)
+	}
+	code, out, _ = run("list", "--tel-sys-id", "2", "--part-id-in-tel-sys", "Sales", "--offset", "45")
+	if code != exitOK || !strings.Contains(out, "No entries in partition Sales of telephony server 2 from offset 45.") {
+		t.Errorf("past the end: %d %s", code, out)
+	}
+
+	guid := s.Put(akixi.Entry{Type: akixi.TypeDubber, TelSysID: "1", Description: "two\nlines \u009b31m", AuthUserID1: "a\tb"}) // XML carries no ESC
+	code, out, _ = run("list", "--tel-sys-id", "1", "--fields", "AuthUserID1")
+	if code != exitOK || !strings.Contains(out, "two lines  31m") || strings.ContainsAny(out, "\u009b\t") {
+		t.Errorf("list of odd text: %d %q", code, out)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 { // header, the one row, the count
+		t.Errorf("list of odd text is %d lines: %q", len(lines), out)
+	}
+	code, out, _ = run("info", "--guid", guid)
+	if code != exitOK || !strings.Contains(out, "two lines") || strings.ContainsAny(out, "\u009b\t") {
+		t.Errorf("info of odd text: %d %q", code, out)
+	}
+	// --json keeps the data as it is, escaped by JSON.
+	code, out, _ = run("--json", "info", "--guid", guid)
+	var e akixi.Entry
+	if code != exitOK || json.Unmarshal([]byte(out), &e) != nil || e.Description != "two\nlines \u009b31m" || e.AuthUserID1 != "a\tb" {
+		t.Errorf("info --json of odd text: %d %q", code, out)
 	}
 }

@@ -21,7 +21,12 @@
 //   - The list is re-read every Options.Refresh (30 s) with tea.Tick,
 //     re-armed when an answer arrives, so there is one timer at most.
 //   - Paging asks for one entry more than a page to know whether a next
-//     page exists (the API gives no total).
+//     page exists (the API gives no total). The page number moves only
+//     when the new page arrives, so a failed load leaves the page shown
+//     and its number in agreement; a page emptied by deletes gives way to
+//     the one before.
+//   - Text from the service is shown through akixi.Printable (one row a
+//     line, no terminal controls); the entry is kept as read for Change.
 //   - CallRecIntGUID and CallRecIntType are shown read-only in the change
 //     form ("cannot be changed after the entry is created"); only the
 //     properties that were edited are sent.

@@ -250,12 +250,17 @@ func (p *Pane) toInput(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// load reads the current page. Manual loads report their outcome in a
+// load re-reads the page shown. Manual loads report their outcome in a
 // toast; automatic ones only on the status line.
-func (p *Pane) load(manual bool) tea.Cmd {
+func (p *Pane) load(manual bool) tea.Cmd { return p.loadAt(p.offset, manual) }
+
+// loadAt reads the page that starts at offset. p.offset moves there only
+// when the page arrives, so a failed load leaves the page shown and its
+// number in agreement.
+func (p *Pane) loadAt(offset int, manual bool) tea.Cmd {
 	p.gen++
 	p.loading = true
-	gen, offset, api, timeout := p.gen, p.offset, p.o.API, p.o.RequestTimeout
+	gen, api, timeout := p.gen, p.o.API, p.o.RequestTimeout
 	q := akixi.ListQuery{Scope: p.scope, Offset: offset, Limit: p.o.PageSize + 1, Fields: listFields}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -283,8 +288,13 @@ func (p *Pane) onList(m listMsg) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	}
+	if len(m.page.Entries) == 0 && m.offset > 0 {
+		// The page emptied (its last entries were deleted): show the one before.
+		return p.loadAt(max(m.offset-p.o.PageSize, 0), m.manual)
+	}
 	p.loadErr = ""
 	p.loadedOnce = true
+	p.offset = m.offset
 	var selected string
 	if p.cursor < len(p.rows) {
 		selected = p.rows[p.cursor].GUID
@@ -364,13 +374,11 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		p.move(1)
 	case key.Matches(msg, k.NextPage):
-		p.offset += p.o.PageSize
 		p.cursor = 0
-		return p.load(false)
+		return p.loadAt(p.offset+p.o.PageSize, false)
 	case key.Matches(msg, k.PrevPage):
-		p.offset = max(p.offset-p.o.PageSize, 0)
 		p.cursor = 0
-		return p.load(false)
+		return p.loadAt(max(p.offset-p.o.PageSize, 0), false)
 	case key.Matches(msg, k.Refresh):
 		return p.load(true)
 	case key.Matches(msg, k.Scope):
@@ -431,7 +439,7 @@ func (p *Pane) onInfo(m infoMsg) tea.Cmd {
 	p.detailLoading = ""
 	if m.err != nil {
 		p.setStatus(ui.ToastError, "Could not read the entry: "+m.err.Error())
-		return ui.Toast(ui.ToastError, "Akixi: could not read entry %s: %s", m.guid, m.err)
+		return ui.Toast(ui.ToastError, "Akixi: could not read entry %s: %s", akixi.Printable(m.guid), m.err)
 	}
 	p.setStatus(ui.ToastInfo, "Read entry "+m.guid)
 	switch m.intent {

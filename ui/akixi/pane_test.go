@@ -476,3 +476,63 @@ func TestUnavailable(t *testing.T) {
 		t.Error("title or capture")
 	}
 }
+
+// TestFailedPageKeepsThePage: a next page that cannot be read leaves the
+// page shown, its number and the paging keys in agreement.
+func TestFailedPageKeepsThePage(t *testing.T) {
+	h := newHarness(t, Options{Scope: akixi.Scope{TelSysID: "2", PartIDInTelSys: "Sales"}}, sim.Options{})
+	h.sim.InjectFault(akixi.OpList, akixi.CodeDatabase, 1)
+	h.d.Press("]")
+	if h.p.offset != 0 || len(h.p.rows) != 20 || h.p.rows[0].Description != "Dubber Sales team 01" {
+		t.Fatalf("after a failed next page: offset %d, %d rows", h.p.offset, len(h.p.rows))
+	}
+	h.wantView("✗ Error: Could not load entries", "database is unavailable", "Dubber Sales team 01")
+	if h.p.keys.PrevPage.Enabled() || !h.p.keys.NextPage.Enabled() {
+		t.Error("paging keys do not match page 1")
+	}
+	h.d.Press("]")
+	h.wantView("page 2: 21-40", "Dubber Sales team 21")
+}
+
+// TestDeletingTheLastEntryOfAPage goes back to the page before instead of
+// showing an empty page with entries before it.
+func TestDeletingTheLastEntryOfAPage(t *testing.T) {
+	h := newHarness(t, Options{Scope: akixi.Scope{TelSysID: "2", PartIDInTelSys: "Sales"}, PageSize: 20}, sim.Options{GeneratedEntries: 21})
+	h.d.Press("]")
+	if h.p.offset != 20 || len(h.p.rows) != 1 {
+		t.Fatalf("page 2: offset %d, %d rows", h.p.offset, len(h.p.rows))
+	}
+	h.d.Press("d", "y")
+	h.wantToast(ui.ToastSuccess, `deleted "Dubber Sales team 21"`)
+	if h.p.offset != 0 || len(h.p.rows) != 20 || h.p.more {
+		t.Errorf("after deleting page 2's only entry: offset %d, %d rows, more %v", h.p.offset, len(h.p.rows), h.p.more)
+	}
+	h.wantView("page 1: 1-20")
+}
+
+// TestOddTextStaysInItsRow: a description with a newline or a C1 control
+// (text the API itself would refuse, stored straight into the simulator)
+// is shown on one line, the view keeps its exact size, and what is sent
+// back on change is the data as read.
+func TestOddTextStaysInItsRow(t *testing.T) {
+	h := newHarness(t, Options{Scope: akixi.Scope{TelSysID: "1"}}, sim.Options{})
+	guid := h.sim.Put(akixi.Entry{Type: akixi.TypeDubber, TelSysID: "1", Description: "two\nlines \u009b31m", AuthUserID1: "a\tb"})
+	h.d.Press("r")
+	lines := strings.Split(h.view(), "\n")
+	if len(lines) != 30 || !strings.Contains(h.view(), "> two lines  31m") || strings.ContainsAny(h.view(), "\u009b\t") {
+		t.Errorf("list view:\n%s", h.view())
+	}
+	h.d.Press("enter")
+	h.wantView("Akixi entry · two lines  31m", "a b")
+	if strings.ContainsAny(h.view(), "\u009b\t") || len(strings.Split(h.view(), "\n")) != 30 {
+		t.Errorf("detail view:\n%s", h.view())
+	}
+	h.d.Press("d")
+	if strings.ContainsAny(h.view(), "\u009b\t") || !strings.Contains(h.view(), `Delete "two lines  31m"?`) {
+		t.Errorf("confirm view:\n%s", h.view())
+	}
+	h.d.Press("n")
+	if _, ok := h.sim.Entry(guid); !ok {
+		t.Fatal("deleted on n")
+	}
+}

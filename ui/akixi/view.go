@@ -36,15 +36,16 @@ func (p *Pane) statusLine() string {
 	if p.status == "" {
 		return ""
 	}
+	status := akixi.Printable(p.status) // it may quote the service
 	switch p.statusLevel {
 	case ui.ToastSuccess:
-		return p.st.Success.Render("✓ " + p.status)
+		return p.st.Success.Render("✓ " + status)
 	case ui.ToastWarning:
-		return p.st.Warning.Render("! Warning: " + p.status)
+		return p.st.Warning.Render("! Warning: " + status)
 	case ui.ToastError:
-		return p.st.Error.Render("✗ Error: " + p.status)
+		return p.st.Error.Render("✗ Error: " + status)
 	}
-	return p.st.Muted.Render("· " + p.status)
+	return p.st.Muted.Render("· " + status)
 }
 
 func (p *Pane) listView() []string {
@@ -85,7 +86,7 @@ func (p *Pane) listView() []string {
 		start = p.cursor - room + 1
 	}
 	for i := start; i < len(p.rows) && i < start+room; i++ {
-		e := p.rows[i]
+		e := printable(p.rows[i])
 		desc := e.Description
 		if e.IsDemo() {
 			desc += " (demo)"
@@ -133,7 +134,7 @@ func (p *Pane) bottomLines() []string {
 
 func (p *Pane) confirmLines() []string {
 	c := p.confirm
-	e := c.entry
+	e := printable(c.entry)
 	if c.deleting {
 		return []string{p.st.Warning.Render(fmt.Sprintf("Deleting %q (%s)…", e.Description, e.GUID))}
 	}
@@ -153,7 +154,7 @@ func (p *Pane) confirmLines() []string {
 }
 
 func (p *Pane) detailView() []string {
-	e := p.detail
+	e := printable(p.detail)
 	out := []string{p.st.Title.Render("Akixi entry · " + e.Description), ""}
 	for _, prop := range akixi.Properties {
 		v := e.Get(prop.Name)
@@ -181,16 +182,17 @@ func (p *Pane) detailView() []string {
 
 func (p *Pane) formView() []string {
 	f := p.form
+	orig := printable(f.orig)
 	title := "Add a call recording integration entry"
 	if !f.adding {
-		title = "Change entry " + f.orig.GUID
+		title = "Change entry " + orig.GUID
 	}
 	out := []string{p.st.Title.Render(title)}
 	if !f.adding {
 		for _, n := range []string{akixi.PropGUID, akixi.PropType} {
 			prop, _ := akixi.LookupProperty(n)
 			out = append(out, p.st.Muted.Render(fmt.Sprintf("  %-*s ", labelWidth, prop.Label+" ("+n+")"))+
-				p.st.Text.Render(f.orig.Get(n))+p.st.Muted.Render("  (read-only)"))
+				p.st.Text.Render(orig.Get(n))+p.st.Muted.Render("  (read-only)"))
 		}
 		out = append(out, p.st.Muted.Render("  GUID and Type are read-only: they "+akixi.ReadOnlyReason+"."))
 	}
@@ -226,6 +228,15 @@ func (p *Pane) formView() []string {
 		out = append(out, "")
 	}
 	return append(out, tail...)
+}
+
+// printable is e with every property safe to show (akixi.Printable); the
+// pane keeps the entry as read for what it sends.
+func printable(e akixi.Entry) akixi.Entry {
+	for _, prop := range akixi.Properties {
+		e.Set(prop.Name, akixi.Printable(e.Get(prop.Name)))
+	}
+	return e
 }
 
 // pad cuts or pads s to exactly w cells.

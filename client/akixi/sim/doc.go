@@ -10,8 +10,9 @@
 //	POST /sim/akixi/expire-sessions            expire every open session
 //	POST /sim/akixi/fault?code=N&count=N&op=Op fail the next requests with code N
 //
-// Tests call ExpireSessions, InjectFault, SetFeatureEnabled and
-// SetMaintenance directly. The server starts no goroutines.
+// Tests call ExpireSessions, InjectFault, SetFeatureEnabled,
+// SetMaintenance and Put (store an entry the API would refuse) directly.
+// The server starts no goroutines.
 //
 // # What it holds
 //
