@@ -518,7 +518,32 @@ func (t *Tracker) applyConfirmed(e *entry, r *StateResponse, now time.Time) bool
 	s.Recording, s.Marking, s.Saving = r.RecordingState, r.MarkingState, r.SavingState
 	s.Confirmed, s.Gone, s.LastError = true, false, ""
 	e.failures = 0
+	// Events can arrive out of order, so the last one received may not be
+	// the last one applied. A recording state has exactly one action that
+	// produces it: if the shown recording action contradicts the confirmed
+	// state, the server's order wins.
+	if want, ok := recordingActionFor(r.RecordingState); ok && isRecordingAction(s.LastAction) && s.LastAction != want {
+		s.LastAction = want
+		changed = true
+	}
 	return changed
+}
+
+// recordingActionFor is the action that leaves a recorder in state rs.
+func recordingActionFor(rs RecordingState) (Action, bool) {
+	switch rs {
+	case RecordingStarted:
+		return ActionStart, true
+	case RecordingPaused:
+		return ActionPause, true
+	case RecordingStopped:
+		return ActionStop, true
+	}
+	return 0, false
+}
+
+func isRecordingAction(a Action) bool {
+	return a == ActionStart || a == ActionPause || a == ActionStop
 }
 
 // markGone records that the server no longer knows the session.

@@ -300,6 +300,11 @@ func TestTrackerOutOfOrderConvergesToTruth(t *testing.T) {
 		if s.Recording != RecordingPaused || s.Saving != SavingSave || s.Gone || s.LastError != "" {
 			t.Fatalf("%v: %+v, want Paused/Save", s.Key, s)
 		}
+		// Start arrived last, but a Paused recorder was last paused: the
+		// shown last action follows the server's order, not arrival order.
+		if s.LastAction != ActionPause {
+			t.Fatalf("%v: last action %v after a confirmed Paused, want Pause", s.Key, s.LastAction)
+		}
 	}
 	for i := range n {
 		if _, maxIn := truth.count(trKey(100 + i)); maxIn > 1 {
