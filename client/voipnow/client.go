@@ -59,7 +59,7 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, &ValidationError{Field: "VoipNow base URL", Value: clean(cfg.BaseURL, 80), Reason: "is not valid: use https://host"}
+		return nil, &ValidationError{Field: "VoipNow base URL", Value: urlForError(cfg.BaseURL), Reason: "is not valid: use https://host"}
 	}
 	if base.User != nil {
 		return nil, &ValidationError{Field: "VoipNow base URL", Reason: "must not carry a user name or password"}
@@ -73,7 +73,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.TokenURL == "" {
 		cfg.TokenURL = base.String() + DefaultTokenPath
 	} else if u, err := url.Parse(cfg.TokenURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &ValidationError{Field: "VoipNow token URL", Value: clean(cfg.TokenURL, 80), Reason: "is not valid: use https://host/oauth/token.php"}
+		return nil, &ValidationError{Field: "VoipNow token URL", Value: urlForError(cfg.TokenURL), Reason: "is not valid: use https://host/oauth/token.php"}
+	} else if u.User != nil {
+		// The URL is named in errors: a password in it would leak there.
+		return nil, &ValidationError{Field: "VoipNow token URL", Reason: "must not carry a user name or password"}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -165,8 +168,10 @@ func (c *Client) ListCalls(ctx context.Context, p ListParams) (PhoneCallList, er
 
 // ListAllCalls pages through List PhoneCalls until every call is read or
 // max calls are collected (max <= 0: 5000). Filters in p apply; p.Count is
-// the page size (0: 500) and StartIndex is managed here. Requests are
-// bounded: at most max/pageSize+2.
+// the page size (0: 500) and StartIndex is managed here. It stops at the
+// answer's totalResults, or without one at the first short page. Requests
+// are bounded: at most max/pageSize+2. Calls that start or end between two
+// pages may be missed or listed twice (the UAPI has no snapshot).
 func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) ([]PhoneCall, error) {
 	if max <= 0 || max > MaxStartIndex {
 		max = MaxStartIndex
@@ -184,7 +189,14 @@ func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) ([]Pho
 		}
 		all = append(all, l.Calls...)
 		got := len(l.Calls)
-		if got == 0 || got < p.Count || len(all) >= max || (l.TotalResults > 0 && len(all) >= l.TotalResults) {
+		done := got == 0 || len(all) >= max
+		if l.TotalResults > 0 {
+			// The total is the truth: a PBX may cap a page below count.
+			done = done || len(all) >= l.TotalResults
+		} else {
+			done = done || got < p.Count // no total: a short page is the last
+		}
+		if done {
 			break
 		}
 		p.StartIndex += got
@@ -353,6 +365,20 @@ func errorFromBody(status int, body []byte) error {
 		return &APIError{Status: status, Code: clean(d.Code, 60), Message: clean(d.Message, 300)}
 	}
 	return &ResponseError{Status: status, Reason: "unexpected error answer", Excerpt: clean(string(body), 80)}
+}
+
+// urlForError shows a URL the user gave in an error without any password
+// it carries (https://user:pass@host becomes https://***@host).
+func urlForError(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		if u.User != nil {
+			u.User = url.User("***")
+			s = u.String()
+		}
+	} else if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = "***" + s[i:] // unparseable: drop everything before the host
+	}
+	return clean(s, 80)
 }
 
 // redactQuery keeps URLs in errors short; the query holds no secrets but

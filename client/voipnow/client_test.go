@@ -23,26 +23,6 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// clock is a fake clock both the simulator and a client can share.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // seedNow is the instant of seed 002's "recording" timestamp.
 var seedNow = time.Date(2012, 6, 27, 16, 18, 55, 0, time.FixedZone("", 3*3600))
 
@@ -51,7 +31,7 @@ type env struct {
 	sim    *sim.Server
 	srv    *httptest.Server
 	client *voipnow.Client
-	clock  *clock
+	clock  *sim.Clock
 	hc     *http.Client
 }
 
@@ -59,7 +39,7 @@ type env struct {
 // 127.0.0.1 with wrap around its handler (nil: none), and a client.
 func newEnv(t *testing.T, opts sim.Options, wrap func(http.Handler) http.Handler, cfg voipnow.Config) *env {
 	t.Helper()
-	ck := newClock(seedNow)
+	ck := sim.NewClock(seedNow)
 	if opts.Now == nil {
 		opts.Now = ck.Now
 	}
@@ -104,26 +84,8 @@ func ctx(t *testing.T) context.Context {
 // seedResponse is seed 002's answer with its two slips fixed: the missing
 // comma before "link", and "published" is written in the same +03:00 zone
 // as the other times (the seed says +02:00, an hour off its own "answered").
-const seedResponse = `{"id":"b817d2618fe6f1804333",
-  "extension":"0003*210",
-  "ownerId":"3",
-  "ownerName":"Default Organization",
-  "answered":"2012-06-27T16:08:55+03:00",
-  "published":"2012-06-27T16:08:50+03:00",
-  "phoneCallView":[
-    {
-       "id":"01",
-       "extension":"0003*210",
-       "answered":"2012-06-27T16:08:55+03:00",
-       "status":"5",
-       "callerId":"John Doe <3333>",
-       "source":["7778888"],
-       "destination":["0003*210"],
-       "recording":"2012-06-27T16:18:55+03:00"
-     }
-    ],
-   "link":{"self":"https://x.x.x.x//uapi/phoneCalls/12/0003*210/b817d2618fe6f1804333"}
- }`
+var seedResponse = strings.Replace(voipnow.SeedResponseFixed,
+	`"published":"2012-06-27T16:08:50+02:00"`, `"published":"2012-06-27T16:08:50+03:00"`, 1)
 
 // TestSeedExampleVerbatim sends seed 002's request as written (singular
 // path, ids 12 / 0003*210 / 444444, its body) and compares the answer with
@@ -471,7 +433,7 @@ func TestAPIRefusesEveryToken(t *testing.T) {
 
 func TestTokenExpiryAndRefresh(t *testing.T) {
 	t.Run("renewed before expiry", func(t *testing.T) {
-		ck := newClock(seedNow)
+		ck := sim.NewClock(seedNow)
 		e := newEnv(t, sim.Options{Now: ck.Now, TokenTTL: time.Minute}, nil, voipnow.Config{Now: ck.Now, TokenExpiryMargin: 10 * time.Second})
 		c := ctx(t)
 		list := func() {
@@ -657,5 +619,100 @@ func TestUnreachable(t *testing.T) {
 	_, err = cl.ListCalls(ctx(t), voipnow.ListParams{})
 	if !voipnow.IsAuth(err) || !voipnow.IsNetwork(err) || strings.Contains(err.Error(), "topsecret") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestTokenEndpointFailureIsNotABadSecret: a token endpoint answering 500
+// reads as the endpoint failing, not as a wrong secret.
+func TestTokenEndpointFailureIsNotABadSecret(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/token.php", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "upstream down")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	cl, err := voipnow.New(voipnow.Config{BaseURL: srv.URL, ClientID: "demo", ClientSecret: "demo", HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.ListCalls(ctx(t), voipnow.ListParams{})
+	var ae *voipnow.AuthError
+	if !errors.As(err, &ae) || ae.Status != 500 || !strings.Contains(err.Error(), "failed (HTTP 500)") || strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestURLPasswordsNeverShown: a base or token URL carrying a password is
+// refused, and the error does not repeat the password.
+func TestURLPasswordsNeverShown(t *testing.T) {
+	for _, cfg := range []voipnow.Config{
+		{BaseURL: "https://admin:hunter2@pbx.example.com"},
+		{BaseURL: "ftp://admin:hunter2@pbx.example.com"},
+		{BaseURL: "https://admin:hunter2@pbx example.com"},
+		{BaseURL: "https://pbx.example.com", TokenURL: "https://admin:hunter2@pbx.example.com/oauth/token.php"},
+		{BaseURL: "https://pbx.example.com", TokenURL: "ftp://admin:hunter2@pbx.example.com/oauth/token.php"},
+	} {
+		cfg.ClientID, cfg.ClientSecret = "demo", "demo"
+		_, err := voipnow.New(cfg)
+		if !voipnow.IsValidation(err) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s %s: err = %v", cfg.BaseURL, cfg.TokenURL, err)
+		}
+	}
+}
+
+func TestAPIErrorWithoutCode(t *testing.T) {
+	err := &voipnow.APIError{Status: 400, Message: "Bad thing."}
+	if got := err.Error(); got != "VoipNow: [HTTP 400] Bad thing." {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"John Doe <3333>":         "John Doe <3333>",
+		"Eve\x1b[2J\r\n<1>":       "Eve [2J  <1>",
+		"bad \xff utf8":           "bad ? utf8",
+		"\x1b]0;title\a\u009b31m": " ]0;title  31m",
+	} {
+		if got := voipnow.Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestListAllCallsWhenThePBXCapsPages: a PBX that gives fewer calls a page
+// than count asked for is still read to its totalResults.
+func TestListAllCallsWhenThePBXCapsPages(t *testing.T) {
+	capPages := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if q := r.URL.Query(); q.Has("count") {
+				q.Set("count", "3")
+				r.URL.RawQuery = q.Encode()
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	e := newEnv(t, sim.Options{}, capPages, voipnow.Config{})
+	for range 7 {
+		e.clock.Add(time.Second)
+		e.sim.AddCall(sim.ExtSales, voipnow.FlowIncoming, "", time.Second, 0)
+	}
+	before := e.sim.Stats().APIRequests
+	all, err := e.client.ListAllCalls(ctx(t), voipnow.ListParams{Count: 50}, 0)
+	if err != nil || len(all) != 8 {
+		t.Fatalf("%d calls, %v; want the seed's call and 7", len(all), err)
+	}
+	if n := e.sim.Stats().APIRequests - before; n != 3 {
+		t.Errorf("%d requests, want 3 pages of 3", n)
+	}
+	seen := map[voipnow.ID]bool{}
+	for _, c := range all {
+		if seen[c.ID] {
+			t.Errorf("call %s listed twice", c.ID)
+		}
+		seen[c.ID] = true
 	}
 }

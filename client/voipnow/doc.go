@@ -17,6 +17,8 @@
 //     sent), AuthError (credentials or token refused), TransportError (no
 //     answer), ResponseError (an answer that is not the documented JSON, or
 //     too large). Their texts never contain the client secret or a token.
+//   - Printable: PBX-supplied text without control characters, for the
+//     CLI's tables and the TUI pane (a caller id is chosen by the caller).
 //
 // Authentication: an OAuth 2.0 client-credentials token from
 // POST /oauth/token.php (grant_type=client_credentials, client_id,
@@ -41,6 +43,10 @@
 //   - callerId and callerID are both read; onHold and parked, whose type is
 //     not given, read from a boolean, a number or a string.
 //   - Timestamps are RFC 3339 (as in the seed); they are kept as written.
+//   - List PhoneCalls filters by "id" or "published" (FilterFields) and
+//     takes the UAPI's standard filterOp (FilterOps; default equals): the
+//     documents name filterBy and filterValue only. The simulator's page
+//     size default is 20 when count is not sent.
 //   - User ids are letters, digits, "-" or "_"; extension numbers are digits
 //     with at most one "*" (0003*210); "*" and "@" are sent unescaped in the
 //     path, as the seed writes them.

@@ -24,7 +24,7 @@ type APIError struct {
 var hints = map[string]string{
 	CodeRecFormatInvalid:     "the recording format was refused: use wav or wav49",
 	CodePhoneCallInvalid:     "that call does not exist (any more): it may have ended, or the call id is wrong",
-	CodePhoneCallViewInvalid: "that call view is missing or does not belong to this call (check the view id)",
+	CodePhoneCallViewInvalid: "that call view cannot be used: it is missing, belongs to another call, or is not answered yet (check the view id)",
 	CodeUserInvalid:          "the PBX does not know that user id",
 	CodeExtensionInvalid:     "the PBX does not know that extension, or it does not belong to the user",
 	CodeAccessDenied:         "access denied: the app's token was refused or may not act for this user",
@@ -45,7 +45,11 @@ func (e *APIError) Error() string {
 		b.WriteString(h)
 		b.WriteString(" ")
 	}
-	fmt.Fprintf(&b, "[%s, HTTP %d]", e.Code, e.Status)
+	if e.Code != "" {
+		fmt.Fprintf(&b, "[%s, HTTP %d]", e.Code, e.Status)
+	} else { // a body with a message but no code
+		fmt.Fprintf(&b, "[HTTP %d]", e.Status)
+	}
 	if e.Message != "" {
 		b.WriteString(" ")
 		b.WriteString(e.Message)
@@ -135,18 +139,24 @@ func IsCode(err error, code string) bool {
 	return errors.As(err, &ae) && ae.Code == code
 }
 
-// clean makes outside text safe to print in a terminal: control characters
-// (escape sequences could repaint the screen) become spaces, invalid UTF-8
-// becomes "?", and it is clipped to n bytes.
-func clean(s string, n int) string {
+// Printable makes text from the PBX safe to print in a terminal: control
+// characters (escape sequences could repaint the screen, a newline would
+// break a table row) become spaces and invalid UTF-8 becomes "?". The CLI
+// and the TUI pane pass every PBX-supplied string through it (caller ids
+// come from outside callers).
+func Printable(s string) string {
 	s = strings.ToValidUTF8(s, "?")
-	s = strings.Map(func(r rune) rune {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
 	}, s)
-	return clip(strings.TrimSpace(s), n)
+}
+
+// clean is Printable, trimmed and clipped to n bytes: for texts in errors.
+func clean(s string, n int) string {
+	return clip(strings.TrimSpace(Printable(s)), n)
 }
 
 // clip cuts s to at most n bytes on a rune boundary, adding "..." when cut.

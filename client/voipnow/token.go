@@ -3,6 +3,7 @@ package voipnow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,7 +101,13 @@ func (t *tokenCache) authError(err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
+		// 400 and 401 are how RFC 6749 refuses credentials; any other
+		// status is the endpoint failing, which must not read as a wrong
+		// secret (the supervisor would go and change a good one).
 		msg := "the token endpoint refused the client id and secret"
+		if status != 0 && status != http.StatusBadRequest && status != http.StatusUnauthorized {
+			msg = fmt.Sprintf("the token endpoint failed (HTTP %d)", status)
+		}
 		if re.ErrorCode != "" {
 			msg += " (" + re.ErrorCode
 			if re.ErrorDescription != "" {

@@ -228,16 +228,10 @@ func voipnowPrintCalls(w io.Writer, l voipnow.PhoneCallList) {
 // voipnowCell makes a PBX-supplied value safe for a terminal table: no control
 // characters (escape sequences, tabs, newlines), "-" when empty.
 func voipnowCell(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
 	if s == "" {
 		return "-"
 	}
-	return s
+	return voipnow.Printable(s)
 }
 
 func voipnowPrintJSON(w io.Writer, v any) error {
@@ -256,16 +250,22 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 	}
 	run := func(start bool) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
+			c, v, err := voipnowClient(g, f)
+			if err != nil {
+				return err
+			}
 			if start {
+				// --format, else the profile's voipnow.format, else wav.
 				fm, err := voipnow.ParseFormat(format)
+				if format == "" && v.Format != "" {
+					if fm, err = voipnow.ParseFormat(v.Format); err != nil {
+						err = fmt.Errorf("voipnow.format of the config profile: %w", err)
+					}
+				}
 				if err != nil {
 					return withExit(exitUsage, err)
 				}
 				rp.Format = fm
-			}
-			c, v, err := voipnowClient(g, f)
-			if err != nil {
-				return err
 			}
 			rp.UserID, rp.Extension = v.UserID, v.Extension
 			var call voipnow.PhoneCall
@@ -315,7 +315,7 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 		c.Flags().StringVar(&rp.PhoneCallID, "call", "", "phone call id (see `recdeck voipnow calls`)")
 		c.Flags().StringVar(&rp.ViewID, "view", "", "phone call view id, e.g. 01")
 	}
-	start.Flags().StringVar(&format, "format", "", "recording format: wav (default) or wav49")
+	start.Flags().StringVar(&format, "format", "", "recording format: wav or wav49 (default: voipnow.format of the profile, else wav)")
 	record.AddCommand(start, stop)
 	return record
 }
@@ -333,9 +333,12 @@ func mountVoipnowSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, 
 	}, func() {}
 }
 
-// newVoipnowPane builds the VoipNow TUI pane, or nil when it cannot be
-// shown: outside the demo it needs voipnow.base_url, a client id and a
-// secret (never the Anywhere365 base URL: the secret must not go there).
+// newVoipnowPane builds the VoipNow TUI pane. Outside the demo it needs
+// voipnow.base_url, a client id and a secret (never the Anywhere365 base
+// URL: the secret must not go there). It returns nil when the profile has
+// no VoipNow section at all, and a pane that shows what is wrong when one
+// is there but cannot be used (a missing secret, a bad URL or setting), so
+// a supervisor is told rather than left wondering where the tab went.
 func newVoipnowPane(env vendorEnv) ui.Pane {
 	v := env.Profile.VoipNow
 	if s := os.Getenv(voipnowSecretEnv); s != "" {
@@ -345,27 +348,58 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		v.BaseURL, v.TokenURL = env.BaseURL, ""
 		v.ClientID, v.ClientSecret = voipnowsim.DemoClientID, voipnowsim.DemoClientSecret
 	}
-	if v.BaseURL == "" || v.ClientID == "" || v.ClientSecret == "" {
-		return nil
+	if v.BaseURL == "" && v.ClientID == "" {
+		return nil // VoipNow is not configured
 	}
-	c, err := voipnow.New(voipnow.Config{
-		BaseURL:      v.BaseURL,
-		TokenURL:     v.TokenURL,
-		ClientID:     v.ClientID,
-		ClientSecret: v.ClientSecret,
-		HTTPClient:   env.HTTPClient,
-		Timeout:      env.Profile.Timeout,
-	})
-	if err != nil {
-		return nil
-	}
-	return voipnowpane.New(voipnowpane.Options{
-		Client:         c,
+	opts := voipnowpane.Options{
 		UserID:         v.UserID,
 		Extension:      v.Extension,
 		PollInterval:   v.PollInterval,
 		RequestTimeout: env.Profile.Timeout,
 		DefaultFormat:  voipnow.Format(v.Format),
 		Keys:           env.Profile.Keys,
-	})
+	}
+	var c *voipnow.Client
+	err := voipnowPaneSettings(v)
+	if err == nil {
+		c, err = voipnow.New(voipnow.Config{
+			BaseURL:      v.BaseURL,
+			TokenURL:     v.TokenURL,
+			ClientID:     v.ClientID,
+			ClientSecret: v.ClientSecret,
+			HTTPClient:   env.HTTPClient,
+			Timeout:      env.Profile.Timeout,
+		})
+	}
+	if err != nil {
+		opts.SetupError = err
+	} else {
+		opts.Client = c
+	}
+	return voipnowpane.New(opts)
+}
+
+// voipnowPaneSettings checks the profile's settings the client would only
+// check per request, so the pane reports a bad one at once.
+func voipnowPaneSettings(v VoipNowProfile) error {
+	if v.BaseURL == "" {
+		return errors.New("voipnow.base_url is not set in the config profile")
+	}
+	if v.UserID != "" {
+		if err := voipnow.ValidateUserID(v.UserID); err != nil {
+			return fmt.Errorf("voipnow.user_id: %w", err)
+		}
+	}
+	if v.Extension != "" {
+		if err := voipnow.ValidateExtension(v.Extension); err != nil {
+			return fmt.Errorf("voipnow.extension: %w", err)
+		}
+	}
+	if _, err := voipnow.ParseFormat(v.Format); err != nil {
+		return fmt.Errorf("voipnow.format: %w", err)
+	}
+	if v.PollInterval < 0 {
+		return fmt.Errorf("voipnow.poll_interval must not be negative, got %v", v.PollInterval)
+	}
+	return nil
 }

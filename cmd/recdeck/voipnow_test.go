@@ -194,3 +194,81 @@ func TestVoipnowSimMountAndPane(t *testing.T) {
 	}
 	var _ tea.Cmd = next // the poll tick: not run (it waits the poll interval)
 }
+
+// TestVoipnowProfileFormat: record start takes voipnow.format from the
+// profile when --format is not given; a bad one is a usage error that names
+// the setting, and sends nothing.
+func TestVoipnowProfileFormat(t *testing.T) {
+	s, url := voipnowServe(t)
+	id := s.AddCall(voipnowsim.ExtSales, voipnow.FlowIncoming, "", 0, 0)
+	profile := func(format string) string {
+		return "profiles:\n  default:\n    voipnow:\n      base_url: " + url + "\n      client_id: demo\n      format: " + format + "\n"
+	}
+	voipnowIsolate(t, profile("wav49"))
+	t.Setenv(voipnowSecretEnv, "demo")
+	code, out, errOut := voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
+	if code != exitOK || !strings.Contains(out, "(wav49)") {
+		t.Fatalf("profile format: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01", "--format", "wav")
+	if code != exitOK || !strings.Contains(out, "(wav)") {
+		t.Fatalf("--format over the profile: %d\n%s", code, out)
+	}
+
+	voipnowIsolate(t, profile("mp3"))
+	t.Setenv(voipnowSecretEnv, "demo")
+	before := s.Stats()
+	code, _, errOut = voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
+	if code != exitUsage || !strings.Contains(errOut, "voipnow.format") || !strings.Contains(errOut, "wav or wav49") {
+		t.Fatalf("bad profile format: %d %q", code, errOut)
+	}
+	if s.Stats() != before {
+		t.Error("a refused command sent a request")
+	}
+	// stop takes no format: a bad one in the profile does not matter.
+	if code, _, errOut = voipnowRun(t, "voipnow", "record", "stop", "--call", id, "--view", "01"); code != exitOK {
+		t.Fatalf("stop with a bad profile format: %d %q", code, errOut)
+	}
+}
+
+// TestVoipnowPaneSetupErrors: a VoipNow section that cannot be used gives a
+// pane saying why (never the secret), not a silently missing tab.
+func TestVoipnowPaneSetupErrors(t *testing.T) {
+	voipnowIsolate(t, "")
+	for _, tc := range []struct {
+		v    VoipNowProfile
+		want string
+	}{
+		{VoipNowProfile{BaseURL: "http://127.0.0.1:1", ClientID: "demo"}, "client secret is required"},
+		{VoipNowProfile{ClientID: "demo", ClientSecret: "s3cret-value"}, "voipnow.base_url is not set"},
+		{VoipNowProfile{BaseURL: "http://127.0.0.1:1", ClientID: "demo", ClientSecret: "s3cret-value", Format: "mp3"}, "voipnow.format"},
+		{VoipNowProfile{BaseURL: "http://127.0.0.1:1", ClientID: "demo", ClientSecret: "s3cret-value", Extension: "abc"}, "voipnow.extension"},
+		{VoipNowProfile{BaseURL: "http://127.0.0.1:1", ClientID: "demo", ClientSecret: "s3cret-value", UserID: "a/b"}, "voipnow.user_id"},
+		{VoipNowProfile{BaseURL: "http://127.0.0.1:1", ClientID: "demo", ClientSecret: "s3cret-value", PollInterval: -time.Second}, "poll_interval"},
+		{VoipNowProfile{BaseURL: "ftp://u:s3cret-value@x", ClientID: "demo", ClientSecret: "s3cret-value"}, "base URL"},
+	} {
+		p := newVoipnowPane(vendorEnv{Profile: Profile{VoipNow: tc.v}, HTTPClient: http.DefaultClient})
+		if p == nil {
+			t.Errorf("%+v: no pane", tc.v)
+			continue
+		}
+		p.SetStyles(&ui.Styles{})
+		p.SetSize(200, 4)
+		if cmd := p.Init(); cmd != nil {
+			t.Errorf("%+v: the pane fetches", tc.v)
+		}
+		view := p.View()
+		if !strings.Contains(view, "not available") || !strings.Contains(view, tc.want) || strings.Contains(view, "s3cret") {
+			t.Errorf("%+v:\n%s", tc.v, view)
+		}
+	}
+}
+
+func TestVoipnowCellIsSafe(t *testing.T) {
+	if got := voipnowCell("Eve\x1b[2J\t<1>\n"); got != "Eve [2J <1> " {
+		t.Errorf("got %q", got)
+	}
+	if voipnowCell("") != "-" {
+		t.Error("empty cell")
+	}
+}

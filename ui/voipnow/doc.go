@@ -16,6 +16,14 @@
 // shows in the status line and gives one toast, not one per poll. Calls that
 // leave the PBX stay listed as "ended" for a few seconds.
 //
+// A recording action's answer is the newest word on its view: a list
+// request that was already on its way when the answer came cannot undo it
+// on screen (Pane.recent); the next list asked for afterwards is trusted.
+// Every text from the PBX (caller ids, numbers, error messages) is shown
+// without control characters, as a caller id is chosen by the caller.
+// When VoipNow is configured but unusable (Options.SetupError), the tab
+// says why instead of disappearing.
+//
 // It reaches the PBX only through the small Client interface, which
 // *voipnow.Client satisfies; cmd/recdeck builds it (newVoipnowPane) from
 // the profile's voipnow section, or against the simulator in the demo.

@@ -54,6 +54,10 @@ type Options struct {
 	// Tick schedules the next poll (default tea.Tick). Tests replace it to
 	// drive polling by hand.
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// SetupError, when set, is why VoipNow cannot be used although it is
+	// configured (no client secret, a bad URL...): the pane shows it in
+	// place of calls, sends nothing, and answers every action with it.
+	SetupError error
 }
 
 // Pane is the VoipNow tab: the PBX's live calls, one row per call view,
@@ -78,6 +82,21 @@ type Pane struct {
 	lastErr   string
 
 	prompt *prompt
+
+	// fetchSeq numbers the list requests; recent holds the views recording
+	// actions answered with, until a list asked for after the answer
+	// arrives (a poll already in flight could otherwise undo them).
+	fetchSeq int
+	recent   map[string]recentAnswer
+
+	setupErr string // Options.SetupError's text
+}
+
+// recentAnswer is a view as a recording action's answer left it; seq is
+// the last fetch started before the answer arrived.
+type recentAnswer struct {
+	view voipnow.PhoneCallView
+	seq  int
 }
 
 // prompt is the open "record as wav / wav49" question.
@@ -93,6 +112,7 @@ type (
 		calls  []voipnow.PhoneCall
 		err    error
 		manual bool
+		seq    int // the fetch's number
 	}
 	actionMsg struct {
 		key    string
@@ -136,15 +156,26 @@ func New(opts Options) *Pane {
 		opts.Tick = tea.Tick
 	}
 	keys := DefaultKeyMap()
+	// Unknown names are other panes' bindings (the profile's keys: map is
+	// shared), so they are not errors here.
 	keys.Rebind(opts.Keys)
-	return &Pane{opts: opts, keys: keys, styles: &ui.Styles{}, pending: map[string]string{}}
+	p := &Pane{opts: opts, keys: keys, styles: &ui.Styles{}, pending: map[string]string{}, recent: map[string]recentAnswer{}}
+	if opts.SetupError != nil {
+		p.setupErr = safe(opts.SetupError.Error())
+	}
+	return p
 }
 
 // Title is the tab's label.
 func (p *Pane) Title() string { return "VoipNow" }
 
 // Init starts the first fetch; polling re-arms itself on every result.
-func (p *Pane) Init() tea.Cmd { return p.fetch(false) }
+func (p *Pane) Init() tea.Cmd {
+	if p.setupErr != "" {
+		return nil
+	}
+	return p.fetch(false)
+}
 
 // SetSize sets the body's size.
 func (p *Pane) SetSize(width, height int) {
@@ -202,6 +233,9 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	page := max(p.listHeight()-1, 1)
+	if p.setupErr != "" && (key.Matches(msg, k.Refresh) || key.Matches(msg, k.Record) || key.Matches(msg, k.Stop)) {
+		return ui.Toast(ui.ToastError, "VoipNow is not available: %s", p.setupErr)
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		p.move(-1)
@@ -308,7 +342,7 @@ func (p *Pane) gotAction(m actionMsg) tea.Cmd {
 		verb = "Start recording"
 	}
 	if m.err != nil {
-		return ui.Toast(ui.ToastError, "%s failed on %s: %v", verb, m.target, m.err)
+		return ui.Toast(ui.ToastError, "%s failed on %s: %s", verb, m.target, safe(m.err.Error()))
 	}
 	p.applyCall(m.call)
 	_, viewID := splitKey(m.key)
@@ -332,13 +366,14 @@ func (p *Pane) fetch(manual bool) tea.Cmd {
 		return nil
 	}
 	p.fetching = true
-	c, timeout, max := p.opts.Client, p.opts.RequestTimeout, p.opts.MaxCalls
+	p.fetchSeq++
+	c, timeout, max, seq := p.opts.Client, p.opts.RequestTimeout, p.opts.MaxCalls, p.fetchSeq
 	params := voipnow.ListParams{UserID: p.opts.UserID, Extension: p.opts.Extension}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		calls, err := c.ListAllCalls(ctx, params, max)
-		return callsMsg{calls: calls, err: err, manual: manual}
+		return callsMsg{calls: calls, err: err, manual: manual, seq: seq}
 	}
 }
 
@@ -350,12 +385,12 @@ func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
 		cmds = append(cmds, p.opts.Tick(p.opts.PollInterval, func(time.Time) tea.Msg { return pollMsg{} }))
 	}
 	if m.err != nil {
-		p.lastErr = m.err.Error()
+		p.lastErr = safe(m.err.Error())
 		switch {
 		case m.manual:
-			cmds = append(cmds, ui.Toast(ui.ToastError, "VoipNow refresh failed: %v", m.err))
+			cmds = append(cmds, ui.Toast(ui.ToastError, "VoipNow refresh failed: %s", p.lastErr))
 		case !p.failing: // one toast when polling starts failing, not one per poll
-			cmds = append(cmds, ui.Toast(ui.ToastWarning, "VoipNow: cannot list calls (retrying every %s): %v", p.opts.PollInterval, m.err))
+			cmds = append(cmds, ui.Toast(ui.ToastWarning, "VoipNow: cannot list calls (retrying every %s): %s", p.opts.PollInterval, p.lastErr))
 		}
 		p.failing = true
 		return tea.Batch(cmds...)
@@ -365,7 +400,7 @@ func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
 	}
 	p.failing, p.lastErr, p.loaded = false, "", true
 	p.updatedAt = p.opts.Now()
-	p.merge(m.calls)
+	p.merge(m.calls, m.seq)
 	if m.manual {
 		cmds = append(cmds, ui.Toast(ui.ToastSuccess, "VoipNow: %d live call(s)", countCalls(p.rows)))
 	}

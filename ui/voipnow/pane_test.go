@@ -6,12 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"go.uber.org/goleak"
 
 	"github.com/recdeck/recdeck/client/voipnow"
 	"github.com/recdeck/recdeck/client/voipnow/sim"
@@ -19,17 +19,7 @@ import (
 	"github.com/recdeck/recdeck/ui"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // harness drives a pane the way the frame would, running each command it
 // returns to completion (HTTP to the simulator on loopback) and feeding the
@@ -39,14 +29,14 @@ type harness struct {
 	p      *Pane
 	sim    *sim.Server
 	client *voipnow.Client
-	clock  *clock
+	clock  *sim.Clock
 	toasts []ui.ToastMsg
 	ticks  int
 }
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	ck := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	ck := sim.NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 	s := sim.New(sim.Options{Now: ck.Now, LiveCalls: -1})
 	srv := httptest.NewServer(s.Handler())
 	hc := &http.Client{Transport: &http.Transport{}}
@@ -374,5 +364,104 @@ func BenchmarkView(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = p.View()
+	}
+}
+
+// TestStalePollDoesNotUndoAction: a list request already on its way when
+// StartRecording is answered must not show the call as not recording.
+func TestStalePollDoesNotUndoAction(t *testing.T) {
+	h := newHarness(t, Options{})
+	id := h.sim.AddCall(sim.ExtSales, voipnow.FlowIncoming, "", time.Second, 0)
+	h.clock.Add(5 * time.Second)
+	h.init()
+	h.selectCall(id)
+	_, pollCmd := h.p.Update(pollMsg{}) // a poll starts...
+	stale := pollCmd()                  // ...and the PBX answers it before the action
+	h.key(keyR, keyEnter)
+	if toast := h.lastToast(); toast.Level != ui.ToastSuccess {
+		t.Fatalf("toast = %+v", toast)
+	}
+	h.send(stale) // the old list arrives after the action's answer
+	if view := h.p.View(); !strings.Contains(view, "● REC") {
+		t.Fatalf("a stale poll undid the recording on screen:\n%s", view)
+	}
+	// The next poll is asked for after the answer: it is trusted, also
+	// when the recording was stopped elsewhere meanwhile.
+	if _, err := h.client.StopRecording(context.Background(), voipnow.RecordParams{PhoneCallID: id, ViewID: "01"}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(pollMsg{})
+	if view := h.p.View(); strings.Contains(view, "● REC") || len(h.p.recent) != 0 {
+		t.Fatalf("a fresh poll was not trusted (recent %v):\n%s", h.p.recent, view)
+	}
+}
+
+// TestPBXTextIsMadeSafe: control characters from the PBX (escape
+// sequences in a caller id, an error message) never reach the screen.
+func TestPBXTextIsMadeSafe(t *testing.T) {
+	p := New(Options{Now: func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }})
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(120, 6)
+	p.gotCalls(callsMsg{calls: []voipnow.PhoneCall{{ID: "a1", Views: []voipnow.PhoneCallView{{
+		ID: "01", Extension: "210\x1b]0;pwned\a", CallerID: "Eve \x1b[2J\x1b[31m<1>\r\n",
+		Source: voipnow.Numbers{"1\n2"}, Status: voipnow.StatusOnCall,
+	}}}}})
+	view := p.View()
+	if strings.ContainsAny(view, "\x1b\a\r") || strings.Count(view, "\n") != 5 || !strings.Contains(view, "Eve  [2J [31m<1>") {
+		t.Fatalf("unsafe view: %q", view)
+	}
+	cmd := p.gotCalls(callsMsg{err: &voipnow.APIError{Status: 400, Code: "x", Message: "bad\x1b[2Jthing"}, manual: true})
+	if strings.ContainsRune(p.View(), 0x1b) {
+		t.Fatalf("unsafe error line: %q", p.View())
+	}
+	for _, m := range runBatch(cmd) {
+		if tm, ok := m.(ui.ToastMsg); ok && strings.ContainsRune(tm.Text, 0x1b) {
+			t.Fatalf("unsafe toast: %q", tm.Text)
+		}
+	}
+}
+
+// runBatch runs cmd and the commands of a batch it returns, except ticks.
+func runBatch(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	b, ok := msg.(tea.BatchMsg)
+	if !ok {
+		return []tea.Msg{msg}
+	}
+	var out []tea.Msg
+	for _, c := range b {
+		if c != nil {
+			out = append(out, c())
+		}
+	}
+	return out
+}
+
+// TestSetupErrorShown: VoipNow configured but unusable shows why, sends
+// nothing, and answers the action keys with the reason.
+func TestSetupErrorShown(t *testing.T) {
+	p := New(Options{SetupError: fmt.Errorf("VoipNow client secret is required (RECDECK_VOIPNOW_CLIENT_SECRET or voipnow.client_secret)")})
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(140, 5)
+	if p.Init() != nil {
+		t.Fatal("Init fetches with a setup error")
+	}
+	if view := p.View(); !strings.Contains(view, "not available: VoipNow client secret is required") || len(strings.Split(view, "\n")) != 5 {
+		t.Fatalf("view:\n%s", view)
+	}
+	for _, k := range []tea.KeyPressMsg{keyR, keyS, keyCtrlR} {
+		_, cmd := p.Update(k)
+		if cmd == nil {
+			t.Fatalf("%v: no answer", k)
+		}
+		if tm, ok := cmd().(ui.ToastMsg); !ok || tm.Level != ui.ToastError || !strings.Contains(tm.Text, "client secret is required") {
+			t.Errorf("%v: %+v", k, tm)
+		}
+	}
+	if p.Capturing() {
+		t.Error("a prompt opened")
 	}
 }

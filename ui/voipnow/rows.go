@@ -27,9 +27,15 @@ func splitKey(k string) (callID, viewID string) {
 }
 
 // describe names the view for toasts: "0003*210 (call b817d261…, view 01)".
+// Like every PBX-supplied text on screen it goes through safe.
 func (r row) describe() string {
-	return fmt.Sprintf("%s (call %s, view %s)", r.view.Extension, shortID(r.callID), r.viewID)
+	return safe(fmt.Sprintf("%s (call %s, view %s)", r.view.Extension, shortID(r.callID), r.viewID))
 }
+
+// safe removes control characters from text that came from the PBX (a
+// caller id is chosen by whoever calls): an escape sequence would repaint
+// the terminal and a newline would break the layout.
+func safe(s string) string { return voipnow.Printable(s) }
 
 func shortID(id string) string {
 	if len(id) > 10 {
@@ -40,8 +46,10 @@ func shortID(id string) string {
 
 // merge replaces the rows with the PBX's list, in its order. Views that
 // left the list stay as "ended", near their old place, for EndedLinger; the
-// selection follows its row.
-func (p *Pane) merge(calls []voipnow.PhoneCall) {
+// selection follows its row. seq is the number of the fetch that produced
+// the list: a view a recording action answered for after that fetch started
+// keeps the action's answer (see recent).
+func (p *Pane) merge(calls []voipnow.PhoneCall, seq int) {
 	now := p.opts.Now()
 	var selKey string
 	if r := p.selected(); r != nil {
@@ -56,7 +64,15 @@ func (p *Pane) merge(calls []voipnow.PhoneCall) {
 				continue // a duplicate view id: show it once
 			}
 			present[r.key()] = true
+			if a, ok := p.recent[r.key()]; ok && seq <= a.seq {
+				r.view = a.view // the list may predate the action's answer
+			}
 			fresh = append(fresh, r)
+		}
+	}
+	for k, a := range p.recent {
+		if seq > a.seq { // this list was asked for after the answer: it is the truth
+			delete(p.recent, k)
 		}
 	}
 	for i, old := range p.rows {
@@ -91,6 +107,9 @@ func (p *Pane) applyCall(c voipnow.PhoneCall) {
 		}
 		if v, ok := c.View(r.viewID); ok {
 			r.call, r.view = c, v
+			// Lists already on their way were asked for before this
+			// answer: merge keeps it over theirs.
+			p.recent[r.key()] = recentAnswer{view: v, seq: p.fetchSeq}
 		}
 	}
 }
@@ -115,6 +134,8 @@ func (p *Pane) View() string {
 	lines = append(lines, s.TableHead.Render(p.fit(p.columns("STATUS", "DIR", "EXT", "CALLER", "FROM → TO", "TIME", "RECORDING"))))
 	h := p.listHeight()
 	switch {
+	case p.setupErr != "":
+		lines = append(lines, s.Muted.Render(p.fit("Fix the voipnow section of the config profile (or the environment) and restart recdeck.")))
 	case len(p.rows) == 0 && !p.loaded && p.lastErr == "":
 		lines = append(lines, s.Muted.Render(p.fit("Loading calls…")))
 	case len(p.rows) == 0 && p.loaded:
@@ -139,6 +160,8 @@ func (p *Pane) statusLine() string {
 	}
 	var tail string
 	switch {
+	case p.setupErr != "":
+		return s.Error.Render(p.fit("VoipNow · not available: " + p.setupErr))
 	case p.lastErr != "":
 		return s.Error.Render(p.fit(head + " · refresh FAILED, retrying every " + p.opts.PollInterval.String() + ": " + p.lastErr))
 	case p.fetching && !p.loaded:
@@ -206,8 +229,8 @@ func (p *Pane) renderRow(i int, now time.Time) string {
 	if st := p.pending[r.key()]; st != "" {
 		rec = st + "…"
 	}
-	line := p.fit(p.columns(status, v.Flow.String(), v.Extension, v.CallerID,
-		strings.Join(v.Source, ",")+" → "+strings.Join(v.Destination, ","), callTime(r, now), rec))
+	line := p.fit(p.columns(status, v.Flow.String(), safe(v.Extension), safe(v.CallerID),
+		safe(strings.Join(v.Source, ",")+" → "+strings.Join(v.Destination, ",")), callTime(r, now), rec))
 	switch {
 	case i == p.sel:
 		return s.RowSel.Render(line)

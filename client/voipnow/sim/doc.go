@@ -20,6 +20,9 @@
 //     are no goroutines: states follow the clock (Options.Now), computed on
 //     each request.
 //
+// Clock (NewClock) is a settable clock for Options.Now that tests share
+// between the simulator and a client.
+//
 // Authentication: POST /oauth/token.php with grant_type=client_credentials,
 // client_id, client_secret (demo / demo) and type=unifiedapi answers
 // {"access_token","token_type","expires_in"} (Options.TokenTTL, 1 h by

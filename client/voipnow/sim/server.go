@@ -247,9 +247,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // begin does what every API request does first, under s.mu: count it,
-// check the bearer token, apply an injected fault, move the PBX to now. It
-// writes the error and returns false when the request must stop.
-func (s *Server) begin(w http.ResponseWriter, r *http.Request) (time.Time, bool) {
+// check the bearer token, apply an injected fault, move the PBX to now and
+// resolve the path into the calls it names (requested). It writes the
+// error and returns false when the request must stop.
+func (s *Server) begin(w http.ResponseWriter, r *http.Request) (time.Time, []*call, bool) {
 	now := s.opts.Now()
 	s.stats.APIRequests++
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -258,15 +259,16 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) (time.Time, bool)
 		s.stats.Unauthorized++
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		apiError(w, http.StatusUnauthorized, voipnow.CodeAccessDenied, MsgAccessDenied)
-		return now, false
+		return now, nil, false
 	}
 	if s.failNext > 0 {
 		s.failNext--
 		apiError(w, http.StatusInternalServerError, voipnow.CodeInternal, MsgInternal)
-		return now, false
+		return now, nil, false
 	}
 	s.advance(now)
-	return now, true
+	calls, ok := s.requested(w, r)
+	return now, calls, ok
 }
 
 var reExtension = regexp.MustCompile(`^[0-9]+(\*[0-9]+)?$`)
@@ -338,22 +340,9 @@ func selfBase(r *http.Request) string {
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now, ok := s.begin(w, r)
+	now, calls, ok := s.begin(w, r)
 	if !ok {
 		return
-	}
-	set, ok := s.scope(w, r.PathValue("user"), r.PathValue("ext"))
-	if !ok {
-		return
-	}
-	calls := s.visible(set)
-	if id := r.PathValue("id"); id != "" {
-		c := s.find(id)
-		if c == nil || !contains(calls, c) {
-			apiError(w, http.StatusBadRequest, voipnow.CodePhoneCallInvalid, MsgPhoneCallInvalid)
-			return
-		}
-		calls = []*call{c}
 	}
 	q := r.URL.Query()
 	calls, err := filter(calls, q.Get("filterBy"), q.Get("filterOp"), q.Get("filterValue"), s.opts.Location)
@@ -387,6 +376,28 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		out.Calls = append(out.Calls, c.wire(now, s.opts.Location, base))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// requested resolves the {user}, {ext} and optional {id} path parts into
+// the calls the request is about (only the {id} one when it is given),
+// answering user_invalid, access_denied, extension_invalid or
+// pc_phonecall_invalid as the UAPI does.
+func (s *Server) requested(w http.ResponseWriter, r *http.Request) ([]*call, bool) {
+	set, ok := s.scope(w, r.PathValue("user"), r.PathValue("ext"))
+	if !ok {
+		return nil, false
+	}
+	calls := s.visible(set)
+	id := r.PathValue("id")
+	if id == "" {
+		return calls, true
+	}
+	c := s.find(id)
+	if c == nil || !contains(calls, c) {
+		apiError(w, http.StatusBadRequest, voipnow.CodePhoneCallInvalid, MsgPhoneCallInvalid)
+		return nil, false
+	}
+	return []*call{c}, true
 }
 
 func contains(cs []*call, c *call) bool {
@@ -458,24 +469,23 @@ func filter(cs []*call, by, op, value string, loc *time.Location) ([]*call, erro
 // handleAction is PUT /uapi/phoneCalls/{user}/{ext}/{id} with a
 // PhoneCallAction: StartRecording and StopRecording are simulated.
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	// The body is read before the lock is taken, so a slow client cannot
+	// stall every other request; its error is answered after the token
+	// and path checks, as a real PBX would order them.
+	var a voipnow.PhoneCallAction
+	bodyErr := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now, ok := s.begin(w, r)
+	now, calls, ok := s.begin(w, r)
 	if !ok {
 		return
 	}
-	set, ok := s.scope(w, r.PathValue("user"), r.PathValue("ext"))
-	if !ok {
-		return
-	}
-	c := s.find(r.PathValue("id"))
-	if c == nil || !contains(s.visible(set), c) {
+	if r.PathValue("id") == "" { // the mux routes no such PUT here; be sure
 		apiError(w, http.StatusBadRequest, voipnow.CodePhoneCallInvalid, MsgPhoneCallInvalid)
 		return
 	}
-	var a voipnow.PhoneCallAction
-	if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
+	c := calls[0]
+	if bodyErr != nil {
 		apiError(w, http.StatusBadRequest, CodeRequestInvalid, "The request body is not a PhoneCallAction JSON object.")
 		return
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,18 +19,6 @@ import (
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func serve(t *testing.T, s *Server) (*httptest.Server, *http.Client) {
 	t.Helper()
@@ -88,7 +77,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 // TestGeneratedCallsMove runs the demo PBX through five simulated minutes and
 // checks calls go ringing -> on call -> gone, and new ones keep arriving.
 func TestGeneratedCallsMove(t *testing.T) {
-	ck := &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	ck := NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 	s := New(Options{Now: ck.Now, Seed: 42})
 	srv, hc := serve(t, s)
 	c := client(t, srv, hc)
@@ -224,4 +213,62 @@ func FuzzAction(f *testing.F) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestSlowBodyDoesNotStallThePBX: a PUT whose body never finishes arriving
+// does not hold the simulator's lock, so other requests are answered.
+func TestSlowBodyDoesNotStallThePBX(t *testing.T) {
+	s := New(Options{LiveCalls: -1})
+	reading := make(chan struct{})
+	var once sync.Once
+	h := s.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut { // signal when the handler starts reading the body
+			r.Body = &signalReader{ReadCloser: r.Body, first: func() { once.Do(func() { close(reading) }) }}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer func() { hc.CloseIdleConnections(); srv.Close() }()
+	c := client(t, srv, hc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.ListCalls(ctx, voipnow.ListParams{}); err != nil { // fetches the token
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL+"/uapi/phoneCalls/@me/@self/"+SeedCallID, pr)
+	slowDone := make(chan struct{})
+	go func() {
+		defer close(slowDone)
+		if res, err := hc.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	go pw.Write([]byte(`{"action":`)) // then nothing more until the end
+	select {
+	case <-reading:
+	case <-ctx.Done():
+		t.Fatal("the PUT never reached the handler")
+	}
+	// With the lock held while the body is read, this would wait for the
+	// body until its deadline.
+	short, cancelShort := context.WithTimeout(ctx, 3*time.Second)
+	defer cancelShort()
+	if _, err := c.ListCalls(short, voipnow.ListParams{}); err != nil {
+		t.Fatalf("list while a body is still arriving: %v", err)
+	}
+	pw.CloseWithError(io.ErrUnexpectedEOF)
+	<-slowDone
+}
+
+// signalReader calls first before its first Read.
+type signalReader struct {
+	io.ReadCloser
+	first func()
+}
+
+func (r *signalReader) Read(p []byte) (int, error) {
+	r.first()
+	return r.ReadCloser.Read(p)
 }
