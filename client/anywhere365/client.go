@@ -364,6 +364,11 @@ func (c *Client) once(ctx context.Context, method, fullURL string, body []byte, 
 		}
 		return res.StatusCode, retryNone, te
 	}
+	if bearer != "" {
+		// A server or proxy that quotes the request back (an error page
+		// listing the headers) must not put our token in an error text.
+		raw = bytes.ReplaceAll(raw, []byte(bearer), []byte("[redacted]"))
+	}
 	if len(raw) > MaxBodyBytes {
 		return res.StatusCode, retryNone, &ResponseError{Status: res.StatusCode, Reason: fmt.Sprintf("response body larger than %d bytes refused", MaxBodyBytes), Excerpt: excerpt(raw, 80)}
 	}
@@ -406,14 +411,9 @@ func decodeJSON(raw []byte, out errorCarrier) error {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errors.New("not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if err := dec.Decode(out); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON object")
-	}
-	return nil
+	// json.Unmarshal refuses trailing data itself ("invalid character
+	// after top-level value") and costs less than a Decoder.
+	return json.Unmarshal(trimmed, out)
 }
 
 // wait sleeps before attempt+1: capped exponential backoff with jitter

@@ -122,6 +122,11 @@ func enumUnmarshal(kind string, names []string, data []byte) (int, error) {
 		}
 		return enumParse(kind, names, s)
 	}
+	// Fast path: a plain integer, as the API sends (no nested
+	// json.Unmarshal per field: this runs for every state response).
+	if n, err := strconv.Atoi(string(data)); err == nil {
+		return n, nil
+	}
 	var n int
 	if err := json.Unmarshal(data, &n); err != nil {
 		return 0, fmt.Errorf("%s: want a number or a name, got %s", kind, truncate(string(data), 40))

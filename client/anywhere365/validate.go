@@ -3,6 +3,7 @@ package anywhere365
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -78,8 +79,14 @@ func ValidateSIPURI(s string) error {
 	if user == "" {
 		return bad("has no user before @")
 	}
-	if !sipHostRe.MatchString(host) {
+	m := sipHostRe.FindStringSubmatch(host)
+	if m == nil {
 		return bad("has no valid host after @")
+	}
+	if port := m[3]; port != "" {
+		if n, _ := strconv.Atoi(port[1:]); n < 1 || n > 65535 {
+			return bad("has a port outside 1-65535")
+		}
 	}
 	return nil
 }

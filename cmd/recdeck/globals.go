@@ -92,6 +92,13 @@ func (g *globals) profile() (Profile, error) {
 		p.ClientSecret = v
 	}
 	g.overlay(&p)
+	// overlay ignores a negative --timeout: refuse it (and one from the
+	// file) rather than silently use the default.
+	for _, d := range []time.Duration{g.timeout, p.Timeout} {
+		if d < 0 {
+			return Profile{}, withExit(exitUsage, fmt.Errorf("timeout must not be negative, got %v", d))
+		}
+	}
 	g.loaded = &p
 	return p, nil
 }

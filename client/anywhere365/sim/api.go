@@ -103,16 +103,20 @@ func (s *Server) vendor(v2 bool, h vendorFunc) http.Handler {
 			http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
+		pad := 0
 		switch {
 		case f.malformed:
 			b = malform(b)
 		case f.truncated:
 			b = b[:len(b)/2]
+		case f.oversized:
+			pad = max(OversizedBytes-len(b), 0)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)+pad))
 		w.WriteHeader(status)
 		_, _ = w.Write(b)
+		writePadding(w, pad)
 		s.logf("anywhere365 sim: %s %s -> %d", r.Method, r.URL.Path, status)
 	})
 }
@@ -125,6 +129,22 @@ func malform(b []byte) []byte {
 		return out
 	}
 	return append([]byte("{"), b...)
+}
+
+// padChunk is the whitespace writePadding sends at a time, so an
+// oversized body never sits in the simulator's memory whole.
+var padChunk = bytes.Repeat([]byte(" "), 32<<10)
+
+// writePadding streams n bytes of JSON whitespace, stopping early when the
+// client stops reading (as a client that bounds its reads does).
+func writePadding(w io.Writer, n int) {
+	for n > 0 {
+		k := min(n, len(padChunk))
+		if _, err := w.Write(padChunk[:k]); err != nil {
+			return
+		}
+		n -= k
+	}
 }
 
 // sleep waits d, or less if the request or the simulator ends first.

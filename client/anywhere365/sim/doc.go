@@ -42,8 +42,10 @@
 // UCCs ucc-demo-name and payments have every setting on; helpdesk has
 // AgentCanEditAudioRecording off. sip:agent@domain.com and
 // sip:supervisor@domain.com belong to all three. Username, password and
-// client secret are all "demo", client_id is "coreapi", and any tenant
-// GUID is accepted (DemoTenant is seed 001's example GUID).
+// client secret are all "demo" (Options.Username, Password and
+// ClientSecret change them: tests use distinctive values to prove no secret
+// reaches any output), client_id is "coreapi", and any tenant GUID is
+// accepted (DemoTenant is seed 001's example GUID).
 //
 // # Assumptions where the documents are silent
 //
@@ -118,11 +120,14 @@
 // recorderUnavailable (Configuration "Recorder was not available, command
 // could not be executed"), processingErrorRate (ErrorType 3 with the
 // simulator's own text, nothing changed), malformedRate (the body's first
-// ':' becomes '=') and truncatedRate (the body cut in half, Content-Length
-// matching). For malformed and truncated replies the command itself was
-// carried out, as when a proxy garbles a reply. Faults apply only to the
-// vendor API routes and the hub, never to /sim/ or the token endpoint.
-// Rates are drawn from a generator seeded by Options.Seed.
+// ':' becomes '='), truncatedRate (the body cut in half, Content-Length
+// matching) and oversizedRate (the body padded with whitespace to
+// OversizedBytes, 4 MiB, streamed: still valid JSON, so only a client that
+// bounds its reads refuses it). For malformed, truncated and oversized
+// replies the command itself was carried out, as when a proxy garbles a
+// reply. Faults apply only to the vendor API routes and the hub, never to
+// /sim/ or the token endpoint. Rates are drawn from a generator seeded by
+// Options.Seed.
 //
 // # Generator and bursts
 //

@@ -38,7 +38,16 @@ type Faults struct {
 	// TruncatedRate cuts that share of response bodies in half (the command
 	// was carried out; Content-Length matches the cut body).
 	TruncatedRate float64 `json:"truncatedRate,omitempty"`
+	// OversizedRate pads that share of response bodies with whitespace to
+	// OversizedBytes (4 MiB), streamed, so the body is still valid JSON:
+	// only a client that bounds what it reads refuses it. The command was
+	// carried out.
+	OversizedRate float64 `json:"oversizedRate,omitempty"`
 }
+
+// OversizedBytes is the length of a body the OversizedRate fault pads,
+// four times the 1 MiB the client reads at most.
+const OversizedBytes = 4 << 20
 
 // maxLatency bounds LatencyMs so a typo cannot hang a client for hours.
 const maxLatency = 60 * time.Second
@@ -51,6 +60,7 @@ func (f Faults) Validate() error {
 	}{
 		{"httpErrorRate", f.HTTPErrorRate}, {"processingErrorRate", f.ProcessingErrorRate},
 		{"malformedRate", f.MalformedRate}, {"truncatedRate", f.TruncatedRate},
+		{"oversizedRate", f.OversizedRate},
 	}
 	for _, x := range rates {
 		if math.IsNaN(x.r) || x.r < 0 || x.r > 1 {
@@ -71,6 +81,7 @@ type requestFaults struct {
 	processing          bool
 	malformed           bool
 	truncated           bool
+	oversized           bool
 }
 
 type faultState struct {
@@ -104,6 +115,7 @@ func (fs *faultState) draw() requestFaults {
 		processing:          hit(f.ProcessingErrorRate),
 		malformed:           hit(f.MalformedRate),
 		truncated:           hit(f.TruncatedRate),
+		oversized:           hit(f.OversizedRate),
 	}
 }
 
@@ -115,6 +127,7 @@ func (s *Server) SetFaults(f Faults) {
 	f.ProcessingErrorRate = clamp01(f.ProcessingErrorRate)
 	f.MalformedRate = clamp01(f.MalformedRate)
 	f.TruncatedRate = clamp01(f.TruncatedRate)
+	f.OversizedRate = clamp01(f.OversizedRate)
 	f.LatencyMs = max(0, min(f.LatencyMs, int(maxLatency.Milliseconds())))
 	drop := f.DropHub
 	f.DropHub = false

@@ -92,6 +92,10 @@ type Options struct {
 	// simulator restarted with the same seed accepts tokens issued before
 	// the restart, as a real API accepts signed tokens after its restart.
 	TokenKey []byte
+	// Username, Password and ClientSecret are the credentials the token
+	// endpoint accepts; each defaults to its Demo* constant. Tests set
+	// distinctive values to prove no secret reaches any output.
+	Username, Password, ClientSecret string
 }
 
 // Server is the simulated Anywhere365 Core REST Recording API: vendor
@@ -153,6 +157,15 @@ func New(opts Options) *Server {
 	}
 	if opts.GeneratorTick <= 0 {
 		opts.GeneratorTick = 100 * time.Millisecond
+	}
+	if opts.Username == "" {
+		opts.Username = DemoUsername
+	}
+	if opts.Password == "" {
+		opts.Password = DemoPassword
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = DemoClientSecret
 	}
 	if len(opts.TokenKey) == 0 {
 		k := sha256.Sum256([]byte("recdeck-anywhere365-sim-token-key:" + strconv.FormatInt(opts.Seed, 10)))

@@ -161,13 +161,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSONStatus(w, http.StatusBadRequest, oauthError{Error: "invalid_request", Description: "Missing form parameter: grant_type"})
 		return
 	}
-	if !equal(clientID, DemoClientID) || !equal(secret, DemoClientSecret) {
+	if !equal(clientID, DemoClientID) || !equal(secret, s.opts.ClientSecret) {
 		s.logf("anywhere365 sim: token refused: bad client credentials")
 		writeJSONStatus(w, http.StatusUnauthorized, oauthError{Error: "invalid_client", Description: "Invalid client or Invalid client credentials"})
 		return
 	}
 	user, pass := form.Get("username"), form.Get("password")
-	badUser := !equal(user, DemoUsername) || !equal(pass, DemoPassword)
+	badUser := !equal(user, s.opts.Username) || !equal(pass, s.opts.Password)
 	withRefresh := false
 	switch grant {
 	case "password":

@@ -1,0 +1,343 @@
+package main
+
+// Issue 4, "Security", through the CLI: with distinctive secret values,
+// every v2 flow (get, set, caps, watch; both grants; wrong password; 401s;
+// token endpoint down or echoing the secrets back; the API quoting the
+// bearer token) prints neither a password, a client secret nor any issued
+// token on stdout or stderr, and writes none to disk (the token lives in
+// memory only). TLS certificates are verified unless --insecure-skip-verify
+// says otherwise, for REST, the token endpoint and the hub.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/anywhere365/sim"
+)
+
+// Distinctive secrets: any occurrence in an output is a leak.
+const (
+	cliSecUser     = "ops-user-5c1d"
+	cliSecPassword = "S3CR3T-pw-7f9a"
+	cliSecClient   = "S3CR3T-cs-41be"
+	cliSecWrongPW  = "S3CR3T-wrong-pw-2e8c"
+	cliSecFilePW   = "S3CR3T-file-pw-93d0"
+)
+
+// Server behaviours the flows meet.
+const (
+	cliHonest     = iota
+	cliEcho500    // API: 500 quoting the Authorization header
+	cliEchoMsg    // API: an ErrorMessage quoting the token
+	cliEcho401    // API and hub: 401 quoting the token
+	cliTokenEcho  // token endpoint: OAuth error quoting the form
+	cliTokenDown  // token endpoint: connection closed without an answer
+	cliHubEcho401 // hub only: 401 quoting the token
+)
+
+// cliSpy serves the simulator (with the distinctive credentials and a hub
+// that wants a token) behind a wrapper that records every issued token and
+// can misbehave.
+type cliSpy struct {
+	sim  *sim.Server
+	srv  *httptest.Server
+	mode atomic.Int32
+
+	mu     sync.Mutex
+	tokens []string
+}
+
+func startCLISpy(t *testing.T) *cliSpy {
+	t.Helper()
+	s := &cliSpy{sim: sim.New(sim.Options{Seed: 11, HubRequiresToken: true,
+		Username: cliSecUser, Password: cliSecPassword, ClientSecret: cliSecClient})}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(func() {
+		s.sim.Close()
+		s.srv.Close()
+	})
+	return s
+}
+
+func (s *cliSpy) issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.tokens...)
+}
+
+func (s *cliSpy) serve(w http.ResponseWriter, r *http.Request) {
+	mode := int(s.mode.Load())
+	auth := r.Header.Get("Authorization")
+	hub := strings.HasPrefix(r.URL.Path, s.sim.HubPath())
+	if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
+		_ = r.ParseForm()
+		switch mode {
+		case cliTokenEcho:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client",
+				"error_description": "wrong secret " + r.PostForm.Get("client_secret") + " or password " + r.PostForm.Get("password")})
+			return
+		case cliTokenDown:
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+		}
+		rec := httptest.NewRecorder()
+		s.sim.Handler().ServeHTTP(rec, r)
+		var tr struct {
+			Access  string `json:"access_token"`
+			Refresh string `json:"refresh_token"`
+		}
+		if json.Unmarshal(rec.Body.Bytes(), &tr) == nil {
+			s.mu.Lock()
+			for _, tok := range []string{tr.Access, tr.Refresh} {
+				if tok != "" {
+					s.tokens = append(s.tokens, tok)
+				}
+			}
+			s.mu.Unlock()
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	switch {
+	case mode == cliEcho500 && !hub:
+		http.Error(w, "proxy error: headers were Authorization: "+auth, http.StatusInternalServerError)
+	case mode == cliEchoMsg && !hub:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(anywhere365.StateResponse{ErrorMessage: &anywhere365.ErrorMessage{
+			ErrorType: anywhere365.ErrorValidation, Message: "token " + strings.TrimPrefix(auth, "Bearer ") + " may not do this"}})
+	case mode == cliEcho401 || (mode == cliHubEcho401 && hub):
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		http.Error(w, "rejected "+auth, http.StatusUnauthorized)
+	default:
+		s.sim.Handler().ServeHTTP(w, r)
+	}
+}
+
+// cliLeaks lists what in text is a secret, an issued token, or a
+// 16-byte piece of a token's signature.
+func cliLeaks(text string, tokens []string) []string {
+	var found []string
+	for _, s := range []string{cliSecPassword, cliSecClient, cliSecWrongPW, cliSecFilePW} {
+		if strings.Contains(text, s) {
+			found = append(found, "secret "+s)
+		}
+	}
+	for _, tok := range tokens {
+		sig := tok[strings.LastIndexByte(tok, '.')+1:]
+		for i := 0; i+16 <= len(sig); i++ {
+			if strings.Contains(text, sig[i:i+16]) {
+				found = append(found, "token piece "+sig[i:i+16])
+				break
+			}
+		}
+	}
+	return found
+}
+
+func TestCLISecretsNeverShown(t *testing.T) {
+	leak := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, leak) })
+	// Every place a file could be written goes to a fresh directory, so
+	// the disk check below sees everything the runs wrote.
+	root := t.TempDir()
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "TMPDIR"} {
+		dir := filepath.Join(root, strings.ToLower(v))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(v, dir)
+	}
+	work := filepath.Join(root, "work")
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	cfgPath := filepath.Join(root, "config.yaml")
+	t.Setenv("RECDECK_CONFIG", cfgPath)
+	t.Setenv("RECDECK_PASSWORD", cliSecPassword)
+	t.Setenv("RECDECK_CLIENT_SECRET", cliSecClient)
+
+	spy := startCLISpy(t)
+	if _, err := spy.sim.CreateCall("ucc-demo-name", coreTestID, true); err != nil {
+		t.Fatal(err)
+	}
+	// A config file with secrets, readable by others: it warns, naming the
+	// keys only. RECDECK_PASSWORD overrides its password.
+	writeCoreConfig(t, cfgPath, fmt.Sprintf("profiles:\n  default:\n    base_url: %s\n    api: v2\n    token_url: %s\n    username: %s\n    password: %s\n    client_secret: %s\n    ucc: ucc-demo-name\n    sip: %s\n",
+		spy.srv.URL, spy.srv.URL+sim.TokenPath(""), cliSecUser, cliSecFilePW, cliSecClient, sim.DemoAgent), 0o644)
+
+	var outputs []string
+	runIt := func(what string, mode int, wantCode int, wantErr string, args ...string) {
+		t.Helper()
+		spy.mode.Store(int32(mode))
+		code, out, errOut := coreRun(t, args...)
+		outputs = append(outputs, out, errOut)
+		if code != wantCode || !strings.Contains(errOut+out, wantErr) {
+			t.Errorf("%s: exit %d (want %d), stdout %q, stderr %q (want %q)", what, code, wantCode, out, errOut, wantErr)
+		}
+	}
+	call := []string{"--call", coreTestID}
+	runIt("get", cliHonest, exitOK, "Recording=Started", append([]string{"get"}, call...)...)
+	runIt("get --json", cliHonest, exitOK, `"RecordingState": 1`, append([]string{"get", "--json"}, call...)...)
+	runIt("set", cliHonest, exitOK, "Mark ok:", append([]string{"set", "mark"}, call...)...)
+	runIt("caps", cliHonest, exitOK, "AgentCanEditRecordings=true", "caps")
+	runIt("client_credentials", cliHonest, exitOK, "Recording=Started", append([]string{"get", "--grant-type", "client_credentials"}, call...)...)
+	runIt("API 500 quoting the header", cliEcho500, exitNetwork, "unexpected response (HTTP 500)", append([]string{"get"}, call...)...)
+	runIt("ErrorMessage quoting the token", cliEchoMsg, exitAPI, "Validation error: token [redacted] may not do this", append([]string{"set", "unmark"}, call...)...)
+	runIt("API 401s", cliEcho401, exitNetwork, "the API refused the bearer token (HTTP 401)", append([]string{"get"}, call...)...)
+	runIt("token endpoint quoting the form", cliTokenEcho, exitNetwork, "token request refused (HTTP 401): invalid_client", "caps")
+	runIt("token endpoint hangs up", cliTokenDown, exitNetwork, "authentication failed", "caps")
+	// The flag-given token URL on a closed port.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String() + "/token"
+	l.Close()
+	runIt("token endpoint down", cliHonest, exitNetwork, "token endpoint unreachable", "caps", "--token-url", closed)
+
+	// watch: connects with a bearer token and prints events.
+	w := startWatch(t, "watch", "--count", "3")
+	deadline := time.Now().Add(20 * time.Second)
+	for spy.sim.HubConnections() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("watch never connected; stderr:\n%s", w.errOut.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	spy.sim.Burst(3)
+	if code := w.wait(t, 30*time.Second); code != exitOK {
+		t.Errorf("watch: exit %d; stderr:\n%s", code, w.errOut.String())
+	}
+	outputs = append(outputs, w.out.String(), w.errOut.String())
+	// watch against a hub that refuses and quotes the token.
+	spy.mode.Store(cliHubEcho401)
+	w = startWatch(t, "watch", "--connect-timeout", "700ms")
+	if code := w.wait(t, 30*time.Second); code != exitNetwork || !strings.Contains(w.errOut.String(), "401") {
+		t.Errorf("watch, hub 401: exit %d; stderr:\n%s", code, w.errOut.String())
+	}
+	outputs = append(outputs, w.out.String(), w.errOut.String())
+
+	// A wrong password (and the file's own password) never shows either.
+	t.Setenv("RECDECK_PASSWORD", cliSecWrongPW)
+	runIt("wrong password", cliHonest, exitNetwork, "token request refused (HTTP 401): invalid_grant (Invalid user credentials)", "caps")
+	t.Setenv("RECDECK_PASSWORD", "")
+	runIt("the file's password", cliHonest, exitNetwork, "invalid_grant", "caps")
+
+	tokens := spy.issued()
+	if len(tokens) < 6 {
+		t.Fatalf("only %d tokens issued: the flows did not run", len(tokens))
+	}
+	all := strings.Join(outputs, "\n")
+	if !strings.Contains(all, "recdeck: warning: config file "+cfgPath+" holds secrets (profiles.default.client_secret, profiles.default.password)") {
+		t.Errorf("no permission warning naming the keys in:\n%s", all)
+	}
+	if found := cliLeaks(all, tokens); len(found) > 0 {
+		t.Errorf("secrets in the output: %v\n%s", found, all)
+	}
+
+	// On disk: nothing but the config file we wrote holds a secret or a
+	// token (the token is kept in memory only).
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path == cfgPath {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if found := cliLeaks(string(b), tokens); len(found) > 0 {
+			t.Errorf("%s holds %v", path, found)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TLS: a server with a self-signed certificate is refused by default with
+// an error that says so, for the REST API, the token endpoint and the hub;
+// --insecure-skip-verify (the explicit opt-out) makes each work.
+func TestCLITLSVerifiedByDefault(t *testing.T) {
+	coreEnv(t)
+	leak := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, leak) })
+	s := sim.New(sim.Options{Seed: 12})
+	srv := httptest.NewUnstartedServer(s.Handler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failures below are expected
+	srv.StartTLS()
+	t.Cleanup(func() {
+		s.Close()
+		srv.Close()
+	})
+	if _, err := s.CreateCall("ucc-demo-name", coreTestID, true); err != nil {
+		t.Fatal(err)
+	}
+	get := []string{"get", "--base-url", srv.URL, "--ucc", "ucc-demo-name", "--call", coreTestID}
+	code, out, errOut := coreRun(t, get...)
+	if code != exitNetwork || out != "" || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("self-signed, verified: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = coreRun(t, append(get, "--insecure-skip-verify")...)
+	if code != exitOK || !strings.Contains(out, "Recording=Started") {
+		t.Fatalf("--insecure-skip-verify: exit %d, %q %q", code, out, errOut)
+	}
+
+	// v2: the token endpoint is checked too.
+	t.Setenv("RECDECK_PASSWORD", sim.DemoPassword)
+	t.Setenv("RECDECK_CLIENT_SECRET", sim.DemoClientSecret)
+	v2 := append(append([]string(nil), get...), "--api", "v2", "--token-url", srv.URL+sim.TokenPath(""), "--username", sim.DemoUsername)
+	code, _, errOut = coreRun(t, v2...)
+	if code != exitNetwork || !strings.Contains(errOut, "authentication failed: token endpoint unreachable") || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("v2 verified: exit %d, %q", code, errOut)
+	}
+	code, out, errOut = coreRun(t, append(v2, "--insecure-skip-verify")...)
+	if code != exitOK || !strings.Contains(out, "Recording=Started") {
+		t.Fatalf("v2 --insecure-skip-verify: exit %d, %q %q", code, out, errOut)
+	}
+
+	// The hub (wss).
+	w := startWatch(t, "watch", "--base-url", srv.URL, "--connect-timeout", "700ms")
+	if code := w.wait(t, 30*time.Second); code != exitNetwork || !strings.Contains(w.errOut.String(), "certificate") {
+		t.Fatalf("watch verified: exit %d; stderr:\n%s", code, w.errOut.String())
+	}
+	w = startWatch(t, "watch", "--base-url", srv.URL, "--count", "2", "--insecure-skip-verify")
+	deadline := time.Now().Add(20 * time.Second)
+	for s.HubConnections() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("watch never connected over TLS; stderr:\n%s", w.errOut.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Burst(2)
+	if code := w.wait(t, 30*time.Second); code != exitOK || strings.Count(w.out.String(), "\n") != 2 {
+		t.Fatalf("watch --insecure-skip-verify: exit %d, stdout %q; stderr:\n%s", code, w.out.String(), w.errOut.String())
+	}
+}
