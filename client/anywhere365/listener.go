@@ -35,8 +35,10 @@ import (
 
 // Listener defaults.
 const (
-	DefaultListenerMinBackoff  = 250 * time.Millisecond
-	DefaultListenerMaxBackoff  = 30 * time.Second
+	DefaultListenerMinBackoff = 250 * time.Millisecond
+	// DefaultListenerMaxBackoff keeps a reconnect at most about a second
+	// after the hub is back: one connection per console makes that cheap.
+	DefaultListenerMaxBackoff  = 1 * time.Second
 	DefaultListenerDialTimeout = 15 * time.Second
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).

@@ -37,9 +37,13 @@ const (
 	DefaultHistoryLimit       = 16
 	DefaultGoneTTL            = 30 * time.Second
 	DefaultRequestTimeout     = 10 * time.Second
-	DefaultRetryMin           = 500 * time.Millisecond
-	DefaultRetryMax           = 30 * time.Second
-	DefaultMinRefetch         = 100 * time.Millisecond
+	DefaultRetryMin           = 250 * time.Millisecond
+	// DefaultRetryMax is short so that, once a fault ends, the console
+	// shows the server's truth within about two seconds. The server is
+	// protected by Concurrency (at most that many GETs in flight), not by
+	// long waits.
+	DefaultRetryMax   = 1 * time.Second
+	DefaultMinRefetch = 100 * time.Millisecond
 	// maxHistoryLimit keeps the ring index in a uint16 and memory bounded.
 	maxHistoryLimit = 1024
 	// maxKeyLen bounds the ids of a hub event; longer ones are invalid.
