@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -240,18 +241,48 @@ func (c *Client) ByHour(ctx context.Context, date string, hour int) ([]Leg, erro
 		return nil, e
 	}
 	// The slot is taken before sending: two concurrent calls must not both go.
-	c.nextByHour = now.Add(c.cfg.ByHourInterval)
+	prev := c.nextByHour
+	taken := now.Add(c.cfg.ByHourInterval)
+	c.nextByHour = taken
 	c.rateMu.Unlock()
 
 	legs, err := c.metadata(ctx, opMetaDataByHour, url.Values{"date": {date}, "hour": {strconv.Itoa(hour)}})
 	var rl *RateLimitError
-	if errors.As(err, &rl) {
+	switch {
+	case errors.As(err, &rl) && rl.Op == opMetaDataByHour:
 		// The server did not count a refused call: its Retry-After is the truth.
 		c.rateMu.Lock()
 		c.nextByHour = rl.RetryAt
 		c.rateMu.Unlock()
+	case neverSent(err):
+		// The request never reached the server: a retry (once the network
+		// or the Time method is fixed) need not wait a minute.
+		c.rateMu.Lock()
+		if c.nextByHour.Equal(taken) {
+			c.nextByHour = prev
+		}
+		c.rateMu.Unlock()
 	}
 	return legs, err
+}
+
+// neverSent reports an error that means the request did not reach the
+// server: no connection could be made, or (older API) no timeStamp/hash
+// could be had, so the request itself was never sent.
+func neverSent(err error) bool {
+	var te *TransportError
+	var ae *APIError
+	var rl *RateLimitError
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &ae) && ae.Op == opTime,
+		errors.As(err, &te) && te.Op == opTime,
+		errors.As(err, &rl) && rl.Op == opTime:
+		return true
+	case errors.As(err, &oe) && oe.Op == "dial":
+		return true
+	}
+	return false
 }
 
 // NextByHour is when ByHour may next be called (zero or past: now).
@@ -334,19 +365,26 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) error 
 	if resp.StatusCode == http.StatusTooManyRequests {
 		now := c.cfg.Now()
 		wait := c.cfg.ByHourInterval
-		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s >= 0 && s <= 24*3600 {
+		// Retry-After is seconds or an HTTP date (RFC 9110); anything else,
+		// or an absurd value, leaves the method's own interval.
+		ra := strings.TrimSpace(resp.Header.Get("Retry-After"))
+		if s, err := strconv.Atoi(ra); err == nil && s >= 0 && s <= 24*3600 {
 			wait = time.Duration(s) * time.Second
+		} else if at, err := http.ParseTime(ra); err == nil {
+			if d := at.Sub(now); d >= 0 && d <= 24*time.Hour {
+				wait = d
+			}
 		}
 		return &RateLimitError{Op: op, RetryAt: now.Add(wait), Wait: wait, FromServer: true}
 	}
 	return &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status, Excerpt: c.excerpt(body)}
 }
 
+// excerpt is a short, one-line excerpt of a body with the apiKey and any
+// hash blanked. It must not take hashMu: fetchTimeStamp runs under that
+// lock and reports a failed Time request through statusError.
 func (c *Client) excerpt(body []byte) string {
-	c.hashMu.Lock()
-	h := c.pair.hash
-	c.hashMu.Unlock()
-	return oneLine(body, 200, c.cfg.APIKey, url.QueryEscape(c.cfg.APIKey), h)
+	return oneLine(body, 200, c.cfg.APIKey, url.QueryEscape(c.cfg.APIKey))
 }
 
 // post sends one authenticated POST (the API accepts nothing else) with the

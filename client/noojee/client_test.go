@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -709,4 +710,200 @@ func BenchmarkDecodeByHour(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestTimeMethodFailureIsReported: with the older API, a Time method that
+// fails (wrong time_path, a gateway error, a page instead of a number) ends
+// in a clear error, promptly, and later requests are not stuck behind it.
+func TestTimeMethodFailureIsReported(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   []string
+	}{
+		{"not found", 404, "No such method", []string{"noojee Time: HTTP 404 Not Found", "No such method"}},
+		{"gateway", 503, "", []string{"noojee Time: HTTP 503 Service Unavailable (empty body)"}},
+		{"a page, not a number", 200, "<html>login</html>", []string{"noojee Time", "not milliseconds since 1970"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var metadata atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/Time") {
+					w.WriteHeader(tc.status)
+					io.WriteString(w, tc.body)
+					return
+				}
+				metadata.Add(1)
+				io.WriteString(w, "[]")
+			}))
+			defer srv.Close()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			c, err := noojee.New(noojee.Config{BaseURL: srv.URL, APIKey: "s3cret-key", Auth: noojee.AuthHash,
+				HTTPClient: &http.Client{Transport: tr}, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for attempt := 1; attempt <= 2; attempt++ {
+				done := make(chan error, 1)
+				go func() { _, err := c.Legs(context.Background(), "1234"); done <- err }()
+				select {
+				case err = <-done:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("attempt %d: Legs did not return (stuck behind the hash lock?)", attempt)
+				}
+				var ae *noojee.APIError
+				if !errors.As(err, &ae) || ae.Op != "Time" {
+					t.Fatalf("attempt %d: err = %v, want an APIError of the Time method", attempt, err)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("attempt %d: %q lacks %q", attempt, err, w)
+					}
+				}
+			}
+			if n := metadata.Load(); n != 0 {
+				t.Errorf("%d metadata requests sent without a hash", n)
+			}
+		})
+	}
+}
+
+// TestEchoedHashIsRedacted: a server that echoes the request URL in its
+// error text shows neither the apiKey nor the hash.
+func TestEchoedHashIsRedacted(t *testing.T) {
+	e := newEnv(t, nil)
+	mux := http.NewServeMux()
+	mux.Handle(noojee.DefaultTimePath, e.sim.Handler())
+	mux.HandleFunc(noojee.DefaultCallManagementPath+"/retrieveMetaData", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		io.WriteString(w, "Internal error for "+r.URL.RawQuery)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, err := noojee.New(noojee.Config{BaseURL: srv.URL, APIKey: sim.DemoAPIKey + "-long-key", Auth: noojee.AuthHash,
+		HTTPClient: &http.Client{Transport: tr}, Now: e.clock.Now, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Legs(context.Background(), "1234")
+	if err == nil || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "hash=[redacted]") ||
+		!strings.Contains(err.Error(), "apiKey=[redacted]") || strings.Contains(err.Error(), "-long-key") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestTooManyRequestsElsewhere: a 429 on another method (a proxy, a busy
+// server) is a RateLimitError that does not claim the by-hour limit, and an
+// HTTP-date Retry-After is understood.
+func TestTooManyRequestsElsewhere(t *testing.T) {
+	at := time.Now().Add(90 * time.Second).UTC().Truncate(time.Second)
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", at.Format(http.TimeFormat))
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	_, err := c.Legs(context.Background(), "1234")
+	var rl *noojee.RateLimitError
+	if !errors.As(err, &rl) || !rl.FromServer {
+		t.Fatalf("err = %v, want a RateLimitError from the server", err)
+	}
+	if strings.Contains(err.Error(), "once a minute") || !strings.Contains(err.Error(), "too many requests") {
+		t.Errorf("message %q", err)
+	}
+	if rl.Wait < 80*time.Second || rl.Wait > 91*time.Second {
+		t.Errorf("Wait = %v, want about 90s from the HTTP date", rl.Wait)
+	}
+}
+
+// TestDownloadIsStreamed: a 10-minute leg (9.6 MB) is written to disk
+// without being held whole in memory: the whole process (client and
+// simulator) allocates far less than the file's size while fetching it.
+func TestDownloadIsStreamed(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client(t, noojee.AuthAPIKey, nil)
+	ctx := context.Background()
+	if err := c.StartRecording(ctx, "406", "LONG-1"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(10 * time.Minute)
+	if err := c.StopRecording(ctx, "406", ""); err != nil {
+		t.Fatal(err)
+	}
+	legs, err := c.Legs(ctx, "LONG-1")
+	if err != nil || len(legs) != 1 || legs[0].Duration != 10*time.Minute {
+		t.Fatalf("legs %+v, %v", legs, err)
+	}
+	dir := t.TempDir()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d, err := c.DownloadLeg(ctx, legs[0].UniqueID, 1, dir, noojee.DownloadOptions{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(44 + 600*16000); d.Bytes != want {
+		t.Fatalf("%d bytes, want %d", d.Bytes, want)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(d.Bytes)/4 {
+		t.Errorf("fetching %d bytes allocated %d: the audio is being held in memory", d.Bytes, alloc)
+	} else {
+		t.Logf("fetching %d bytes allocated %d", d.Bytes, alloc)
+	}
+}
+
+// TestByHourSlotGivenBackWhenNeverSent: a by-hour request that cannot have
+// reached the server (no connection; the older API's Time method failing)
+// does not cost the minute; one the server answered does.
+func TestByHourSlotGivenBackWhenNeverSent(t *testing.T) {
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	timeDown := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer timeDown.Close()
+	for _, tc := range []struct {
+		name, url string
+		auth      noojee.AuthStyle
+	}{{"no connection", dead, noojee.AuthAPIKey}, {"Time method failing", timeDown.URL, noojee.AuthHash}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			c, err := noojee.New(noojee.Config{BaseURL: tc.url, APIKey: "k", Auth: tc.auth,
+				HTTPClient: &http.Client{Transport: tr}, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for attempt := 1; attempt <= 2; attempt++ {
+				_, err := c.ByHour(ctx, "2021/09/14", 3)
+				var rl *noojee.RateLimitError
+				if err == nil || errors.As(err, &rl) {
+					t.Fatalf("attempt %d: err = %v, want the failure itself, not a rate limit", attempt, err)
+				}
+			}
+			if !c.NextByHour().IsZero() {
+				t.Errorf("NextByHour = %v after requests that were never sent", c.NextByHour())
+			}
+		})
+	}
+	t.Run("answered with an error", func(t *testing.T) {
+		c := serve(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
+		if _, err := c.ByHour(ctx, "2021/09/14", 3); err == nil {
+			t.Fatal("want the 500")
+		}
+		_, err := c.ByHour(ctx, "2021/09/14", 3)
+		var rl *noojee.RateLimitError
+		if !errors.As(err, &rl) || rl.FromServer {
+			t.Fatalf("err = %v, want the client's own refusal (the server may have counted the first)", err)
+		}
+	})
 }

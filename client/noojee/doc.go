@@ -34,8 +34,9 @@
 // Every request is a POST (the API accepts nothing else) with its parameters
 // in the query string, as the document's examples show. Responses are read
 // through a bound (4 MiB of JSON by default); error excerpts are one short
-// line with the apiKey and hash blanked, and transport errors have the URL's
-// query (which holds them) removed.
+// line with the apiKey and any 64-hex-digit hash blanked, and transport
+// errors have the URL's query (which holds them) removed. A failed Time
+// request is an error like any other (it never leaves the hash lock held).
 //
 // Two styles of values are decoded: the metadata form writes Start as
 // "2014-02-13 17:06:52.0" (the server's local time, no zone: read in
@@ -56,7 +57,9 @@
 //   - The Time method takes no parameters and answers the milliseconds as
 //     text (Config.TimePath; a JSON string or number is accepted too).
 //   - Error bodies are not documented: any non-2xx is an error showing the
-//     status and an excerpt; 429 is the rate limit, honouring Retry-After.
+//     status and an excerpt; 429 is a RateLimitError honouring Retry-After
+//     (seconds or an HTTP date); only on retrieveMetaDataByHour does it
+//     speak of the once-a-minute limit.
 //   - Zone-less times are in Config.Location (default the local zone). Zone
 //     abbreviations in the by-hour form are read from a table of Australian
 //     and New Zealand zones plus UTC/GMT, or the configured zone's own.
@@ -64,7 +67,9 @@
 //     nested array) of them ("a json encoded array/map"); values may be
 //     strings or numbers.
 //   - The by-hour slot is taken when a request is sent, even if it then
-//     fails: the server may have counted it.
+//     fails: the server may have counted it. It is given back when the
+//     request cannot have reached the server (no connection, or the older
+//     API's Time method failed first).
 //   - The document's example hashes do not match its example apiKey (the key
 //     shown is not the one used); the formula follows DESIGN.md.
 package noojee

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -66,8 +67,14 @@ func (e *RateLimitError) Error() string {
 	if e.FromServer {
 		who = "the server answered 429"
 	}
-	return fmt.Sprintf("noojee %s: allowed once a minute (%s); try again at %s (in %s)",
-		e.Op, who, e.RetryAt.Format("15:04:05"), roundUp(e.Wait))
+	limit := "allowed once a minute"
+	if e.Op != opMetaDataByHour {
+		// Only the by-hour method has a documented limit; a 429 elsewhere
+		// (a proxy, a busy server) must not claim it.
+		limit = "too many requests"
+	}
+	return fmt.Sprintf("noojee %s: %s (%s); try again at %s (in %s)",
+		e.Op, limit, who, e.RetryAt.Format("15:04:05"), roundUp(e.Wait))
 }
 
 // TransportError is a request that got no usable answer: connection
@@ -105,8 +112,13 @@ func stripQuery(raw string) string {
 	return raw
 }
 
+// hexHash matches a hash of the older API (hex sha256): whichever pair a
+// server echoes, current or dropped, it is blanked.
+var hexHash = regexp.MustCompile(`[0-9A-Fa-f]{64}`)
+
 // oneLine makes a short, printable, single-line excerpt of a body, with any
-// secret blanked out (a server may echo the request URL in its error text).
+// secret and any hash blanked out (a server may echo the request URL in its
+// error text).
 func oneLine(body []byte, n int, secrets ...string) string {
 	s := strings.ToValidUTF8(string(body), "?")
 	for _, sec := range secrets {
@@ -114,6 +126,7 @@ func oneLine(body []byte, n int, secrets ...string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
+	s = hexHash.ReplaceAllString(s, "[redacted]")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return ' '

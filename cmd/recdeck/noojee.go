@@ -71,7 +71,7 @@ apiKey comes from ` + noojeeKeyEnv + ` or noojee.api_key, never from a flag.
 
 Exit status: 0 done, 1 the server answered an error (or a file could not
 be written), 2 invalid usage (nothing sent), 3 network or authentication
-failure.`,
+failure (including an answer that is not what the API returns).`,
 		Example: `  recdeck sim &   # then, against the simulator (apiKey: demo):
   export ` + noojeeKeyEnv + `=demo
   recdeck noojee --base-url http://127.0.0.1:8365 legs --tag 1234
@@ -147,8 +147,9 @@ func noojeeClient(g *globals, f *noojeeFlags) (*noojee.Client, NoojeeProfile, er
 }
 
 // noojeeExit maps a client error to the core's exit statuses: input refused
-// before sending -> 2; authentication or no usable answer -> 3; the
-// server's error (including the rate limit) or a local file problem -> 1.
+// before sending -> 2; authentication, no answer, or a success status whose
+// body is not what the method returns -> 3; the server's error status
+// (including the rate limit) or a local file problem -> 1.
 func noojeeExit(err error) error {
 	var ee *exitError
 	var ie *noojee.InputError
@@ -164,8 +165,13 @@ func noojeeExit(err error) error {
 		return withExit(exitUsage, err)
 	case errors.As(err, &rl):
 		return withExit(exitAPI, err)
-	case errors.Is(err, noojee.ErrUnauthorized), errors.As(err, &te):
+	case errors.Is(err, noojee.ErrUnauthorized):
+		// Say where the key comes from (never what it is).
+		return withExit(exitNetwork, fmt.Errorf("%w (check %s or noojee.api_key, and noojee.auth)", err, noojeeKeyEnv))
+	case errors.As(err, &te):
 		return withExit(exitNetwork, err)
+	case errors.As(err, &ae) && ae.StatusCode/100 == 2:
+		return withExit(exitNetwork, err) // answered, but not with what the API returns
 	case errors.As(err, &ae):
 		return withExit(exitAPI, err)
 	}
@@ -392,7 +398,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 			}
 			stderr := cmd.ErrOrStderr()
 			progress := progressPrinter(stderr)
-			var done []fetched
+			done := []fetched{} // --json prints [] (not null) when the first leg fails
 			var ferr error
 			for i, l := range legs {
 				prefix := fmt.Sprintf("leg %d (%d of %d)", l, i+1, len(legs))
@@ -506,9 +512,10 @@ func mountNoojeeSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, f
 	}, func() {}
 }
 
-// newNoojeePane builds the Noojee TUI pane, or nil when it cannot be shown:
-// outside the demo it needs noojee.base_url and an apiKey (never the
-// Anywhere365 base URL: the key must not go there).
+// newNoojeePane builds the Noojee TUI pane, or nil when nothing is
+// configured for Noojee (no noojee.base_url; never the Anywhere365 base URL:
+// the key must not go there). In the demo it talks to the simulator. With a
+// server but no apiKey or a bad setting it still shows, saying what is wrong.
 func newNoojeePane(env vendorEnv) ui.Pane {
 	n := env.Profile.Noojee
 	if k := os.Getenv(noojeeKeyEnv); k != "" {
@@ -523,25 +530,29 @@ func newNoojeePane(env vendorEnv) ui.Pane {
 		}
 		hint = "Demo: / then 1234 finds the document's example call; F fetches all its legs; h lists an hour"
 	}
-	if n.BaseURL == "" || n.APIKey == "" {
+	if strings.TrimSpace(n.BaseURL) == "" {
 		return nil
 	}
-	cfg, err := noojeeConfig(n, env.HTTPClient, env.Profile.Timeout)
-	if err != nil {
-		return nil
-	}
-	c, err := noojee.New(cfg)
-	if err != nil {
-		return nil
-	}
-	return noojeepane.New(noojeepane.Options{
-		Client:         c,
+	o := noojeepane.Options{
 		Dir:            expandUserDir(n.DownloadDir),
-		Location:       cfg.Location,
 		RequestTimeout: env.Profile.Timeout,
 		Keys:           env.Profile.Keys,
 		Hint:           hint,
-	})
+	}
+	if strings.TrimSpace(n.APIKey) == "" {
+		o.Unavailable = "no apiKey: set " + noojeeKeyEnv + " or noojee.api_key in the config profile"
+		return noojeepane.New(o)
+	}
+	cfg, err := noojeeConfig(n, env.HTTPClient, env.Profile.Timeout)
+	if err == nil {
+		o.Location = cfg.Location
+		o.Client, err = noojee.New(cfg)
+	}
+	if err != nil {
+		o.Client = nil // a typed nil would pass the pane's nil check
+		o.Unavailable = "noojee settings in the config profile: " + err.Error()
+	}
+	return noojeepane.New(o)
 }
 
 // expandUserDir expands a leading ~ in a configured folder.

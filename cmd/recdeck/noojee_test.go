@@ -274,3 +274,66 @@ func TestNoojeeSimMountAndPane(t *testing.T) {
 		t.Fatalf("demo pane:\n%s", view)
 	}
 }
+
+// TestNoojeePaneUnavailable: with a Noojee server configured but no apiKey
+// or a bad setting, the pane shows and says what is wrong (it does not
+// silently vanish).
+func TestNoojeePaneUnavailable(t *testing.T) {
+	noojeeIsolate(t, "")
+	for _, tc := range []struct {
+		n    NoojeeProfile
+		want string
+	}{
+		{NoojeeProfile{BaseURL: "http://127.0.0.1:1"}, "no apiKey: set " + noojeeKeyEnv + " or noojee.api_key"},
+		{NoojeeProfile{BaseURL: "http://127.0.0.1:1", APIKey: "zz-secret-9", TimeZone: "Mars/Olympus"}, "unknown zone \"Mars/Olympus\""},
+		{NoojeeProfile{BaseURL: "http://127.0.0.1:1", APIKey: "zz-secret-9", Auth: "oauth"}, "unknown style \"oauth\""},
+		{NoojeeProfile{BaseURL: "pbx.example.com", APIKey: "zz-secret-9"}, "is not an http(s) URL"},
+	} {
+		p := newNoojeePane(vendorEnv{Profile: Profile{Noojee: tc.n}, HTTPClient: http.DefaultClient})
+		if p == nil {
+			t.Fatalf("%+v: no pane", tc.n)
+		}
+		p.SetStyles(&ui.Styles{})
+		p.SetSize(200, 6)
+		if v := p.View(); !strings.Contains(v, "Noojee is not available") || !strings.Contains(v, tc.want) {
+			t.Errorf("%+v: view lacks %q:\n%s", tc.n, tc.want, v)
+		}
+		if strings.Contains(p.View(), "zz-secret-9") {
+			t.Errorf("the key shows:\n%s", p.View())
+		}
+	}
+}
+
+// TestNoojeeUnusableAnswers: a success status whose body is not what the
+// API returns exits 3 like the core; a refused key says where the key comes
+// from; fetch --json prints [] when nothing was saved.
+func TestNoojeeUnusableAnswers(t *testing.T) {
+	noojeeIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "s3cret-key")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/retrieveMetaData"):
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>proxy login</html>"))
+		case strings.HasSuffix(r.URL.Path, "/retrieveMetaDataByUniqueId"):
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte("Invalid apiKey."))
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte("boom"))
+		}
+	}))
+	defer srv.Close()
+	code, out, errs := noojeeRun(t, "noojee", "--base-url", srv.URL, "legs", "--tag", "1234")
+	if code != exitNetwork || !strings.Contains(errs, "unexpected body") || !strings.Contains(errs, "proxy login") {
+		t.Fatalf("html answer: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = noojeeRun(t, "noojee", "--base-url", srv.URL, "legs", "--unique-id", "1.1")
+	if code != exitNetwork || !strings.Contains(errs, "check "+noojeeKeyEnv+" or noojee.api_key") || strings.Contains(errs, "s3cret-key") {
+		t.Fatalf("401: exit %d: %s", code, errs)
+	}
+	code, out, errs = noojeeRun(t, "noojee", "--base-url", srv.URL, "--json", "fetch", "--unique-id", "1.1", "--leg", "1", "--out", t.TempDir())
+	if code != exitAPI || strings.TrimSpace(out) != "[]" || !strings.Contains(errs, "HTTP 500") {
+		t.Fatalf("failed fetch --json: exit %d, out %q: %s", code, out, errs)
+	}
+}

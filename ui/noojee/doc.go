@@ -3,8 +3,10 @@
 // with a bar giving each leg's share of the call's duration, and fetches
 // one leg (f) or all of them (F) into a chosen folder (o) with a progress
 // bar; h lists an hour's calls and says when the next by-hour request is
-// allowed (the API allows one a minute), and enter opens a call of that
-// list without another request.
+// allowed (the API allows one a minute); enter opens a call of that list
+// and F fetches all its legs, without another metadata request. Built with
+// Options.Unavailable (a missing apiKey, a bad setting), it shows why and
+// answers every action with that reason instead of vanishing.
 //
 // Main types: Pane (New(Options)) satisfies ui.Pane; Client is the small
 // interface it calls (*noojee.Client from client/noojee satisfies it);

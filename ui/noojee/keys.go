@@ -93,7 +93,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 		return []key.Binding{h.k.Accept, h.k.Dismiss}
 	}
 	if h.hourView {
-		return []key.Binding{h.k.Open, h.k.ByHour, h.k.SearchTag, h.k.SearchID, h.k.Up, h.k.Down}
+		return []key.Binding{h.k.Open, h.k.FetchAll, h.k.ByHour, h.k.SearchTag, h.k.SearchID, h.k.Up, h.k.Down}
 	}
 	b := []key.Binding{h.k.SearchTag, h.k.SearchID, h.k.ByHour, h.k.Fetch, h.k.FetchAll, h.k.Folder}
 	if h.fetching {

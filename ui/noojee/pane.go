@@ -51,6 +51,10 @@ type Options struct {
 	Hint string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Unavailable, when set, is why the pane cannot talk to Noojee (e.g.
+	// no apiKey, an unknown time zone): the pane shows it and every action
+	// answers with it. Client may then be nil.
+	Unavailable string
 }
 
 type viewKind int
@@ -245,6 +249,14 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 
 func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
+	if p.unavailable() != "" {
+		for _, b := range []key.Binding{k.SearchTag, k.SearchID, k.ByHour, k.Fetch, k.FetchAll, k.Folder} {
+			if key.Matches(msg, b) {
+				return p.report(ui.ToastError, "not available: %s", p.unavailable())
+			}
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.SearchTag):
 		p.openPrompt(promptTag, "Find by tag", "e.g. 1234", "", func(s string) error {
@@ -279,6 +291,16 @@ func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.move(1 << 30)
 	case p.view == viewHour && key.Matches(msg, k.Open):
 		return p.openHourCall()
+	case p.view == viewHour && key.Matches(msg, k.FetchAll):
+		// The listed call's legs are already known: show them and fetch them all.
+		if p.hourSel >= len(p.hourCalls) {
+			return p.report(ui.ToastWarning, "nothing to fetch: this hour has no recordings")
+		}
+		p.openHourCall()
+		return p.fetch(true)
+	case p.view == viewHour && key.Matches(msg, k.Fetch):
+		return p.report(ui.ToastWarning, "pick a leg first: %s opens the call's legs (%s fetches them all)",
+			k.Open.Help().Key, k.FetchAll.Help().Key)
 	case p.view == viewLegs && p.fromHour && key.Matches(msg, k.Back):
 		p.view = viewHour
 	case p.view == viewLegs && key.Matches(msg, k.Fetch):
@@ -590,8 +612,22 @@ func expandHome(s string) string {
 	return s
 }
 
+// unavailable is why the pane cannot talk to Noojee, or "".
+func (p *Pane) unavailable() string {
+	if p.opts.Unavailable != "" {
+		return p.opts.Unavailable
+	}
+	if p.opts.Client == nil {
+		return "no Noojee client configured"
+	}
+	return ""
+}
+
 // nextByHourWords says when the by-hour list may next be asked for.
 func (p *Pane) nextByHourWords() string {
+	if p.opts.Client == nil {
+		return "not available"
+	}
 	next := p.opts.Client.NextByHour()
 	now := p.opts.Now()
 	if !next.After(now) {
@@ -601,7 +637,9 @@ func (p *Pane) nextByHourWords() string {
 	if wait < time.Second {
 		wait = time.Second
 	}
-	return fmt.Sprintf("next allowed in %s, at %s", wait, next.In(p.opts.Location).Format("15:04:05"))
+	// The user's clock (as the client's rate-limit error gives it), not
+	// the server's zone: it is when the user may try again.
+	return fmt.Sprintf("next allowed in %s, at %s", wait, next.Format("15:04:05"))
 }
 
 func plural(n int, word string) string {

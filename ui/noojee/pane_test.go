@@ -14,11 +14,15 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"go.uber.org/goleak"
 
 	"github.com/recdeck/recdeck/client/noojee"
 	"github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
 )
+
+// TestMain checks that no download or search goroutine outlives the tests.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeClock is a fake clock shared by the simulator, the client and the pane.
 type fakeClock struct {
@@ -385,5 +389,100 @@ func TestViewIsExactlyTheGivenSize(t *testing.T) {
 	h.press("G")
 	if !strings.Contains(h.p.View(), "▸ ") {
 		t.Fatalf("selected row scrolled off:\n%s", h.p.View())
+	}
+}
+
+func TestHourListFetchesAllLegsOfTheSelectedCall(t *testing.T) {
+	h := newHarness(t, sim.Config{}, sim.DemoAPIKey)
+	date, hour := noojee.HourOf(h.clock.Now().Add(-2*time.Hour), h.sim.Location())
+	h.press("h", "ctrl+u")
+	h.typeText(date + " " + strconv.Itoa(hour))
+	h.press("enter")
+	h.waitToast()
+	hinted := false
+	for _, b := range h.p.KeyMap().ShortHelp() {
+		hinted = hinted || b.Help().Key == "F"
+	}
+	if !hinted {
+		t.Error("the hour list's key hints do not offer F")
+	}
+	h.press("j")
+	call := h.p.hourCalls[h.p.hourSel]
+
+	// f needs a leg: it says how to get one, and fetches nothing.
+	h.press("f")
+	if toast := h.waitToast(); toast.Level != ui.ToastWarning || !strings.Contains(toast.Text, "enter opens the call's legs") {
+		t.Fatalf("f in the hour list: %+v", toast)
+	}
+	h.press("F")
+	if h.p.view != viewLegs || h.p.job == nil || !strings.Contains(h.p.View(), "call "+call.UniqueID) {
+		t.Fatalf("F did not open and fetch the call:\n%s", h.p.View())
+	}
+	toast := h.waitToast()
+	if toast.Level != ui.ToastSuccess || !strings.Contains(toast.Text, plural(len(call.Legs), "leg")+" saved") {
+		t.Fatalf("toast %+v", toast)
+	}
+	for _, l := range call.Legs {
+		want, err := h.sim.Audio(l.UniqueID, l.Leg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(h.dir, noojee.LegFileName(l.UniqueID, l.Leg, ".wav")))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("leg %d: %d bytes, %v; want the simulator's %d", l.Leg, len(got), err, len(want))
+		}
+	}
+	if n := h.sim.Requests("retrieveMetaDataByUniqueId"); n != 0 {
+		t.Errorf("fetching a listed call sent %d metadata requests", n)
+	}
+	h.press("esc")
+	if h.p.view != viewHour {
+		t.Fatal("esc did not go back to the hour list")
+	}
+}
+
+func TestUnavailableSaysWhy(t *testing.T) {
+	const why = "no apiKey: set RECDECK_NOOJEE_API_KEY or noojee.api_key in the config profile"
+	p := New(Options{Unavailable: why})
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(160, 8)
+	if v := p.View(); !strings.Contains(v, "✗ Error: Noojee is not available: "+why) {
+		t.Fatalf("view does not say why:\n%s", v)
+	}
+	for _, k := range []string{"/", "u", "h", "f", "F", "o"} {
+		_, cmd := p.Update(keyPress(k))
+		if cmd == nil {
+			t.Fatalf("%s: no answer", k)
+		}
+		toast, ok := cmd().(ui.ToastMsg)
+		if !ok || toast.Level != ui.ToastError || !strings.Contains(toast.Text, why) {
+			t.Fatalf("%s: %+v", k, toast)
+		}
+		if p.Capturing() {
+			t.Fatalf("%s opened a prompt", k)
+		}
+	}
+	// Moving about does nothing and breaks nothing.
+	for _, k := range []string{"j", "k", "x", "enter", "esc"} {
+		p.Update(keyPress(k))
+	}
+	if lines := strings.Split(p.View(), "\n"); len(lines) != 8 {
+		t.Fatalf("%d lines", len(lines))
+	}
+}
+
+// TestRetryTimeAgreesWithTheRefusal: the hour list and the client's
+// refusal give the same time to try again (both on the user's clock).
+func TestRetryTimeAgreesWithTheRefusal(t *testing.T) {
+	h := newHarness(t, sim.Config{}, sim.DemoAPIKey)
+	h.press("h", "enter")
+	h.waitToast()
+	at := h.p.opts.Client.NextByHour().Format("15:04:05")
+	if !strings.Contains(h.p.View(), "next allowed in 1m0s, at "+at) {
+		t.Fatalf("hour list does not say %s:\n%s", at, h.p.View())
+	}
+	h.press("h", "enter")
+	if toast := h.waitToast(); !strings.Contains(toast.Text, "try again at "+at) {
+		t.Fatalf("refusal %q does not say %s", toast.Text, at)
 	}
 }

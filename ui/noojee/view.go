@@ -75,6 +75,8 @@ func (p *Pane) titleLine() string {
 func (p *Pane) statusLine() string {
 	st := p.styles
 	switch {
+	case p.unavailable() != "":
+		return st.Error.Render("✗ Error: Noojee is not available: " + p.unavailable())
 	case p.busy != "":
 		return st.Info.Render("… " + p.busy)
 	case p.status != "":
@@ -174,6 +176,20 @@ func window(lines []line, avail int, offset *int) []string {
 	return out
 }
 
+// row styles table row i: striped, and the selected one marked with ▸ (so
+// the selection does not rest on colour alone).
+func (p *Pane) row(i int, selected bool, text string) line {
+	st := p.styles
+	style, marker := st.Row, "  "
+	if i%2 == 1 {
+		style = st.RowAlt
+	}
+	if selected {
+		style, marker = st.RowSel, "▸ "
+	}
+	return line{text: style.Render(marker + text), sel: selected}
+}
+
 const legCols = "  %-4s %-19s %8s  %-17s %-14s %-26s %s"
 
 func (p *Pane) legsTable(avail int) []string {
@@ -193,23 +209,10 @@ func (p *Pane) legsTable(avail int) []string {
 		}
 		lines = append(lines, line{text: st.Title.Render(p.callHeading(c))})
 		for li, l := range c.Legs {
-			selected := row == p.sel
-			marker := "  "
-			if selected {
-				marker = "▸ "
-			}
 			share := c.Share(li)
-			text := marker + fmt.Sprintf(legCols[2:], fmt.Sprint(l.Leg), p.when(l.Start, l.Raw.Start),
-				clock(l.Duration), p.bar(share, 12, false)+fmt.Sprintf(" %3.0f%%", share*100),
-				cut(l.Username, 14), cut(l.Source+" → "+l.Destination, 26), l.DID)
-			style := st.Row
-			if row%2 == 1 {
-				style = st.RowAlt
-			}
-			if selected {
-				style = st.RowSel
-			}
-			lines = append(lines, line{text: style.Render(text), sel: selected})
+			lines = append(lines, p.row(row, row == p.sel, fmt.Sprintf(legCols[2:], fmt.Sprint(l.Leg),
+				p.when(l.Start, l.Raw.Start), clock(l.Duration), p.bar(share, 12, false)+fmt.Sprintf(" %3.0f%%", share*100),
+				cut(l.Username, 14), cut(l.Source+" → "+l.Destination, 26), l.DID)))
 			row++
 		}
 	}
@@ -242,25 +245,12 @@ func (p *Pane) hourTable(avail int) []string {
 	out = append(out, st.TableHead.Render(fmt.Sprintf(hourCols, "START", "CALL", "DIRECTION", "LEGS", "LENGTH", "TAG", "AGENTS")))
 	var lines []line
 	for i, c := range p.hourCalls {
-		selected := i == p.hourSel
-		marker := "  "
-		if selected {
-			marker = "▸ "
-		}
 		start := "?"
 		if s := c.Start(); !s.IsZero() {
 			start = s.In(p.opts.Location).Format("15:04:05")
 		}
-		text := marker + fmt.Sprintf(hourCols[2:], start, cut(c.UniqueID, 22), c.Direction().String(),
-			fmt.Sprint(len(c.Legs)), clock(c.Duration()), cut(c.Tag(), 12), agents(c))
-		style := st.Row
-		if i%2 == 1 {
-			style = st.RowAlt
-		}
-		if selected {
-			style = st.RowSel
-		}
-		lines = append(lines, line{text: style.Render(text), sel: selected})
+		lines = append(lines, p.row(i, i == p.hourSel, fmt.Sprintf(hourCols[2:], start, cut(c.UniqueID, 22),
+			c.Direction().String(), fmt.Sprint(len(c.Legs)), clock(c.Duration()), cut(c.Tag(), 12), agents(c))))
 	}
 	return append(out, window(lines, avail-len(out), &p.hourOffset)...)
 }

@@ -110,6 +110,11 @@ type generator struct {
 	seq      int
 	recordID int
 	tags     map[string]bool
+
+	// nextHour is the start of the first clock hour not generated yet;
+	// pending holds generated calls that have not ended by the clock.
+	nextHour time.Time
+	pending  []*call
 }
 
 func newGenerator(seed int64) *generator {
@@ -202,28 +207,28 @@ func (g *generator) call(start time.Time) *call {
 	return c
 }
 
-// history makes calls over the 24 whole clock hours before now's hour, each
-// with callsMin..callsMax calls, plus those of the current hour that have
-// already ended.
-func (g *generator) history(now time.Time, loc *time.Location, callsMin, callsMax int) []*call {
-	n := now.In(loc)
-	thisHour := time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), 0, 0, 0, loc)
-	var calls []*call
-	for h := 24; h >= 0; h-- {
-		hourStart := thisHour.Add(-time.Duration(h) * time.Hour)
-		k := g.between(callsMin, callsMax)
-		offsets := make([]int, k)
-		for i := range offsets {
-			offsets[i] = g.r.IntN(3600)
-		}
-		slices.Sort(offsets)
-		for _, off := range offsets {
-			c := g.call(hourStart.Add(time.Duration(off) * time.Second))
-			if h == 0 && c.end().After(now) {
-				continue // not finished yet: not a recording to list
-			}
-			calls = append(calls, c)
-		}
+// historyHours is how many whole clock hours before the current one the
+// simulator keeps filled with recordings.
+const historyHours = 24
+
+// hourStart is the start of t's clock hour in loc.
+func hourStart(t time.Time, loc *time.Location) time.Time {
+	n := t.In(loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), 0, 0, 0, loc)
+}
+
+// hour makes the calls of the clock hour starting at start:
+// callsMin..callsMax of them, at random moments, in order.
+func (g *generator) hour(start time.Time, callsMin, callsMax int) []*call {
+	k := g.between(callsMin, callsMax)
+	offsets := make([]int, k)
+	for i := range offsets {
+		offsets[i] = g.r.IntN(3600)
+	}
+	slices.Sort(offsets)
+	calls := make([]*call, 0, k)
+	for _, off := range offsets {
+		calls = append(calls, g.call(start.Add(time.Duration(off)*time.Second)))
 	}
 	return calls
 }

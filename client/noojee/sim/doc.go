@@ -13,7 +13,12 @@
 //   - Calls split into legs at each transition (queue, answer, transfers)
 //     with realistic values, generated from the seed over the 24 whole
 //     clock hours before the current one (2 to 6 calls each, so every hour
-//     has recordings) plus the current hour's finished calls.
+//     has recordings) plus the current hour's finished calls. The history
+//     rolls forward with the clock: each request first generates the hours
+//     that began since and files the calls that have ended, so a simulator
+//     left running for days still has recordings in every recent hour.
+//     retrieveMetaDataByHour reads an index by (date, hour) of the call's
+//     first leg start, in the server's zone.
 //   - The document's examples verbatim: tag 1234 finds call 1392271611.238,
 //     whose first leg is the example response (Source 400, Leg 1, Start
 //     2014-02-13 17:06:52.0, Duration 4, Username Fred, CallRecordId 198348,
@@ -21,7 +26,7 @@
 //     12341232.12 (the by-unique-id example URL) is a 4-leg inbound call.
 //     Tag ACME-77 is shared by two generated calls (the 10th and 30th).
 //   - retrieveMetaDataByHour in the by-hour style (Java Date.toString times,
-//     Direction words, callend), indexed by the call's first leg start; one
+//     Direction words, callend); one
 //     call a minute per apiKey, else 429 with Retry-After and the text
 //     "Rate limit exceeded: retrieveMetaDataByHour may be called once a
 //     minute. Try again in N seconds."

@@ -57,6 +57,7 @@ type Server struct {
 	mu         sync.Mutex
 	calls      []*call
 	byUID      map[string]*call
+	byHour     map[string][]*call // "yyyy/MM/dd H" of the first leg's start (server time) -> calls
 	gen        *generator
 	hashUses   map[string]time.Time // apiKey:timeStamp -> first use
 	lastByHour map[string]time.Time // apiKey -> last counted call
@@ -97,22 +98,62 @@ func New(cfg Config) *Server {
 	if cfg.CallsMax < cfg.CallsMin {
 		cfg.CallsMax = max(cfg.CallsMin, 6)
 	}
-	s := &Server{cfg: cfg, byUID: map[string]*call{}, hashUses: map[string]time.Time{},
+	s := &Server{cfg: cfg, byUID: map[string]*call{}, byHour: map[string][]*call{}, hashUses: map[string]time.Time{},
 		lastByHour: map[string]time.Time{}, recording: map[string]activeRec{}, cutNext: -1,
 		requests: map[string]int{}}
 	s.gen = newGenerator(cfg.Seed)
 	for _, c := range exampleCalls(cfg.Location) {
 		s.add(c)
 	}
-	for _, c := range s.gen.history(cfg.Now(), cfg.Location, cfg.CallsMin, cfg.CallsMax) {
-		s.add(c)
-	}
+	s.gen.nextHour = hourStart(cfg.Now(), cfg.Location).Add(-historyHours * time.Hour)
+	s.mu.Lock()
+	s.catchUpLocked()
+	s.mu.Unlock()
 	return s
 }
 
+// add files a call under its unique id and its hour. Call with s.mu held
+// (or before the server is shared).
 func (s *Server) add(c *call) {
 	s.calls = append(s.calls, c)
 	s.byUID[c.uniqueID] = c
+	k := hourKey(c.start(), s.cfg.Location)
+	s.byHour[k] = append(s.byHour[k], c)
+}
+
+// hourKey is the by-hour index's key of t: its date and hour in loc, as
+// retrieveMetaDataByHour asks for them.
+func hourKey(t time.Time, loc *time.Location) string {
+	d, h := noojee.HourOf(t, loc)
+	return d + " " + strconv.Itoa(h)
+}
+
+// catchUpLocked keeps the history current as the clock moves: it
+// generates every clock hour up to the current one (at most the last
+// historyHours before it, after a long pause) and files the calls that
+// have ended. A long-running `recdeck sim` so keeps recordings in every
+// one of the last 24 hours. Call with s.mu held.
+func (s *Server) catchUpLocked() {
+	now := s.cfg.Now()
+	thisHour := hourStart(now, s.cfg.Location)
+	g := s.gen
+	if oldest := thisHour.Add(-historyHours * time.Hour); g.nextHour.Before(oldest) {
+		g.nextHour = oldest
+	}
+	for !g.nextHour.After(thisHour) {
+		g.pending = append(g.pending, g.hour(g.nextHour, s.cfg.CallsMin, s.cfg.CallsMax)...)
+		g.nextHour = g.nextHour.Add(time.Hour)
+	}
+	kept := g.pending[:0]
+	for _, c := range g.pending {
+		if c.end().After(now) {
+			kept = append(kept, c) // still going: not a recording to list yet
+			continue
+		}
+		s.add(c)
+	}
+	clear(g.pending[len(kept):])
+	g.pending = kept
 }
 
 // Location is the simulator's zone: clients should read zone-less times in it.
@@ -174,6 +215,7 @@ func (s *Server) postOnly(op string, h func(w http.ResponseWriter, r *http.Reque
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[op]++
+		s.catchUpLocked()
 		s.mu.Unlock()
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -253,8 +295,12 @@ func (s *Server) timeStamp(w http.ResponseWriter, r *http.Request, op string) {
 	text(w, http.StatusOK, strconv.FormatInt(s.cfg.Now().UnixMilli(), 10))
 }
 
+// metadata answers the three retrieveMetaData methods: it picks the calls
+// (by tag, unique id or hour) and writes every leg of each, in the form
+// the method uses.
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
-	var out []noojee.WireLeg
+	var pick func() []*call // run with s.mu held
+	wire := (*call).wire
 	switch op {
 	case "retrieveMetaData":
 		tag := strings.TrimSpace(r.Form.Get("tag"))
@@ -262,28 +308,27 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
 			text(w, http.StatusBadRequest, "Missing parameter: tag.")
 			return
 		}
-		s.mu.Lock()
-		for _, c := range s.calls {
-			if c.tag == tag {
-				for _, l := range c.legs {
-					out = append(out, c.wire(l))
+		pick = func() []*call {
+			var calls []*call
+			for _, c := range s.calls {
+				if c.tag == tag {
+					calls = append(calls, c)
 				}
 			}
+			return calls
 		}
-		s.mu.Unlock()
 	case "retrieveMetaDataByUniqueId":
 		uid := strings.TrimSpace(r.Form.Get("uniqueId"))
 		if uid == "" {
 			text(w, http.StatusBadRequest, "Missing parameter: uniqueId.")
 			return
 		}
-		s.mu.Lock()
-		if c, ok := s.byUID[uid]; ok {
-			for _, l := range c.legs {
-				out = append(out, c.wire(l))
+		pick = func() []*call {
+			if c, ok := s.byUID[uid]; ok {
+				return []*call{c}
 			}
+			return nil
 		}
-		s.mu.Unlock()
 	case "retrieveMetaDataByHour":
 		hour, err := noojee.ParseHour(r.Form.Get("hour"))
 		if err != nil {
@@ -302,19 +347,17 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
 				"Rate limit exceeded: retrieveMetaDataByHour may be called once a minute. Try again in %d seconds.", secs))
 			return
 		}
-		s.mu.Lock()
-		for _, c := range s.calls {
-			if d, h := noojee.HourOf(c.start(), s.cfg.Location); d == date && h == hour {
-				for _, l := range c.legs {
-					out = append(out, c.wireByHour(l))
-				}
-			}
+		wire = (*call).wireByHour
+		pick = func() []*call { return s.byHour[date+" "+strconv.Itoa(hour)] }
+	}
+	out := []noojee.WireLeg{} // no match is [], not null
+	s.mu.Lock()
+	for _, c := range pick() {
+		for _, l := range c.legs {
+			out = append(out, wire(c, l))
 		}
-		s.mu.Unlock()
 	}
-	if out == nil {
-		out = []noojee.WireLeg{}
-	}
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
 }
@@ -395,6 +438,7 @@ type CallInfo struct {
 func (s *Server) Calls() []CallInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.catchUpLocked()
 	out := make([]CallInfo, 0, len(s.calls))
 	for _, c := range s.calls {
 		ci := CallInfo{UniqueID: c.uniqueID, Tag: c.tag, Start: c.start()}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,5 +116,63 @@ func TestControlRoutes(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 400 {
 		t.Fatalf("bad fault: %d", resp.StatusCode)
+	}
+}
+
+// TestHistoryRollsForward: a simulator left running keeps recordings in
+// every one of the last 24 hours, lists a call only once it has ended, and
+// its by-hour answers come from the index.
+func TestHistoryRollsForward(t *testing.T) {
+	var mu sync.Mutex
+	now := fixedNow()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s := New(Config{Seed: 9, Now: clock})
+	before := len(s.Calls())
+
+	mu.Lock()
+	now = now.Add(30 * time.Hour)
+	mu.Unlock()
+	calls := s.Calls()
+	if len(calls) <= before {
+		t.Fatalf("%d calls after 30 hours, %d before: the history did not roll", len(calls), before)
+	}
+	perHour := map[string]int{}
+	for _, c := range calls {
+		perHour[hourKey(c.Start, s.Location())]++
+		last := c.Legs[len(c.Legs)-1]
+		start, err := noojee.ParseTime(last.Start, s.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dur, _ := noojee.ParseSeconds(last.Duration)
+		if end := start.Add(dur); end.After(clock()) {
+			t.Fatalf("call %s is listed before it ends (%v > %v)", c.UniqueID, end, clock())
+		}
+	}
+	for h := 1; h <= 24; h++ {
+		k := hourKey(clock().Add(-time.Duration(h)*time.Hour), s.Location())
+		if perHour[k] == 0 {
+			t.Errorf("hour %s has no calls after 30 hours", k)
+		}
+	}
+
+	// The by-hour answer of the latest whole hour lists exactly its calls.
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	date, hour := noojee.HourOf(clock().Add(-time.Hour), s.Location())
+	resp, err := http.Post(srv.URL+noojee.DefaultRecordingAPIPath+"/retrieveMetaDataByHour?apiKey=demo&date="+date+"&hour="+itoa(hour), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var legs []noojee.WireLeg
+	err = json.NewDecoder(resp.Body).Decode(&legs)
+	resp.Body.Close()
+	ids := map[string]bool{}
+	for _, l := range legs {
+		ids[l.UniqueID] = true
+	}
+	if err != nil || len(ids) != perHour[date+" "+itoa(hour)] || len(legs) == 0 {
+		t.Fatalf("by-hour %s %d: %d legs of %d calls, want %d calls (%v)", date, hour, len(legs), len(ids), perHour[date+" "+itoa(hour)], err)
 	}
 }
