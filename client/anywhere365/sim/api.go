@@ -280,6 +280,7 @@ func (s *Server) handleSet(r *http.Request, f requestFaults) (int, any) {
 	if em == nil {
 		ev, em = s.transitionLocked(sess, cmd.Action, cmd.RequesterSipUri)
 		status = statusConflict
+		s.holdForHumanLocked(sess)
 	}
 	fill(&resp, sess.state)
 	s.mu.Unlock()

@@ -132,8 +132,12 @@
 // # Generator and bursts
 //
 // With Options.Calls > 0 a ticker (Options.GeneratorTick, 100 ms) runs the
-// call generator (see generator.go): with Calls=12 an observer sees several
-// events per second. Burst(n) / POST /sim/burst {"events": n} makes n real
+// call generator (see generator.go). Calls last 20 s to 2 min
+// (MinCallLife, MaxCallLife); simulated agents pause for card payments of
+// about 12 s, mark, save and stop, so with Calls=12 an observer sees about
+// two events a second. A call a person acted on through the API is left to
+// that person for HumanHold (5 min): no simulated actions and no hang-up,
+// so a demo PCI pause is not undone behind the presenter's back. Burst(n) / POST /sim/burst {"events": n} makes n real
 // Pause/Start toggles as fast as it can, answering a call first if none is
 // recording.
 package sim

@@ -14,11 +14,18 @@ import (
 // it made. Every decision comes from the seeded generator, so the same seed
 // and the same number of steps give the same calls and ids.
 
-// Call lifetimes, in generator steps (100 ms each by default: 2 s to 15 s).
-const (
-	minLifeTicks  = 20
-	lifeTickRange = 130
-)
+// ticks converts a duration to generator steps (at least one).
+func (s *Server) ticks(d time.Duration) int {
+	return max(1, int(d/s.opts.GeneratorTick))
+}
+
+// holdForHumanLocked leaves a generated call to the person who just acted
+// on it through the API, for Options.HumanHold.
+func (s *Server) holdForHumanLocked(sess *session) {
+	if sess.state.Generated {
+		sess.humanTicks = s.ticks(s.opts.HumanHold)
+	}
+}
 
 func (s *Server) startGenerator() {
 	s.wg.Add(1)
@@ -52,13 +59,19 @@ func (s *Server) step() {
 	sort.Slice(active, func(i, j int) bool { return active[i].state.Seq < active[j].state.Seq })
 
 	live := active[:0]
+	var agentCalls []*session // calls a simulated agent may act on
 	for _, sess := range active {
 		sess.ticksLeft--
-		if sess.ticksLeft <= 0 {
+		if sess.humanTicks > 0 {
+			sess.humanTicks-- // a person is working on it: it stays up
+		} else if sess.ticksLeft <= 0 {
 			evs = append(evs, s.endLocked(sess)...)
 			continue
 		}
 		live = append(live, sess)
+		if sess.humanTicks == 0 {
+			agentCalls = append(agentCalls, sess)
+		}
 	}
 
 	target := s.opts.Calls
@@ -66,14 +79,16 @@ func (s *Server) step() {
 		ucc := s.uccList[s.rng.IntN(len(s.uccList))]
 		sess, answered, err := s.answerLocked(ucc, "", true, true)
 		if err == nil {
-			sess.ticksLeft = minLifeTicks + s.rng.IntN(lifeTickRange)
+			minTicks, maxTicks := s.ticks(s.opts.MinCallLife), s.ticks(s.opts.MaxCallLife)
+			sess.ticksLeft = minTicks + s.rng.IntN(maxTicks-minTicks+1)
 			evs = append(evs, answered...)
 			live = append(live, sess)
+			agentCalls = append(agentCalls, sess)
 		}
 	}
 
-	if len(live) > 0 {
-		sess := live[s.rng.IntN(len(live))]
+	if len(agentCalls) > 0 {
+		sess := agentCalls[s.rng.IntN(len(agentCalls))]
 		a := agentAction(sess.state, s.rng.IntN(100))
 		if a != 0 && s.uccs[sess.state.UCCName].AgentCanEditAudioRecording {
 			if ev, em := s.transitionLocked(sess, a, DemoAgent); em == nil {
@@ -91,25 +106,27 @@ func agentAction(st CallState, roll int) anywhere365.Action {
 	switch st.RecordingState {
 	case anywhere365.RecordingStarted:
 		switch {
-		case roll < 30:
+		case roll < 8:
 			return anywhere365.ActionPause // a card payment starts (PCI)
-		case roll < 40:
+		case roll < 20:
 			if st.MarkingState == anywhere365.MarkingMark {
 				return anywhere365.ActionUnMark
 			}
 			return anywhere365.ActionMark
-		case roll < 43:
+		case roll < 24:
 			return anywhere365.ActionSave
-		case roll < 45:
+		case roll < 25:
 			return anywhere365.ActionDelete
-		case roll < 48:
+		case roll < 26:
 			return anywhere365.ActionStop
 		}
 	case anywhere365.RecordingPaused:
+		// With 12 calls a call is picked about every 1.2 s, so a pause
+		// lasts about 12 s: long enough to read, like a card payment.
 		switch {
-		case roll < 60:
+		case roll < 10:
 			return anywhere365.ActionStart // payment done: resume
-		case roll < 64:
+		case roll < 11:
 			return anywhere365.ActionStop
 		}
 	case anywhere365.RecordingUninitialized:

@@ -134,8 +134,10 @@ func TestGeneratorEvents(t *testing.T) {
 	}
 }
 
-// With Calls=12 an observer sees several events a second: count the events
-// of 100 generator steps (10 s at the default 100 ms tick).
+// With Calls=12 an observer sees a couple of events a second (calm enough
+// to follow, lively enough to demo), and calls last long enough to act on:
+// after the first 10 simulated seconds (the calls arriving), count the
+// events of the next 300 steps (30 s at the default 100 ms tick).
 func TestGeneratorRate(t *testing.T) {
 	s := New(Options{Seed: 1}) // no ticker: steps are driven by hand
 	defer s.Close()
@@ -143,18 +145,27 @@ func TestGeneratorRate(t *testing.T) {
 	for range 100 {
 		s.step()
 	}
-	n := s.EventsPublished()
-	t.Logf("%d events in 100 steps", n)
-	if n < 40 {
-		t.Errorf("%d events in 10 simulated seconds, want at least 40", n)
+	before := s.EventsPublished()
+	for range 300 {
+		s.step()
 	}
-	active := 0
+	n := s.EventsPublished() - before
+	t.Logf("%d events in 300 steps at steady state", n)
+	if n < 45 || n > 150 {
+		t.Errorf("%d events in 30 simulated seconds, want 45..150 (1.5 to 5 a second)", n)
+	}
+	active, ended := 0, 0
 	for _, c := range s.Calls() {
-		if !c.Ended {
+		if c.Ended {
+			ended++
+		} else {
 			active++
 		}
 	}
 	if active < 6 || active > 12 {
 		t.Errorf("%d active calls, want 6..12", active)
+	}
+	if ended > 12 {
+		t.Errorf("%d calls ended within 40 s: calls should last 20 s to 2 min", ended)
 	}
 }

@@ -85,6 +85,14 @@ type Options struct {
 	ErrorsAs200 bool
 	// GeneratorTick is the call generator's step interval; default 100ms.
 	GeneratorTick time.Duration
+	// MinCallLife and MaxCallLife bound how long a generated call lasts;
+	// defaults 20s and 2m, long enough to pick a call and act on it.
+	MinCallLife, MaxCallLife time.Duration
+	// HumanHold is how long the generator leaves a call alone after a
+	// person acted on it through the API: no simulated agent actions, and
+	// the call does not end before then. Default 5m, longer than payment
+	// mode's automatic resume (180s), so a demo PCI pause is not undone.
+	HumanHold time.Duration
 	// RefreshLifetime is the lifetime of refresh tokens (password grant);
 	// default 1800s, Keycloak's default.
 	RefreshLifetime time.Duration
@@ -157,6 +165,15 @@ func New(opts Options) *Server {
 	}
 	if opts.GeneratorTick <= 0 {
 		opts.GeneratorTick = 100 * time.Millisecond
+	}
+	if opts.MinCallLife <= 0 {
+		opts.MinCallLife = 20 * time.Second
+	}
+	if opts.MaxCallLife < opts.MinCallLife {
+		opts.MaxCallLife = max(2*time.Minute, opts.MinCallLife)
+	}
+	if opts.HumanHold <= 0 {
+		opts.HumanHold = 5 * time.Minute
 	}
 	if opts.Username == "" {
 		opts.Username = DemoUsername

@@ -60,8 +60,10 @@ var (
 // session is one active call with its recorder.
 type session struct {
 	state CallState
-	// generator bookkeeping: ticks left before the call ends.
-	ticksLeft int
+	// generator bookkeeping: ticks left before the call ends, and ticks
+	// left during which a person, not the generator, controls the call.
+	ticksLeft  int
+	humanTicks int
 }
 
 // event is one change to announce on the hub.
