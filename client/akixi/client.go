@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Defaults for Config fields left zero.
@@ -379,8 +381,8 @@ func (c *Client) call(ctx context.Context, req *Request) (*Response, error) {
 			return resp, nil
 		}
 		code, codeText, msg := resp.Fail(c.cfg.FailNames)
-		apiErr := &APIError{Operation: req.Operation, Code: code, CodeText: clean(c.redact(codeText, req.SessionID), 40),
-			Message: clean(c.redact(msg, req.SessionID), 300), Group: GroupOf(code), Status: status}
+		apiErr := &APIError{Operation: req.Operation, Code: code, CodeText: safetext.Clean(c.redact(codeText, req.SessionID), 40),
+			Message: safetext.Clean(c.redact(msg, req.SessionID), 300), Group: GroupOf(code), Status: status}
 		if needSession && attempt == 0 && slices.Contains(c.cfg.RenewCodes, code) {
 			c.dropSession(req.SessionID)
 			continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Property names of a Call Recording Integration entry (seed 003).
@@ -424,7 +426,7 @@ func (ch Changes) Validate() error {
 	for name, v := range ch {
 		p, ok := LookupProperty(name)
 		if !ok {
-			return &ValidationError{Field: clean(name, 40), Reason: "is not a Call Recording Integration property"}
+			return &ValidationError{Field: safetext.Clean(name, 40), Reason: "is not a Call Recording Integration property"}
 		}
 		if p.ReadOnly {
 			return &ValidationError{Field: p.Name, Reason: ReadOnlyReason}

@@ -8,8 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Operation names: the seed's five CallRecInt operations, plus CreateSession,
@@ -310,36 +311,16 @@ func (l latin1Reader) Read(p []byte) (int, error) {
 // Printable makes text from the service safe to print in a terminal:
 // control and bidirectional-override characters (an escape sequence could
 // repaint the screen, a newline would break a table row) become spaces and
-// invalid UTF-8 becomes "?". XML already refuses most C0 controls, but not
-// tabs, newlines or the C1 range (U+0080-U+009F). The CLI and the TUI pane
-// pass every service-supplied string they show through it; the data itself
+// invalid UTF-8 becomes "?" (safetext.Printable, shared with the other
+// vendor clients). XML already refuses most C0 controls, but not tabs,
+// newlines or the C1 range (U+0080-U+009F). The CLI and the TUI pane pass
+// every service-supplied string they show through it; the data itself
 // (what Change compares and sends) is never altered.
-func Printable(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// clean is Printable, trimmed and clipped to n bytes: for service-supplied
-// text shown unquoted in errors.
-func clean(s string, n int) string {
-	return clip(Printable(s), n)
-}
+func Printable(s string) string { return safetext.Printable(s) }
 
 // clip shortens s to at most n bytes of valid UTF-8 for an error message
-// (values shown with %q, which escapes control characters itself).
+// (values shown with %q, which escapes control characters itself);
+// surrounding spaces are trimmed.
 func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return strings.ToValidUTF8(s, "?")
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.ToValidUTF8(s[:cut], "?") + "..."
+	return strings.ToValidUTF8(safetext.Clip(strings.TrimSpace(s), n), "?")
 }

@@ -7,7 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // ErrUnauthorized matches (errors.Is) an APIError whose status says the
@@ -127,12 +128,8 @@ func oneLine(body []byte, n int, secrets ...string) string {
 		}
 	}
 	s = hexHash.ReplaceAllString(s, "[redacted]")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	// Controls become spaces; Fields then folds every run of white space,
+	// the line and paragraph separators U+2028/U+2029 included, into one.
+	s = strings.Join(strings.Fields(safetext.Printable(s)), " ")
 	return excerpt(s, n)
 }

@@ -304,3 +304,19 @@ func FuzzParseTimeStamp(f *testing.F) {
 		}
 	})
 }
+
+// TestOneLine: an error excerpt is one line of printable text (controls,
+// bidirectional overrides and line separators folded into single spaces)
+// with the secret and any hash blanked.
+func TestOneLine(t *testing.T) {
+	hash := strings.Repeat("ab", 32)
+	body := []byte("Bad key k3y-s3cret\r\n\x1b[2J\u2028line\u2029two \u202eevil hash=" + hash + " \xff")
+	got := oneLine(body, 200, "k3y-s3cret")
+	want := "Bad key [redacted] [2J line two evil hash=[redacted] ?"
+	if got != want {
+		t.Errorf("oneLine = %q, want %q", got, want)
+	}
+	if got := oneLine([]byte("0123456789"), 4); got != "0123..." {
+		t.Errorf("clipped: %q", got)
+	}
+}

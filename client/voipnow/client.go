@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Defaults of Config.
@@ -161,7 +163,7 @@ func (c *Client) ListCalls(ctx context.Context, p ListParams) (PhoneCallList, er
 	}
 	l, err := DecodePhoneCallList(body)
 	if err != nil {
-		return PhoneCallList{}, &ResponseError{Status: status, Reason: "unexpected phone call list (" + clean(err.Error(), 100) + ")", Excerpt: clean(string(body), 80)}
+		return PhoneCallList{}, &ResponseError{Status: status, Reason: "unexpected phone call list (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(body), 80)}
 	}
 	return l, nil
 }
@@ -225,7 +227,7 @@ func (c *Client) GetCall(ctx context.Context, userID, extension, phoneCallID str
 	}
 	l, err := DecodePhoneCallList(body)
 	if err != nil {
-		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected phone call (" + clean(err.Error(), 100) + ")", Excerpt: clean(string(body), 80)}
+		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected phone call (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(body), 80)}
 	}
 	for _, call := range l.Calls {
 		if string(call.ID) == phoneCallID {
@@ -269,7 +271,7 @@ func (c *Client) action(ctx context.Context, r RecordParams, a PhoneCallAction) 
 	}
 	call, err := DecodePhoneCall(resp)
 	if err != nil {
-		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected answer to " + a.Action + " (" + clean(err.Error(), 100) + ")", Excerpt: clean(string(resp), 80)}
+		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected answer to " + a.Action + " (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(resp), 80)}
 	}
 	return call, nil
 }
@@ -332,7 +334,7 @@ func (c *Client) send(ctx context.Context, method, target, tok string, body []by
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return 0, nil, &ValidationError{Field: "request", Reason: clean(err.Error(), 120)}
+		return 0, nil, &ValidationError{Field: "request", Reason: safetext.Clean(err.Error(), 120)}
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
@@ -353,7 +355,7 @@ func (c *Client) send(ctx context.Context, method, target, tok string, body []by
 		return 0, nil, &TransportError{Method: method, URL: redactQuery(target), Err: fmt.Errorf("reading the answer: %w", err)}
 	}
 	if int64(len(data)) > c.maxBody {
-		return 0, nil, &ResponseError{Status: res.StatusCode, Reason: fmt.Sprintf("answer larger than %d bytes refused (ask for fewer calls)", c.maxBody), Excerpt: clean(string(data[:80]), 80)}
+		return 0, nil, &ResponseError{Status: res.StatusCode, Reason: fmt.Sprintf("answer larger than %d bytes refused (ask for fewer calls)", c.maxBody), Excerpt: safetext.Clean(string(data[:80]), 80)}
 	}
 	return res.StatusCode, data, nil
 }
@@ -362,9 +364,9 @@ func (c *Client) send(ctx context.Context, method, target, tok string, body []by
 // ResponseError when the body is not one.
 func errorFromBody(status int, body []byte) error {
 	if d, ok := DecodeErrorBody(body); ok {
-		return &APIError{Status: status, Code: clean(d.Code, 60), Message: clean(d.Message, 300)}
+		return &APIError{Status: status, Code: safetext.Clean(d.Code, 60), Message: safetext.Clean(d.Message, 300)}
 	}
-	return &ResponseError{Status: status, Reason: "unexpected error answer", Excerpt: clean(string(body), 80)}
+	return &ResponseError{Status: status, Reason: "unexpected error answer", Excerpt: safetext.Clean(string(body), 80)}
 }
 
 // urlForError shows a URL the user gave in an error without any password
@@ -378,7 +380,7 @@ func urlForError(s string) string {
 	} else if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		s = "***" + s[i:] // unparseable: drop everything before the host
 	}
-	return clean(s, 80)
+	return safetext.Clean(s, 80)
 }
 
 // redactQuery keeps URLs in errors short; the query holds no secrets but

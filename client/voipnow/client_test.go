@@ -676,6 +676,7 @@ func TestPrintable(t *testing.T) {
 		"Eve\x1b[2J\r\n<1>":       "Eve [2J  <1>",
 		"bad \xff utf8":           "bad ? utf8",
 		"\x1b]0;title\a\u009b31m": " ]0;title  31m",
+		"rtl\u202eoverride":       "rtl override", // shared with akixi.Printable (safetext)
 	} {
 		if got := voipnow.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)

@@ -17,8 +17,10 @@
 //     sent), AuthError (credentials or token refused), TransportError (no
 //     answer), ResponseError (an answer that is not the documented JSON, or
 //     too large). Their texts never contain the client secret or a token.
-//   - Printable: PBX-supplied text without control characters, for the
-//     CLI's tables and the TUI pane (a caller id is chosen by the caller).
+//   - Printable: PBX-supplied text without control or bidirectional-control
+//     characters, for the CLI's tables and the TUI pane (a caller id is
+//     chosen by the caller); client/internal/safetext does the work for
+//     all the vendor clients.
 //
 // Authentication: an OAuth 2.0 client-credentials token from
 // POST /oauth/token.php (grant_type=client_credentials, client_id,

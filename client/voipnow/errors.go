@@ -7,8 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // APIError is the PBX's error body {"error":{"code","message"}}: the UAPI
@@ -140,33 +140,9 @@ func IsCode(err error, code string) bool {
 }
 
 // Printable makes text from the PBX safe to print in a terminal: control
-// characters (escape sequences could repaint the screen, a newline would
-// break a table row) become spaces and invalid UTF-8 becomes "?". The CLI
-// and the TUI pane pass every PBX-supplied string through it (caller ids
-// come from outside callers).
-func Printable(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// clean is Printable, trimmed and clipped to n bytes: for texts in errors.
-func clean(s string, n int) string {
-	return clip(strings.TrimSpace(Printable(s)), n)
-}
-
-// clip cuts s to at most n bytes on a rune boundary, adding "..." when cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
+// and bidirectional-control characters (escape sequences could repaint the
+// screen, a newline would break a table row) become spaces and invalid
+// UTF-8 becomes "?" (safetext.Printable, shared with the other vendor
+// clients). The CLI and the TUI pane pass every PBX-supplied string through
+// it (caller ids come from outside callers).
+func Printable(s string) string { return safetext.Printable(s) }

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // tokenCache holds the bearer token in memory only, fetches it with the
@@ -115,16 +117,16 @@ func (t *tokenCache) authError(err error) error {
 			}
 			msg += ")"
 		} else if len(re.Body) > 0 {
-			msg += ": " + clean(string(re.Body), 120)
+			msg += ": " + safetext.Clean(string(re.Body), 120)
 		}
-		return &AuthError{Status: status, Msg: t.scrub(clean(msg, 300))}
+		return &AuthError{Status: status, Msg: t.scrub(safetext.Clean(msg, 300))}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		te := &TransportError{Method: http.MethodPost, URL: t.cfg.TokenURL, Err: errors.New(t.scrub(ue.Err.Error()))}
 		return &AuthError{Msg: "could not reach the token endpoint: " + te.Error(), Err: te}
 	}
-	return &AuthError{Msg: t.scrub(clean(err.Error(), 300))}
+	return &AuthError{Msg: t.scrub(safetext.Clean(err.Error(), 300))}
 }
 
 // scrub removes the client secret from s, wherever an answer echoed it.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Status is a phoneCallView's status (DESIGN.md, "VoipNow UAPI").
@@ -102,7 +104,7 @@ func ParseFormat(s string) (Format, error) {
 	case FormatWAV, FormatWAV49:
 		return Format(t), nil
 	}
-	return "", &ValidationError{Field: "recording format", Value: clean(s, 20), Reason: "is not one the PBX accepts: use wav or wav49"}
+	return "", &ValidationError{Field: "recording format", Value: safetext.Clean(s, 20), Reason: "is not one the PBX accepts: use wav or wav49"}
 }
 
 // Action names of PhoneCallAction (DESIGN.md lists the others the UAPI has;
@@ -167,7 +169,7 @@ func (id *ID) UnmarshalJSON(data []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(data, &n); err != nil {
-		return fmt.Errorf("id: want a string or a number, got %s", clip(string(data), 40))
+		return fmt.Errorf("id: want a string or a number, got %s", safetext.Clip(string(data), 40))
 	}
 	*id = ID(n.String())
 	return nil
@@ -215,7 +217,7 @@ func (n *Numbers) UnmarshalJSON(data []byte) error {
 	}
 	var list []ID // ID: numbers written as JSON numbers still read
 	if err := json.Unmarshal(data, &list); err != nil {
-		return fmt.Errorf("source/destination: want a list of numbers, got %s", clip(string(data), 40))
+		return fmt.Errorf("source/destination: want a list of numbers, got %s", safetext.Clip(string(data), 40))
 	}
 	var out Numbers // an empty list reads as absent, as the PBX leaves it out
 	for _, v := range list {
@@ -248,7 +250,7 @@ func (f *Flag) UnmarshalJSON(data []byte) error {
 		s := strings.ToLower(strings.TrimSpace(x))
 		*f = s != "" && s != "0" && s != "false"
 	default:
-		return fmt.Errorf("flag: want a scalar, got %s", clip(string(data), 40))
+		return fmt.Errorf("flag: want a scalar, got %s", safetext.Clip(string(data), 40))
 	}
 	return nil
 }
@@ -261,7 +263,7 @@ type Links map[string]string
 func (l *Links) UnmarshalJSON(data []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return fmt.Errorf("link: want an object, got %s", clip(string(data), 40))
+		return fmt.Errorf("link: want an object, got %s", safetext.Clip(string(data), 40))
 	}
 	out := Links{}
 	for k, v := range raw {
@@ -373,13 +375,13 @@ func intFromJSON(field string, data []byte) (int, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return 0, fmt.Errorf("%s: want a number, got %q", field, clip(s, 40))
+			return 0, fmt.Errorf("%s: want a number, got %q", field, safetext.Clip(s, 40))
 		}
 		return n, nil
 	}
 	var n int
 	if err := json.Unmarshal(data, &n); err != nil {
-		return 0, fmt.Errorf("%s: want a number, got %s", field, clip(string(data), 40))
+		return 0, fmt.Errorf("%s: want a number, got %s", field, safetext.Clip(string(data), 40))
 	}
 	return n, nil
 }

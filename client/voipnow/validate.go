@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/recdeck/recdeck/client/internal/safetext"
 )
 
 // Special path values of seed 002.
@@ -46,7 +48,7 @@ func ValidateUserID(s string) error {
 		return nil
 	}
 	if !reUserID.MatchString(s) {
-		return &ValidationError{Field: "user id", Value: clean(s, 40), Reason: "is not valid: use @me, @viewer, @owner or a user id such as 12"}
+		return &ValidationError{Field: "user id", Value: safetext.Clean(s, 40), Reason: "is not valid: use @me, @viewer, @owner or a user id such as 12"}
 	}
 	return nil
 }
@@ -56,7 +58,7 @@ func ValidateExtension(s string) error {
 	if s == ExtSelf || reExtension.MatchString(s) {
 		return nil
 	}
-	return &ValidationError{Field: "extension", Value: clean(s, 40), Reason: "is not valid: use @self or an extension number such as 0003*210"}
+	return &ValidationError{Field: "extension", Value: safetext.Clean(s, 40), Reason: "is not valid: use @self or an extension number such as 0003*210"}
 }
 
 // ValidatePhoneCallID accepts an alpha-numeric id, as seed 002 requires.
@@ -67,7 +69,7 @@ func ValidatePhoneCallID(s string) error {
 	if s == "" {
 		return &ValidationError{Field: "phone call id", Reason: "is required (see `recdeck voipnow calls`)"}
 	}
-	return &ValidationError{Field: "phone call id", Value: clean(s, 40), Reason: "is not valid: it is alpha-numeric, e.g. b817d2618fe6f1804333"}
+	return &ValidationError{Field: "phone call id", Value: safetext.Clean(s, 40), Reason: "is not valid: it is alpha-numeric, e.g. b817d2618fe6f1804333"}
 }
 
 // ValidateViewID accepts a phoneCallView id such as "01".
@@ -78,7 +80,7 @@ func ValidateViewID(s string) error {
 	if s == "" {
 		return &ValidationError{Field: "phone call view id", Reason: "is required (e.g. 01; see `recdeck voipnow calls`)"}
 	}
-	return &ValidationError{Field: "phone call view id", Value: clean(s, 40), Reason: "is not valid: use letters and digits, e.g. 01"}
+	return &ValidationError{Field: "phone call view id", Value: safetext.Clean(s, 40), Reason: "is not valid: use letters and digits, e.g. 01"}
 }
 
 // Validate checks every field of the list query before it is sent.
@@ -102,16 +104,16 @@ func (p ListParams) Validate() error {
 		return nil
 	}
 	if !slices.Contains(FilterFields, p.FilterBy) {
-		return &ValidationError{Field: "filter field", Value: clean(p.FilterBy, 40), Reason: "is not one the PBX filters by: use id or published"}
+		return &ValidationError{Field: "filter field", Value: safetext.Clean(p.FilterBy, 40), Reason: "is not one the PBX filters by: use id or published"}
 	}
 	if p.FilterOp != "" && !slices.Contains(FilterOps, p.FilterOp) {
-		return &ValidationError{Field: "filter operator", Value: clean(p.FilterOp, 40), Reason: "is not valid: use " + strings.Join(FilterOps, ", ")}
+		return &ValidationError{Field: "filter operator", Value: safetext.Clean(p.FilterOp, 40), Reason: "is not valid: use " + strings.Join(FilterOps, ", ")}
 	}
 	if p.FilterValue == "" && p.FilterOp != "present" {
 		return &ValidationError{Field: "filter value", Reason: "is required with a filter field"}
 	}
 	if len(p.FilterValue) > 256 {
-		return &ValidationError{Field: "filter value", Value: clean(p.FilterValue, 40), Reason: "is too long (256 bytes at most)"}
+		return &ValidationError{Field: "filter value", Value: safetext.Clean(p.FilterValue, 40), Reason: "is too long (256 bytes at most)"}
 	}
 	return nil
 }

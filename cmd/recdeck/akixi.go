@@ -3,15 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"unicode"
 
@@ -59,15 +56,9 @@ func akixiSettings(g *globals) (AkixiProfile, Profile, error) {
 		return AkixiProfile{}, p, err
 	}
 	a := p.Akixi
-	if g.baseURL != "" {
-		a.BaseURL = g.baseURL
-	}
-	if g.username != "" {
-		a.Username = g.username
-	}
-	if v := os.Getenv(akixiPasswordEnv); v != "" {
-		a.Password = v
-	}
+	setIfGiven(&a.BaseURL, g.baseURL)
+	setIfGiven(&a.Username, g.username)
+	setIfGiven(&a.Password, os.Getenv(akixiPasswordEnv))
 	return a, p, nil
 }
 
@@ -115,7 +106,7 @@ func akixiStart(cmd *cobra.Command, g *globals) (*akixi.Client, context.Context,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(cmd)
 	return c, ctx, stop, nil
 }
 
@@ -123,21 +114,18 @@ func akixiStart(cmd *cobra.Command, g *globals) (*akixi.Client, context.Context,
 // before sending -> 2; the service refused the sign-in, or no usable
 // answer -> 3; any other Fail answer -> 1.
 func akixiExit(err error) error {
-	var ee *exitError
-	var ae *akixi.APIError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee):
-		return err
-	case akixi.IsValidation(err):
-		return withExit(exitUsage, err)
-	case akixi.IsAuth(err):
-		return withExit(exitNetwork, err)
-	case errors.As(err, &ae), errors.Is(err, akixi.ErrTooManyEntries):
-		return withExit(exitAPI, err)
-	}
-	return withExit(exitNetwork, err)
+	return exitFor(err, func(err error) int {
+		var ae *akixi.APIError
+		switch {
+		case akixi.IsValidation(err):
+			return exitUsage
+		case akixi.IsAuth(err):
+			return exitNetwork
+		case errors.As(err, &ae), errors.Is(err, akixi.ErrTooManyEntries):
+			return exitAPI
+		}
+		return exitNetwork
+	})
 }
 
 // akixiKebab turns a property name into its flag name: "IPAddrOrHost1" ->
@@ -296,7 +284,7 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 			if entries == nil {
 				entries = []akixi.Entry{}
 			}
-			return akixiJSON(out, entries)
+			return printVendorJSON(out, entries)
 		}
 		if len(entries) == 0 {
 			fmt.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
@@ -334,15 +322,6 @@ func akixiPlural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func akixiJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return withExit(exitAPI, err)
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
 }
 
 // akixiPrintEntry shows every property, one a line, read-only ones marked.
@@ -391,7 +370,7 @@ func newAkixiInfoCmd(g *globals) *cobra.Command {
 				return akixiExit(err)
 			}
 			if g.jsonOut {
-				return akixiJSON(cmd.OutOrStdout(), e)
+				return printVendorJSON(cmd.OutOrStdout(), e)
 			}
 			akixiPrintEntry(cmd.OutOrStdout(), e)
 			return nil
@@ -435,7 +414,7 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 		}
 		out := cmd.OutOrStdout()
 		if g.jsonOut {
-			return akixiJSON(out, e)
+			return printVendorJSON(out, e)
 		}
 		if guid == "" {
 			fmt.Fprintf(out, "Added %q in %s (its GUID could not be found: list the scope to see it)\n", akixi.Printable(e.Description), akixi.Printable(e.Scope().String()))
@@ -485,7 +464,7 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return akixiExit(err)
 			}
-			return akixiJSON(out, e)
+			return printVendorJSON(out, e)
 		}
 		var names []string
 		for _, p := range akixi.Properties {
@@ -533,7 +512,7 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 				return akixiExit(err)
 			}
 			if g.jsonOut {
-				return akixiJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
+				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
 			return nil
@@ -599,9 +578,7 @@ func mountAkixiSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, fu
 // missing.
 func newAkixiPane(env vendorEnv) ui.Pane {
 	a := env.Profile.Akixi
-	if v := os.Getenv(akixiPasswordEnv); v != "" {
-		a.Password = v
-	}
+	setIfGiven(&a.Password, os.Getenv(akixiPasswordEnv))
 	hint := ""
 	if env.Demo {
 		a.BaseURL, a.Username, a.Password = env.BaseURL, "demo", akixisim.Demo

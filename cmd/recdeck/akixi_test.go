@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,27 +19,16 @@ import (
 // The akixi subcommand runs in-process against the Akixi simulator on
 // 127.0.0.1.
 
-// akixiIsolate keeps a test away from the user's config and password.
-func akixiIsolate(t *testing.T, config string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("RECDECK_CONFIG", path)
-	t.Setenv(akixiPasswordEnv, "")
-}
-
+// akixiServe serves a simulator and returns it with its URL.
 func akixiServe(t *testing.T) (*akixisim.Server, string) {
 	t.Helper()
 	s := akixisim.New(akixisim.Options{Seed: 3})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
+	return s, serveLoopback(t, s.Handler())
 }
 
 // akixiRun runs recdeck with args and stdin; it returns the exit status,
-// stdout and stderr.
+// stdout and stderr. Unlike vendorRun it builds the root command itself:
+// main's run takes no stdin, and the delete question reads one.
 func akixiRun(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -81,7 +68,7 @@ func TestAkixiFlagNames(t *testing.T) {
 }
 
 func TestAkixiCommandsEndToEnd(t *testing.T) {
-	akixiIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(akixiPasswordEnv, akixisim.Demo)
 	s, url := akixiServe(t)
 	base := []string{"akixi", "--base-url", url, "--username", "demo"}
@@ -189,7 +176,7 @@ func TestAkixiCommandsEndToEnd(t *testing.T) {
 }
 
 func TestAkixiExitStatuses(t *testing.T) {
-	akixiIsolate(t, "")
+	vendorIsolate(t, "")
 	s, url := akixiServe(t)
 	base := []string{"akixi", "--base-url", url, "--username", "demo"}
 	run := func(args ...string) (int, string) {
@@ -240,7 +227,7 @@ func TestAkixiExitStatuses(t *testing.T) {
 
 func TestAkixiProfileSection(t *testing.T) {
 	_, url := akixiServe(t)
-	akixiIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    akixi:\n      base_url: "+url+
+	vendorIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    akixi:\n      base_url: "+url+
 		"\n      username: demo\n      password: demo\n      path: /CCS/WSAPI\n")
 	code, out, errs := akixiRun(t, "", "akixi", "list", "--tel-sys-id", "2")
 	if code != exitOK || !strings.Contains(out, "Dubber London") {
@@ -249,11 +236,7 @@ func TestAkixiProfileSection(t *testing.T) {
 }
 
 func TestAkixiSimMountAndPane(t *testing.T) {
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	banner, stop := mountAkixiSim(mux, srv.URL, 1)
-	defer stop()
+	srv, banner := serveMount(t, mountAkixiSim, 1)
 	if len(banner) == 0 || !strings.Contains(banner[0], srv.URL+akixi.DefaultPath) {
 		t.Errorf("banner %q", banner)
 	}
@@ -317,7 +300,7 @@ func TestAkixiConfirmDeleteInterrupted(t *testing.T) {
 // text from the service with newlines or terminal controls prints as
 // plain text, one row a line.
 func TestAkixiListPagesAndOddText(t *testing.T) {
-	akixiIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(akixiPasswordEnv, akixisim.Demo)
 	s, url := akixiServe(t)
 	base := []string{"akixi", "--base-url", url, "--username", "demo"}

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -94,18 +90,10 @@ func noojeeSettings(g *globals, f *noojeeFlags) (NoojeeProfile, Profile, error) 
 		return NoojeeProfile{}, p, err
 	}
 	n := p.Noojee
-	if g.baseURL != "" {
-		n.BaseURL = g.baseURL
-	}
-	if k := os.Getenv(noojeeKeyEnv); k != "" {
-		n.APIKey = k
-	}
-	if f.auth != "" {
-		n.Auth = f.auth
-	}
-	if f.timeZone != "" {
-		n.TimeZone = f.timeZone
-	}
+	setIfGiven(&n.BaseURL, g.baseURL)
+	setIfGiven(&n.APIKey, os.Getenv(noojeeKeyEnv))
+	setIfGiven(&n.Auth, f.auth)
+	setIfGiven(&n.TimeZone, f.timeZone)
 	return n, p, nil
 }
 
@@ -151,41 +139,27 @@ func noojeeClient(g *globals, f *noojeeFlags) (*noojee.Client, NoojeeProfile, er
 // body is not what the method returns -> 3; the server's error status
 // (including the rate limit) or a local file problem -> 1.
 func noojeeExit(err error) error {
-	var ee *exitError
-	var ie *noojee.InputError
-	var rl *noojee.RateLimitError
-	var ae *noojee.APIError
-	var te *noojee.TransportError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee):
-		return err
-	case errors.As(err, &ie):
-		return withExit(exitUsage, err)
-	case errors.As(err, &rl):
-		return withExit(exitAPI, err)
-	case errors.Is(err, noojee.ErrUnauthorized):
+	if errors.Is(err, noojee.ErrUnauthorized) {
 		// Say where the key comes from (never what it is).
-		return withExit(exitNetwork, fmt.Errorf("%w (check %s or noojee.api_key, and noojee.auth)", err, noojeeKeyEnv))
-	case errors.As(err, &te):
-		return withExit(exitNetwork, err)
-	case errors.As(err, &ae) && ae.StatusCode/100 == 2:
-		return withExit(exitNetwork, err) // answered, but not with what the API returns
-	case errors.As(err, &ae):
-		return withExit(exitAPI, err)
+		err = fmt.Errorf("%w (check %s or noojee.api_key, and noojee.auth)", err, noojeeKeyEnv)
 	}
-	return withExit(exitAPI, err)
-}
-
-// noojeeJSON prints v indented.
-func noojeeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return withExit(exitAPI, err)
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return exitFor(err, func(err error) int {
+		var ie *noojee.InputError
+		var rl *noojee.RateLimitError
+		var ae *noojee.APIError
+		var te *noojee.TransportError
+		switch {
+		case errors.As(err, &ie):
+			return exitUsage
+		case errors.As(err, &rl):
+			return exitAPI
+		case errors.Is(err, noojee.ErrUnauthorized), errors.As(err, &te):
+			return exitNetwork
+		case errors.As(err, &ae) && ae.StatusCode/100 == 2:
+			return exitNetwork // answered, but not with what the API returns
+		}
+		return exitAPI // the server's error status, or a local file problem
+	})
 }
 
 // rawLegs gives legs as the API wrote them (every value a string).
@@ -195,11 +169,6 @@ func rawLegs(legs []noojee.Leg) []noojee.WireLeg {
 		out[i] = l.Raw
 	}
 	return out
-}
-
-// reqContext bounds a command by the signals that should stop it cleanly.
-func reqContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 }
 
 func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
@@ -216,7 +185,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := reqContext(cmd)
+			ctx, stop := signalContext(cmd)
 			defer stop()
 			var legs []noojee.Leg
 			what := "tag " + tag
@@ -231,7 +200,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if g.jsonOut {
-				return noojeeJSON(out, rawLegs(legs))
+				return printVendorJSON(out, rawLegs(legs))
 			}
 			if len(legs) == 0 {
 				fmt.Fprintf(out, "no recording found for %s\n", what)
@@ -297,7 +266,7 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := reqContext(cmd)
+			ctx, stop := signalContext(cmd)
 			defer stop()
 			legs, err := c.ByHour(ctx, date, hour)
 			if err != nil {
@@ -305,7 +274,7 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if g.jsonOut {
-				return noojeeJSON(out, rawLegs(legs))
+				return printVendorJSON(out, rawLegs(legs))
 			}
 			calls := noojee.GroupCalls(legs)
 			loc := c.Location()
@@ -380,7 +349,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				out = "."
 			}
 			out = expandUserDir(out)
-			ctx, stop := reqContext(cmd)
+			ctx, stop := signalContext(cmd)
 			defer stop()
 			legs := []int{leg}
 			if leg == 0 {
@@ -422,7 +391,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				}
 			}
 			if g.jsonOut {
-				if err := noojeeJSON(cmd.OutOrStdout(), done); err != nil {
+				if err := printVendorJSON(cmd.OutOrStdout(), done); err != nil {
 					return err
 				}
 			}
@@ -475,7 +444,7 @@ func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			ctx, stop := reqContext(cmd)
+			ctx, stop := signalContext(cmd)
 			defer stop()
 			if action == "start" {
 				err = c.StartRecording(ctx, args[0], tag)
@@ -486,7 +455,7 @@ func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Comman
 				return noojeeExit(err)
 			}
 			if g.jsonOut {
-				return noojeeJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
+				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
 			return nil
@@ -518,9 +487,7 @@ func mountNoojeeSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, f
 // server but no apiKey or a bad setting it still shows, saying what is wrong.
 func newNoojeePane(env vendorEnv) ui.Pane {
 	n := env.Profile.Noojee
-	if k := os.Getenv(noojeeKeyEnv); k != "" {
-		n.APIKey = k
-	}
+	setIfGiven(&n.APIKey, os.Getenv(noojeeKeyEnv))
 	hint := ""
 	if env.Demo {
 		n.BaseURL, n.APIKey, n.Auth, n.TimeZone = env.BaseURL, noojeesim.DemoAPIKey, "apikey", noojeesim.DefaultZone

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -24,41 +23,19 @@ import (
 // The noojee subcommand runs in-process against the Noojee simulator on
 // 127.0.0.1.
 
-// noojeeIsolate keeps a test away from the user's config and apiKey.
-func noojeeIsolate(t *testing.T, config string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("RECDECK_CONFIG", path)
-	t.Setenv(noojeeKeyEnv, "")
-}
-
 // noojeeServe serves an unthrottled simulator and returns it with its URL.
 func noojeeServe(t *testing.T) (*noojeesim.Server, string) {
 	t.Helper()
 	s := noojeesim.New(noojeesim.Config{Seed: 5})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-func noojeeRun(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	code := run(ctx, args, &out, &errb)
-	return code, out.String(), errb.String()
+	return s, serveLoopback(t, s.Handler())
 }
 
 func TestNoojeeLegsBothAuthStyles(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
 	_, url := noojeeServe(t)
 	for _, auth := range []string{"apikey", "hash"} {
-		code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "--time-zone", noojeesim.DefaultZone, "legs", "--tag", "1234")
+		code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", auth, "--time-zone", noojeesim.DefaultZone, "legs", "--tag", "1234")
 		if code != exitOK {
 			t.Fatalf("%s: exit %d: %s", auth, code, errs)
 		}
@@ -68,7 +45,7 @@ func TestNoojeeLegsBothAuthStyles(t *testing.T) {
 				t.Errorf("%s: output lacks %q:\n%s", auth, want, out)
 			}
 		}
-		code, out, errs = noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "--json", "legs", "--unique-id", noojeesim.ExampleUniqueID)
+		code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--auth", auth, "--json", "legs", "--unique-id", noojeesim.ExampleUniqueID)
 		if code != exitOK {
 			t.Fatalf("%s json: exit %d: %s", auth, code, errs)
 		}
@@ -82,20 +59,20 @@ func TestNoojeeLegsBothAuthStyles(t *testing.T) {
 			t.Errorf("%s json first leg %+v", auth, legs[0])
 		}
 	}
-	code, out, _ := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "no-such-tag")
+	code, out, _ := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", "no-such-tag")
 	if code != exitOK || !strings.Contains(out, "no recording found for tag no-such-tag") {
 		t.Fatalf("unknown tag: %d %q", code, out)
 	}
 }
 
 func TestNoojeeHourAndItsRateLimit(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
 	_, url := noojeeServe(t)
 	loc, _ := time.LoadLocation(noojeesim.DefaultZone)
 	date, hour := noojee.HourOf(time.Now().Add(-2*time.Hour), loc)
 	args := []string{"noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "hour", "--date", date, "--hour", strconv.Itoa(hour)}
-	code, out, errs := noojeeRun(t, args...)
+	code, out, errs := vendorRun(t, args...)
 	if code != exitOK || !strings.Contains(out, "UNIQUEID") || !strings.Contains(errs, "next by-hour request allowed at") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -104,18 +81,18 @@ func TestNoojeeHourAndItsRateLimit(t *testing.T) {
 	}
 	// A second run inside the minute: the server answers 429 (a new
 	// process has no memory of the first), exit 1, saying when.
-	code, _, errs = noojeeRun(t, args...)
+	code, _, errs = vendorRun(t, args...)
 	if code != exitAPI || !strings.Contains(errs, "the server answered 429") || !strings.Contains(errs, "try again at") {
 		t.Fatalf("rate limit: exit %d: %s", code, errs)
 	}
 }
 
 func TestNoojeeFetch(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
 	s, url := noojeeServe(t)
 	dir := filepath.Join(t.TempDir(), "legs")
-	code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
 	if code != exitOK || strings.Count(out, "saved ") != 3 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -127,54 +104,54 @@ func TestNoojeeFetch(t *testing.T) {
 		}
 	}
 	// Again: skipped, not overwritten.
-	code, out, errs = noojeeRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
+	code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--out", dir)
 	var res []fetched
 	if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 3 || res[0].Skipped != "exists" ||
 		!strings.Contains(errs, "skipped (--force overwrites)") {
 		t.Fatalf("refetch: exit %d\n%s\n%s", code, out, errs)
 	}
-	code, out, _ = noojeeRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "2", "--out", dir, "--force")
+	code, out, _ = vendorRun(t, "noojee", "--base-url", url, "--json", "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "2", "--out", dir, "--force")
 	if code != exitOK || json.Unmarshal([]byte(out), &res) != nil || len(res) != 1 || res[0].Bytes != 44+62*16000 {
 		t.Fatalf("--leg 2 --force: exit %d %s", code, out)
 	}
 	// A leg that does not exist: the server's 404, exit 1.
-	code, _, errs = noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "9", "--out", dir)
+	code, _, errs = vendorRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "9", "--out", dir)
 	if code != exitAPI || !strings.Contains(errs, "No recording for uniqueId") {
 		t.Fatalf("missing leg: exit %d %s", code, errs)
 	}
 	// Cut mid-body: exit 3, nothing new in the folder.
 	other := filepath.Join(t.TempDir(), "cut")
 	s.CutNextDownload(1000)
-	code, _, errs = noojeeRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "1", "--out", other)
+	code, _, errs = vendorRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "1", "--out", other)
 	if ents, _ := os.ReadDir(other); code != exitNetwork || len(ents) != 0 || !strings.Contains(errs, "nothing kept") {
 		t.Fatalf("cut: exit %d, %d files: %s", code, len(ents), errs)
 	}
 }
 
 func TestNoojeeStartStop(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
 	_, url := noojeeServe(t)
-	if code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "recording started for 407") {
+	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "recording started for 407") {
 		t.Fatalf("start: %d %s %s", code, out, errs)
 	}
-	if code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitOK || !strings.Contains(out, "recording stopped for 407") {
+	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitOK || !strings.Contains(out, "recording stopped for 407") {
 		t.Fatalf("stop: %d %s %s", code, out, errs)
 	}
-	if code, out, _ := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "Internal call ") || !strings.Contains(out, ", tag PCI-9: 1 leg, ") {
+	if code, out, _ := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "Internal call ") || !strings.Contains(out, ", tag PCI-9: 1 leg, ") {
 		t.Fatalf("the stopped recording is not found: %d %s", code, out)
 	}
-	if code, _, errs := noojeeRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitAPI || !strings.Contains(errs, "No recording in progress") {
+	if code, _, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitAPI || !strings.Contains(errs, "No recording in progress") {
 		t.Fatalf("second stop: %d %s", code, errs)
 	}
 }
 
 func TestNoojeeExitStatuses(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	_, url := noojeeServe(t)
 	// Usage: refused before any request (exit 2).
 	t.Setenv(noojeeKeyEnv, "")
-	if code, _, errs := noojeeRun(t, "noojee", "--base-url", url, "legs", "--tag", "1"); code != exitUsage || !strings.Contains(errs, noojeeKeyEnv) {
+	if code, _, errs := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", "1"); code != exitUsage || !strings.Contains(errs, noojeeKeyEnv) {
 		t.Fatalf("no key: %d %s", code, errs)
 	}
 	t.Setenv(noojeeKeyEnv, "demo")
@@ -193,14 +170,14 @@ func TestNoojeeExitStatuses(t *testing.T) {
 		{"noojee", "--base-url", url, "start"},
 		{"noojee", "--base-url", url, "legs", "--api-key", "demo", "--tag", "1"}, // never a flag
 	} {
-		if code, _, errs := noojeeRun(t, args...); code != exitUsage {
+		if code, _, errs := vendorRun(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, errs)
 		}
 	}
 	// Authentication (exit 3), without the key on screen.
 	t.Setenv(noojeeKeyEnv, "wrong-key-7")
 	for _, auth := range []string{"apikey", "hash"} {
-		code, out, errs := noojeeRun(t, "noojee", "--base-url", url, "--auth", auth, "legs", "--tag", "1234")
+		code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", auth, "legs", "--tag", "1234")
 		if code != exitNetwork || !strings.Contains(errs, "401") || strings.Contains(out+errs, "wrong-key-7") {
 			t.Fatalf("%s wrong key: %d %s", auth, code, errs)
 		}
@@ -212,7 +189,7 @@ func TestNoojeeExitStatuses(t *testing.T) {
 	}
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	code, out, errs := noojeeRun(t, "noojee", "--base-url", dead, "legs", "--tag", "1234")
+	code, out, errs := vendorRun(t, "noojee", "--base-url", dead, "legs", "--tag", "1234")
 	if code != exitNetwork || strings.Contains(out+errs, "wrong-key-7") {
 		t.Fatalf("no server: %d %s", code, errs)
 	}
@@ -220,7 +197,7 @@ func TestNoojeeExitStatuses(t *testing.T) {
 
 func TestNoojeeProfileSection(t *testing.T) {
 	_, url := noojeeServe(t)
-	noojeeIsolate(t, `default_profile: nj
+	vendorIsolate(t, `default_profile: nj
 profiles:
   nj:
     base_url: http://127.0.0.1:1
@@ -230,7 +207,7 @@ profiles:
       auth: hash
       time_zone: Australia/Sydney
 `)
-	code, out, errs := noojeeRun(t, "noojee", "legs", "--tag", "1234")
+	code, out, errs := vendorRun(t, "noojee", "legs", "--tag", "1234")
 	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 AEDT") {
 		t.Fatalf("from the profile: %d\n%s\n%s", code, out, errs)
 	}
@@ -239,16 +216,12 @@ profiles:
 // TestNoojeeSimMountAndPane: the mount serves the document's example
 // beside other routes, and the demo pane built from it finds and shows it.
 func TestNoojeeSimMountAndPane(t *testing.T) {
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	banner, stop := mountNoojeeSim(mux, srv.URL, 3)
-	defer stop()
+	srv, banner := serveMount(t, mountNoojeeSim, 3)
 	if b := strings.Join(banner, "\n"); !strings.Contains(b, srv.URL+"/njadmin/rest/RecordingAPI/") || !strings.Contains(b, "apiKey=demo") {
 		t.Fatalf("banner %q", banner)
 	}
 
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	if p := newNoojeePane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
 		t.Error("a pane without Noojee settings outside the demo")
 	}
@@ -279,7 +252,7 @@ func TestNoojeeSimMountAndPane(t *testing.T) {
 // or a bad setting, the pane shows and says what is wrong (it does not
 // silently vanish).
 func TestNoojeePaneUnavailable(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	for _, tc := range []struct {
 		n    NoojeeProfile
 		want string
@@ -308,7 +281,7 @@ func TestNoojeePaneUnavailable(t *testing.T) {
 // API returns exits 3 like the core; a refused key says where the key comes
 // from; fetch --json prints [] when nothing was saved.
 func TestNoojeeUnusableAnswers(t *testing.T) {
-	noojeeIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "s3cret-key")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -324,15 +297,15 @@ func TestNoojeeUnusableAnswers(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	code, out, errs := noojeeRun(t, "noojee", "--base-url", srv.URL, "legs", "--tag", "1234")
+	code, out, errs := vendorRun(t, "noojee", "--base-url", srv.URL, "legs", "--tag", "1234")
 	if code != exitNetwork || !strings.Contains(errs, "unexpected body") || !strings.Contains(errs, "proxy login") {
 		t.Fatalf("html answer: exit %d\n%s\n%s", code, out, errs)
 	}
-	code, _, errs = noojeeRun(t, "noojee", "--base-url", srv.URL, "legs", "--unique-id", "1.1")
+	code, _, errs = vendorRun(t, "noojee", "--base-url", srv.URL, "legs", "--unique-id", "1.1")
 	if code != exitNetwork || !strings.Contains(errs, "check "+noojeeKeyEnv+" or noojee.api_key") || strings.Contains(errs, "s3cret-key") {
 		t.Fatalf("401: exit %d: %s", code, errs)
 	}
-	code, out, errs = noojeeRun(t, "noojee", "--base-url", srv.URL, "--json", "fetch", "--unique-id", "1.1", "--leg", "1", "--out", t.TempDir())
+	code, out, errs = vendorRun(t, "noojee", "--base-url", srv.URL, "--json", "fetch", "--unique-id", "1.1", "--leg", "1", "--out", t.TempDir())
 	if code != exitAPI || strings.TrimSpace(out) != "[]" || !strings.Contains(errs, "HTTP 500") {
 		t.Fatalf("failed fetch --json: exit %d, out %q: %s", code, out, errs)
 	}

@@ -82,22 +82,25 @@ func voipnowSettings(g *globals, f *voipnowFlags) (VoipNowProfile, Profile, erro
 		return VoipNowProfile{}, p, err
 	}
 	v := p.VoipNow
-	if g.baseURL != "" {
-		v.BaseURL = g.baseURL
-	}
-	if s := os.Getenv(voipnowSecretEnv); s != "" {
-		v.ClientSecret = s
-	}
-	if f.clientID != "" {
-		v.ClientID = f.clientID
-	}
-	if f.userID != "" {
-		v.UserID = f.userID
-	}
-	if f.extension != "" {
-		v.Extension = f.extension
-	}
+	setIfGiven(&v.BaseURL, g.baseURL)
+	setIfGiven(&v.ClientSecret, os.Getenv(voipnowSecretEnv))
+	setIfGiven(&v.ClientID, f.clientID)
+	setIfGiven(&v.UserID, f.userID)
+	setIfGiven(&v.Extension, f.extension)
 	return v, p, nil
+}
+
+// voipnowConfig turns the settings into a client config (the CLI's and the
+// pane's alike).
+func voipnowConfig(v VoipNowProfile, hc *http.Client, timeout time.Duration) voipnow.Config {
+	return voipnow.Config{
+		BaseURL:      v.BaseURL,
+		TokenURL:     v.TokenURL,
+		ClientID:     v.ClientID,
+		ClientSecret: v.ClientSecret,
+		HTTPClient:   hc,
+		Timeout:      timeout,
+	}
 }
 
 // voipnowClient builds the client for the CLI. A missing or bad setting is
@@ -110,14 +113,7 @@ func voipnowClient(g *globals, f *voipnowFlags) (*voipnow.Client, VoipNowProfile
 	if v.BaseURL == "" {
 		return nil, v, withExit(exitUsage, errors.New("no VoipNow server given: use --base-url or voipnow.base_url in a config profile; `recdeck sim` serves a simulator (client id and secret: demo)"))
 	}
-	c, err := voipnow.New(voipnow.Config{
-		BaseURL:      v.BaseURL,
-		TokenURL:     v.TokenURL,
-		ClientID:     v.ClientID,
-		ClientSecret: v.ClientSecret,
-		HTTPClient:   g.httpClient(p),
-		Timeout:      p.Timeout,
-	})
+	c, err := voipnow.New(voipnowConfig(v, g.httpClient(p), p.Timeout))
 	if err != nil {
 		return nil, v, withExit(exitUsage, err)
 	}
@@ -128,22 +124,18 @@ func voipnowClient(g *globals, f *voipnowFlags) (*voipnow.Client, VoipNowProfile
 // refused before sending -> 2, the PBX's error body -> 1, anything else (no
 // answer, an unusable answer, authentication) -> 3.
 func voipnowExit(err error) error {
-	var ee *exitError
-	var ve *voipnow.ValidationError
-	var ae *voipnow.APIError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee):
-		return err
-	case errors.As(err, &ve):
-		return withExit(exitUsage, err)
-	case voipnow.IsAuth(err):
-		return withExit(exitNetwork, err)
-	case errors.As(err, &ae):
-		return withExit(exitAPI, err)
-	}
-	return withExit(exitNetwork, err)
+	return exitFor(err, func(err error) int {
+		var ae *voipnow.APIError
+		switch {
+		case voipnow.IsValidation(err):
+			return exitUsage
+		case voipnow.IsAuth(err):
+			return exitNetwork
+		case errors.As(err, &ae):
+			return exitAPI
+		}
+		return exitNetwork
+	})
 }
 
 func newVoipnowCallsCmd(g *globals, f *voipnowFlags) *cobra.Command {
@@ -234,6 +226,8 @@ func voipnowCell(s string) string {
 	return voipnow.Printable(s)
 }
 
+// voipnowPrintJSON prints v indented for --json. Unlike printVendorJSON it
+// leaves <, > and & unescaped: caller ids read "John Doe <3333>".
 func voipnowPrintJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -341,9 +335,7 @@ func mountVoipnowSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, 
 // a supervisor is told rather than left wondering where the tab went.
 func newVoipnowPane(env vendorEnv) ui.Pane {
 	v := env.Profile.VoipNow
-	if s := os.Getenv(voipnowSecretEnv); s != "" {
-		v.ClientSecret = s
-	}
+	setIfGiven(&v.ClientSecret, os.Getenv(voipnowSecretEnv))
 	if env.Demo {
 		v.BaseURL, v.TokenURL = env.BaseURL, ""
 		v.ClientID, v.ClientSecret = voipnowsim.DemoClientID, voipnowsim.DemoClientSecret
@@ -362,14 +354,7 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 	var c *voipnow.Client
 	err := voipnowPaneSettings(v)
 	if err == nil {
-		c, err = voipnow.New(voipnow.Config{
-			BaseURL:      v.BaseURL,
-			TokenURL:     v.TokenURL,
-			ClientID:     v.ClientID,
-			ClientSecret: v.ClientSecret,
-			HTTPClient:   env.HTTPClient,
-			Timeout:      env.Profile.Timeout,
-		})
+		c, err = voipnow.New(voipnowConfig(v, env.HTTPClient, env.Profile.Timeout))
 	}
 	if err != nil {
 		opts.SetupError = err

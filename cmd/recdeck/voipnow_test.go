@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,69 +18,47 @@ import (
 // The voipnow subcommand runs in-process against the VoipNow simulator,
 // mounted on a mux the way `recdeck sim` mounts it, on 127.0.0.1.
 
-// voipnowIsolate keeps a test away from the user's config and secrets.
-func voipnowIsolate(t *testing.T, config string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("RECDECK_CONFIG", path)
-	t.Setenv(voipnowSecretEnv, "")
-}
-
 // voipnowServe serves a simulator with no generated calls and returns it
 // with its URL.
 func voipnowServe(t *testing.T) (*voipnowsim.Server, string) {
 	t.Helper()
 	s := voipnowsim.New(voipnowsim.Options{LiveCalls: -1})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
-
-func voipnowRun(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	code := run(ctx, args, &out, &errb)
-	return code, out.String(), errb.String()
+	return s, serveLoopback(t, s.Handler())
 }
 
 func TestVoipnowCallsAndRecord(t *testing.T) {
-	voipnowIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(voipnowSecretEnv, "demo")
 	s, url := voipnowServe(t)
 	id := s.AddCall(voipnowsim.ExtSales, voipnow.FlowOutgoing, "0722000333", 0, 0)
 	base := []string{"voipnow", "--base-url", url, "--client-id", "demo"}
 
-	code, out, errOut := voipnowRun(t, append(base, "calls")...)
+	code, out, errOut := vendorRun(t, append(base, "calls")...)
 	if code != exitOK || !strings.Contains(out, voipnowsim.SeedCallID) || !strings.Contains(out, id) ||
 		!strings.Contains(out, "on call") || !strings.Contains(out, "outgoing") || !strings.Contains(out, "John Doe <3333>") {
 		t.Fatalf("calls: %d\n%s\n%s", code, out, errOut)
 	}
 
 	// Paging: one call a page, with a hint for the next.
-	code, out, _ = voipnowRun(t, append(base, "calls", "--count", "1")...)
+	code, out, _ = vendorRun(t, append(base, "calls", "--count", "1")...)
 	if code != exitOK || !strings.Contains(out, "Calls 1-1 of 2") || strings.Contains(out, id) {
 		t.Fatalf("page: %d\n%s", code, out)
 	}
 
-	code, out, errOut = voipnowRun(t, append(base, "record", "start", "--call", id, "--view", "01", "--format", "wav49")...)
+	code, out, errOut = vendorRun(t, append(base, "record", "start", "--call", id, "--view", "01", "--format", "wav49")...)
 	if code != exitOK || !strings.Contains(out, "Recording started: call "+id+" view 01 on "+voipnowsim.ExtSales+" (wav49), since ") {
 		t.Fatalf("start: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = voipnowRun(t, append(base, "--json", "calls", "--filter-by", "id", "--filter-value", id)...)
+	code, out, _ = vendorRun(t, append(base, "--json", "calls", "--filter-by", "id", "--filter-value", id)...)
 	var l voipnow.PhoneCallList
 	if code != exitOK || json.Unmarshal([]byte(out), &l) != nil || len(l.Calls) != 1 || !l.Calls[0].Views[0].IsRecording() {
 		t.Fatalf("json: %d\n%s", code, out)
 	}
-	code, out, _ = voipnowRun(t, append(base, "record", "stop", "--call", id, "--view", "01")...)
+	code, out, _ = vendorRun(t, append(base, "record", "stop", "--call", id, "--view", "01")...)
 	if code != exitOK || !strings.Contains(out, "Recording stopped: call "+id) {
 		t.Fatalf("stop: %d\n%s", code, out)
 	}
-	code, out, _ = voipnowRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
+	code, out, _ = vendorRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
 	if c, err := voipnow.DecodePhoneCall([]byte(out)); code != exitOK || err != nil || string(c.ID) != id {
 		t.Fatalf("stop json: %d %v\n%s", code, err, out)
 	}
@@ -96,16 +69,16 @@ func TestVoipnowCallsAndRecord(t *testing.T) {
 func TestVoipnowProfile(t *testing.T) {
 	s, url := voipnowServe(t)
 	s.AddCall(voipnowsim.ExtSupport, voipnow.FlowIncoming, "", 0, 0)
-	voipnowIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    voipnow:\n      base_url: "+url+
+	vendorIsolate(t, "profiles:\n  default:\n    base_url: http://127.0.0.1:1\n    voipnow:\n      base_url: "+url+
 		"\n      client_id: demo\n      client_secret: demo\n      user_id: \"13\"\n      extension: \"0003*213\"\n      poll_interval: 3s\n")
-	code, out, errOut := voipnowRun(t, "voipnow", "calls")
+	code, out, errOut := vendorRun(t, "voipnow", "calls")
 	if code != exitOK || !strings.Contains(out, voipnowsim.ExtSupport) || strings.Contains(out, voipnowsim.SeedCallID) {
 		t.Fatalf("%d\n%s\n%s", code, out, errOut)
 	}
 }
 
 func TestVoipnowExitStatuses(t *testing.T) {
-	voipnowIsolate(t, "")
+	vendorIsolate(t, "")
 	t.Setenv(voipnowSecretEnv, "demo")
 	s, url := voipnowServe(t)
 	legal := s.AddCall(voipnowsim.ExtNoRecording, voipnow.FlowIncoming, "", 0, 0)
@@ -123,7 +96,7 @@ func TestVoipnowExitStatuses(t *testing.T) {
 		{"voipnow", "--base-url", url, "calls"}, // no client id
 	}
 	for _, args := range usage {
-		if code, _, errOut := voipnowRun(t, args...); code != exitUsage || !strings.HasPrefix(errOut, "recdeck: ") {
+		if code, _, errOut := vendorRun(t, args...); code != exitUsage || !strings.HasPrefix(errOut, "recdeck: ") {
 			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
 	}
@@ -131,17 +104,17 @@ func TestVoipnowExitStatuses(t *testing.T) {
 		t.Error("a refused command sent a request")
 	}
 
-	code, _, errOut := voipnowRun(t, append(base, "record", "start", "--call", legal, "--view", "01")...)
+	code, _, errOut := vendorRun(t, append(base, "record", "start", "--call", legal, "--view", "01")...)
 	if code != exitAPI || !strings.Contains(errOut, "pc_recording_disabled") || !strings.Contains(errOut, "switched off") {
 		t.Errorf("recording disabled: %d %q", code, errOut)
 	}
-	code, _, errOut = voipnowRun(t, append(base, "record", "stop", "--call", "deadbeef00", "--view", "01")...)
+	code, _, errOut = vendorRun(t, append(base, "record", "stop", "--call", "deadbeef00", "--view", "01")...)
 	if code != exitAPI || !strings.Contains(errOut, "pc_phonecall_invalid") {
 		t.Errorf("unknown call: %d %q", code, errOut)
 	}
 
 	t.Setenv(voipnowSecretEnv, "wrong-secret-value")
-	code, _, errOut = voipnowRun(t, append(base, "calls")...)
+	code, _, errOut = vendorRun(t, append(base, "calls")...)
 	if code != exitNetwork || !strings.Contains(errOut, "invalid_client") || strings.Contains(errOut, "wrong-secret-value") {
 		t.Errorf("bad secret: %d %q", code, errOut)
 	}
@@ -152,7 +125,7 @@ func TestVoipnowExitStatuses(t *testing.T) {
 	}
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	code, _, errOut = voipnowRun(t, "voipnow", "--base-url", dead, "--client-id", "demo", "calls")
+	code, _, errOut = vendorRun(t, "voipnow", "--base-url", dead, "--client-id", "demo", "calls")
 	if code != exitNetwork {
 		t.Errorf("unreachable: %d %q", code, errOut)
 	}
@@ -161,16 +134,12 @@ func TestVoipnowExitStatuses(t *testing.T) {
 // TestVoipnowSimMountAndPane: the mount serves the seed's call beside
 // other routes, and the demo pane built from it lists the calls.
 func TestVoipnowSimMountAndPane(t *testing.T) {
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	banner, stop := mountVoipnowSim(mux, srv.URL, 3)
-	defer stop()
+	srv, banner := serveMount(t, mountVoipnowSim, 3)
 	if len(banner) == 0 || !strings.Contains(strings.Join(banner, "\n"), srv.URL+"/oauth/token.php") {
 		t.Fatalf("banner %q", banner)
 	}
 
-	voipnowIsolate(t, "")
+	vendorIsolate(t, "")
 	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
 		t.Error("a pane without VoipNow settings outside the demo")
 	}
@@ -204,21 +173,21 @@ func TestVoipnowProfileFormat(t *testing.T) {
 	profile := func(format string) string {
 		return "profiles:\n  default:\n    voipnow:\n      base_url: " + url + "\n      client_id: demo\n      format: " + format + "\n"
 	}
-	voipnowIsolate(t, profile("wav49"))
+	vendorIsolate(t, profile("wav49"))
 	t.Setenv(voipnowSecretEnv, "demo")
-	code, out, errOut := voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
+	code, out, errOut := vendorRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
 	if code != exitOK || !strings.Contains(out, "(wav49)") {
 		t.Fatalf("profile format: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01", "--format", "wav")
+	code, out, _ = vendorRun(t, "voipnow", "record", "start", "--call", id, "--view", "01", "--format", "wav")
 	if code != exitOK || !strings.Contains(out, "(wav)") {
 		t.Fatalf("--format over the profile: %d\n%s", code, out)
 	}
 
-	voipnowIsolate(t, profile("mp3"))
+	vendorIsolate(t, profile("mp3"))
 	t.Setenv(voipnowSecretEnv, "demo")
 	before := s.Stats()
-	code, _, errOut = voipnowRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
+	code, _, errOut = vendorRun(t, "voipnow", "record", "start", "--call", id, "--view", "01")
 	if code != exitUsage || !strings.Contains(errOut, "voipnow.format") || !strings.Contains(errOut, "wav or wav49") {
 		t.Fatalf("bad profile format: %d %q", code, errOut)
 	}
@@ -226,7 +195,7 @@ func TestVoipnowProfileFormat(t *testing.T) {
 		t.Error("a refused command sent a request")
 	}
 	// stop takes no format: a bad one in the profile does not matter.
-	if code, _, errOut = voipnowRun(t, "voipnow", "record", "stop", "--call", id, "--view", "01"); code != exitOK {
+	if code, _, errOut = vendorRun(t, "voipnow", "record", "stop", "--call", id, "--view", "01"); code != exitOK {
 		t.Fatalf("stop with a bad profile format: %d %q", code, errOut)
 	}
 }
@@ -234,7 +203,7 @@ func TestVoipnowProfileFormat(t *testing.T) {
 // TestVoipnowPaneSetupErrors: a VoipNow section that cannot be used gives a
 // pane saying why (never the secret), not a silently missing tab.
 func TestVoipnowPaneSetupErrors(t *testing.T) {
-	voipnowIsolate(t, "")
+	vendorIsolate(t, "")
 	for _, tc := range []struct {
 		v    VoipNowProfile
 		want string
