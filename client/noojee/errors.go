@@ -133,3 +133,9 @@ func oneLine(body []byte, n int, secrets ...string) string {
 	s = strings.Join(strings.Fields(safetext.Printable(s)), " ")
 	return excerpt(s, n)
 }
+
+// Printable returns s safe to put on a terminal: control, escape and bidi
+// characters (which a server could send in a Username or a DID) become
+// spaces or are dropped. Display code calls it; the decoded data stays
+// exact, so ids still match the server's.
+func Printable(s string) string { return safetext.Printable(s) }

@@ -229,12 +229,14 @@ func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
 		if len(c.Legs) == 1 {
 			legs = "leg"
 		}
-		fmt.Fprintf(w, "%s: %d %s, %s\n", head, len(c.Legs), legs, c.Duration())
+		fmt.Fprintf(w, "%s: %d %s, %s\n", noojee.Printable(head), len(c.Legs), legs, c.Duration())
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "LEG\tSTART\tDURATION\tSHARE\tUSERNAME\tSOURCE\tDESTINATION\tDID\tDIRECTION\tCALLRECORDID")
 		for j, l := range c.Legs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, showTime(l.Start, l.Raw.Start, loc),
-				l.Duration, 100*c.Share(j), l.Username, l.Source, l.Destination, l.DID, l.Direction, l.CallRecordID)
+			// Server text is made safe cell by cell (a tab would break the table).
+			pr := noojee.Printable
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, pr(showTime(l.Start, l.Raw.Start, loc)),
+				l.Duration, 100*c.Share(j), pr(l.Username), pr(l.Source), pr(l.Destination), pr(l.DID), l.Direction, pr(l.CallRecordID))
 		}
 		tw.Flush()
 	}
@@ -290,8 +292,9 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 							users = append(users, l.Username)
 						}
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", showTime(call.Start(), "", loc), call.UniqueID,
-						call.Direction(), len(call.Legs), call.Duration(), showTime(call.End(), "", loc), call.Tag(), strings.Join(users, " > "))
+					pr := noojee.Printable
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", showTime(call.Start(), "", loc), pr(call.UniqueID),
+						call.Direction(), len(call.Legs), call.Duration(), showTime(call.End(), "", loc), pr(call.Tag()), pr(strings.Join(users, " > ")))
 				}
 				tw.Flush()
 			}

@@ -310,3 +310,29 @@ func TestNoojeeUnusableAnswers(t *testing.T) {
 		t.Fatalf("failed fetch --json: exit %d, out %q: %s", code, out, errs)
 	}
 }
+
+// Leg text from the server cannot drive the supervisor's terminal: escape
+// sequences and bidi overrides are blanked in the table, the ids stay.
+func TestNoojeeHostileLegText(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv("RECDECK_NOOJEE_API_KEY", "k")
+	url := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`[{"Source":"400\u001b[2J","Leg":"1","Start":"2014-02-13 17:06:52.0","Tag":"1234","Duration":"4",` +
+			`"Username":"Fred\u001b]0;owned\u0007\u202e","CallRecordId":"198348","UniqueId":"1392271611.238\u001b[H",` +
+			`"DID":"internal","Direction":"2","Destination":"401"}]`))
+	}))
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--time-zone", "UTC", "legs", "--tag", "1234")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, bad := range []string{"\x1b", "\x07", "\u202e"} {
+		if strings.Contains(out, bad) {
+			t.Fatalf("output carries %q from the server:\n%q", bad, out)
+		}
+	}
+	for _, want := range []string{"1392271611.238", "Fred", "400"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

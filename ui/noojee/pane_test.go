@@ -486,3 +486,45 @@ func TestRetryTimeAgreesWithTheRefusal(t *testing.T) {
 		t.Fatalf("refusal %q does not say %s", toast.Text, at)
 	}
 }
+
+// A server's text never drives the terminal: a Username, DID or unique id
+// carrying escape sequences (clear screen, bidi override) is shown as plain
+// text, while the legs are still listed.
+func TestHostileLegTextIsShownSafely(t *testing.T) {
+	const hostile = `[{"Source":"400\u001b[2J","Leg":"1","Start":"2014-02-13 17:06:52.0","Tag":"1234","Duration":"4",` +
+		`"Username":"Fred\u001b]0;owned\u0007\u202e","CallRecordId":"198348","UniqueId":"1392271611.238\u001b[H",` +
+		`"DID":"internal\r\n","Direction":"2","Destination":"401"}]`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(hostile))
+	}))
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	ck := &fakeClock{t: time.Date(2021, 9, 14, 5, 30, 0, 0, time.UTC)}
+	c, err := noojee.New(noojee.Config{BaseURL: srv.URL, APIKey: "k", HTTPClient: &http.Client{Transport: tr},
+		Location: time.UTC, Now: ck.Now, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Options{Client: c, Dir: t.TempDir(), Location: time.UTC, Now: ck.Now})
+	p.SetStyles(&ui.Styles{})
+	p.SetSize(120, 24)
+	h := &harness{t: t, p: p, clock: ck, msgs: make(chan tea.Msg, 64)}
+
+	h.press("/")
+	h.typeText("1234")
+	h.press("enter")
+	h.waitFor("the legs", func() bool { return strings.Contains(h.p.View(), "Fred") })
+	screen := h.p.View()
+	for _, bad := range []string{"\x1b", "\x07", "\u202e", "\r"} {
+		if strings.Contains(screen, bad) {
+			t.Fatalf("screen carries %q from the server:\n%q", bad, screen)
+		}
+	}
+	for _, want := range []string{"1392271611.238", "400", "internal"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+}

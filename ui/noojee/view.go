@@ -187,7 +187,8 @@ func (p *Pane) row(i int, selected bool, text string) line {
 	if selected {
 		style, marker = st.RowSel, "▸ "
 	}
-	return line{text: style.Render(marker + text), sel: selected}
+	// Every cell of a row comes from the server: make it safe to print.
+	return line{text: style.Render(marker + noojee.Printable(text)), sel: selected}
 }
 
 const legCols = "  %-4s %-19s %8s  %-17s %-14s %-26s %s"
@@ -228,7 +229,7 @@ func (p *Pane) callHeading(c noojee.Call) string {
 	if s := c.Start(); !s.IsZero() {
 		parts = append(parts, p.when(s, "")+" "+s.In(p.opts.Location).Format("MST"))
 	}
-	return "■ " + strings.Join(parts, " · ")
+	return "■ " + noojee.Printable(strings.Join(parts, " · "))
 }
 
 const hourCols = "  %-8s %-22s %-9s %4s %8s  %-12s %s"
