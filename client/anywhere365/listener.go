@@ -367,13 +367,8 @@ func DecodeEvent(raw []byte) (RecordingStateChangedEvent, error) {
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return RecordingStateChangedEvent{}, fmt.Errorf("hub event: %v", truncate(err.Error(), 120))
 	}
-	switch {
-	case ev.UccName == "" || ev.CorrelationId == "":
-		return RecordingStateChangedEvent{}, errors.New("hub event without UccName or CorrelationId")
-	case len(ev.UccName) > maxKeyLen || len(ev.CorrelationId) > maxKeyLen:
-		return RecordingStateChangedEvent{}, errors.New("hub event with an id longer than 256 bytes")
-	case !ev.StateAction.Valid():
-		return RecordingStateChangedEvent{}, fmt.Errorf("hub event with unknown StateAction %d", int(ev.StateAction))
+	if problem := eventProblem(ev); problem != "" {
+		return RecordingStateChangedEvent{}, errors.New("hub event " + problem)
 	}
 	return ev, nil
 }

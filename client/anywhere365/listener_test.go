@@ -185,7 +185,7 @@ func TestListenerDeliversEvents(t *testing.T) {
 	}
 	// Wait until the server has registered the connection (see below).
 	trWaitFor(t, "first event", 20*time.Second, func() bool {
-		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: "probe", StateAction: ActionStart})
+		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: probeID, StateAction: ActionStart})
 		time.Sleep(5 * time.Millisecond)
 		mu.Lock()
 		defer mu.Unlock()
@@ -202,13 +202,13 @@ func TestListenerDeliversEvents(t *testing.T) {
 	}
 	// The seed's spelling is PascalCase; a .NET hub sends camelCase by
 	// default, and the action may come by name.
-	hub.push(map[string]any{"uccName": "ucc-demo-name", "correlationId": "camel", "stateAction": "Mark"})
+	hub.push(map[string]any{"uccName": "ucc-demo-name", "correlationId": camelID, "stateAction": "Mark"})
 	hub.push(map[string]any{"UccName": "ucc-demo-name", "CorrelationId": "bad", "StateAction": 42})
 	hub.push("not an object")
 	trWaitFor(t, "all events", 20*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		delete(got, "probe") // a late probe from above
+		delete(got, probeID) // a late probe from above
 		return len(got) == n+1 && invalid.Load() == 2
 	})
 	mu.Lock()
@@ -217,8 +217,8 @@ func TestListenerDeliversEvents(t *testing.T) {
 			t.Errorf("event %d: action %v, want %v", i, a, Actions[i%len(Actions)])
 		}
 	}
-	if got["camel"] != ActionMark {
-		t.Errorf("camelCase event: %v", got["camel"])
+	if got[camelID] != ActionMark {
+		t.Errorf("camelCase event: %v", got[camelID])
 	}
 	mu.Unlock()
 	stop()
@@ -272,7 +272,7 @@ func TestListenerReconnectsAndResyncs(t *testing.T) {
 	// so a push at this instant may find no client yet (which is why a
 	// resync follows every connect): push until one arrives.
 	trWaitFor(t, "event after reconnect", 20*time.Second, func() bool {
-		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: "c", StateAction: ActionStart})
+		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: probeID, StateAction: ActionStart})
 		time.Sleep(5 * time.Millisecond)
 		return events.Load() >= 1
 	})
@@ -397,6 +397,12 @@ func TestRedactSecrets(t *testing.T) {
 	}
 }
 
+// Test ids: hub events must carry GUID correlation ids.
+const (
+	probeID = "0000000a-0000-4000-8000-00000000000a"
+	camelID = "0000000c-0000-4000-8000-00000000000c"
+)
+
 func TestDecodeEvent(t *testing.T) {
 	good := []struct {
 		in   string
@@ -404,8 +410,8 @@ func TestDecodeEvent(t *testing.T) {
 	}{
 		{`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":3}`,
 			RecordingStateChangedEvent{"ucc-demo-name", "1d6c6a58-6739-4f0c-98ff-0968292c8c30", ActionPause}},
-		{`{"uccName":"u","correlationId":"c","stateAction":"UnMark"}`, RecordingStateChangedEvent{"u", "c", ActionUnMark}},
-		{` {"UCCName":"u","CorrelationId":"c","StateAction":"6","Extra":true} `, RecordingStateChangedEvent{"u", "c", ActionMark}},
+		{`{"uccName":"u","correlationId":"0000000d-0000-4000-8000-00000000000d","stateAction":"UnMark"}`, RecordingStateChangedEvent{"u", "0000000d-0000-4000-8000-00000000000d", ActionUnMark}},
+		{` {"UCCName":"u","CorrelationId":"0000000d-0000-4000-8000-00000000000d","StateAction":"6","Extra":true} `, RecordingStateChangedEvent{"u", "0000000d-0000-4000-8000-00000000000d", ActionMark}},
 	}
 	for _, g := range good {
 		ev, err := DecodeEvent([]byte(g.in))
@@ -415,7 +421,7 @@ func TestDecodeEvent(t *testing.T) {
 	}
 	for _, bad := range []string{``, `null`, `[]`, `"x"`, `{}`, `{"UccName":"u","CorrelationId":"c"}`,
 		`{"UccName":"u","CorrelationId":"c","StateAction":8}`, `{"UccName":"u","CorrelationId":"c","StateAction":"Resume"}`,
-		`{"UccName":"","CorrelationId":"c","StateAction":1}`, `{"UccName":1,"CorrelationId":"c","StateAction":1}`, `{"UccName":"u"`} {
+		`{"UccName":"","CorrelationId":"0000000d-0000-4000-8000-00000000000d","StateAction":1}`, `{"UccName":"u","CorrelationId":"c","StateAction":1}`, `{"UccName":"u\u001b[2J","CorrelationId":"0000000d-0000-4000-8000-00000000000d","StateAction":1}`, `{"UccName":1,"CorrelationId":"c","StateAction":1}`, `{"UccName":"u"`} {
 		if ev, err := DecodeEvent([]byte(bad)); err == nil {
 			t.Errorf("DecodeEvent(%s) = %+v, want an error", bad, ev)
 		}
@@ -426,7 +432,9 @@ func FuzzDecodeEvent(f *testing.F) {
 	for _, s := range []string{
 		`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":1}`,
 		`{"UccName":"ucc-demo-name","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":"Mark"}`,
-		`{"uccName":"ucc_","correlationId":"x","stateAction":7}`,
+		`{"uccName":"ucc_","correlationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","stateAction":7}`,
+		`{"UccName":"ucc\u001b[2J","CorrelationId":"1d6c6a58-6739-4f0c-98ff-0968292c8c30","StateAction":1}`,
+		`{"UccName":"u","CorrelationId":"not-a-guid","StateAction":1}`,
 		`{"UccName":"u","CorrelationId":"c","StateAction":-1}`,
 		`{"UccName":null,"CorrelationId":"c","StateAction":1e3}`,
 		`[1,2]`, `"str"`, `{`, ``,
@@ -441,7 +449,7 @@ func FuzzDecodeEvent(f *testing.F) {
 			}
 			return
 		}
-		if ev.UccName == "" || ev.CorrelationId == "" || !ev.StateAction.Valid() || len(ev.UccName) > maxKeyLen {
+		if ev.UccName == "" || !isGUID(ev.CorrelationId) || !ev.StateAction.Valid() || len(ev.UccName) > maxKeyLen || !printableName(ev.UccName) {
 			t.Fatalf("accepted invalid event %+v", ev)
 		}
 		// Whatever the listener accepts, the tracker takes without a fuss.

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // StateGetter is what the tracker needs of the REST client: *Client
@@ -226,12 +228,72 @@ func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.notify()
 }
 
-// validEvent is the cheap check of the hot path; GetState validates the
-// exact id syntax before it sends anything.
-func validEvent(ev RecordingStateChangedEvent) bool {
-	return ev.UccName != "" && ev.CorrelationId != "" &&
-		len(ev.UccName) <= maxKeyLen && len(ev.CorrelationId) <= maxKeyLen &&
-		ev.StateAction.Valid()
+// validEvent is the cheap check of the hot path.
+func validEvent(ev RecordingStateChangedEvent) bool { return eventProblem(ev) == "" }
+
+// eventProblem says what is wrong with an event, or "" when it is usable:
+// a printable UCC name of bounded length, a GUID correlation id, a
+// documented action. The listener (DecodeEvent) and the tracker share it,
+// so whatever one accepts the other takes. It does not allocate.
+func eventProblem(ev RecordingStateChangedEvent) string {
+	switch {
+	case ev.UccName == "":
+		return "without UccName"
+	case len(ev.UccName) > maxKeyLen:
+		return "with a UccName longer than 256 bytes"
+	case !printableName(ev.UccName):
+		return "with control or unprintable characters in its UccName"
+	case !isGUID(ev.CorrelationId):
+		return "whose CorrelationId is not a GUID"
+	case !ev.StateAction.Valid():
+		return "with an unknown StateAction (want 1-7)"
+	}
+	return ""
+}
+
+// isGUID checks the 8-4-4-4-12 hex form without a regexp (this runs for
+// every event). The client refuses any other id, so a session keyed by one
+// could never be confirmed.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// printableName refuses control, escape and bidi characters: a UCC name
+// from the hub is put on the supervisor's screen as it is.
+func printableName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return false
+		} else if c >= 0x80 {
+			return printableRunes(s[i:])
+		}
+	}
+	return true
+}
+
+func printableRunes(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Resync re-fetches every known session, as after a reconnect: events may

@@ -415,15 +415,28 @@ func TestTrackerInvalidEventsCounted(t *testing.T) {
 		{UccName: "u", CorrelationId: "x", StateAction: 0},
 		{UccName: "u", CorrelationId: "x", StateAction: 99},
 		{UccName: long, CorrelationId: "x", StateAction: ActionStop},
+		// Ids must be GUIDs; names must be safe to put on a screen.
+		{UccName: "u", CorrelationId: "x", StateAction: ActionStart},
+		{UccName: "u", CorrelationId: "1d6c6a58-6739-4f0c-98ff-0968292c8c3g", StateAction: ActionStart},
+		{UccName: "u", CorrelationId: "1d6c6a58-6739-4f0c-98ff-0968292c8c30\x1b", StateAction: ActionStart},
+		{UccName: "ucc\x1b[2J", CorrelationId: "1d6c6a58-6739-4f0c-98ff-0968292c8c30", StateAction: ActionStart},
+		{UccName: "ucc\u202e", CorrelationId: "1d6c6a58-6739-4f0c-98ff-0968292c8c30", StateAction: ActionStart},
+		{UccName: "ucc\xff", CorrelationId: "1d6c6a58-6739-4f0c-98ff-0968292c8c30", StateAction: ActionStart},
 	} {
 		tr.HandleEvent(ev)
 	}
-	if tr.Len() != 0 || tr.InvalidCount() != 5 || tr.EventCount() != 5 {
+	if tr.Len() != 0 || tr.InvalidCount() != 11 || tr.EventCount() != 11 {
 		t.Fatalf("len %d invalid %d events %d", tr.Len(), tr.InvalidCount(), tr.EventCount())
 	}
 	tr.Watch(SessionKey{})
 	if tr.Len() != 0 {
 		t.Fatal("empty Watch key was added")
+	}
+	// A valid event still lands, whatever the case of its hex digits and
+	// with a UCC name in any script.
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: "zahlungen-ü", CorrelationId: "1D6C6A58-6739-4F0C-98FF-0968292C8C30", StateAction: ActionStart})
+	if tr.Len() != 1 {
+		t.Fatal("a valid event was refused")
 	}
 }
 
