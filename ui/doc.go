@@ -9,7 +9,10 @@
 //     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help),
 //     the header (server or profile, API version, DEMO and TLS-INSECURE
 //     badges, and the status line of the first pane that is a StatusLiner),
-//     one toast line and a footer generated from the key bindings.
+//     one toast line and a footer generated from the key bindings. While
+//     the active pane is Capturing (a prompt, a filter, payment mode) the
+//     footer offers only the pane's keys and ctrl+c: the frame's own keys
+//     then go to the pane, so offering them would mislead.
 //   - Pane (pane.go): one tab. The Anywhere365 sessions pane is in
 //     ui/sessions; the VoipNow, Noojee and Akixi panes in their folders.
 //   - TickMsg: the frame's clock, at most FrameRate (10 a second), sent to

@@ -507,6 +507,10 @@ func (m *Model) toastLine(w int) string {
 	return st.Render(sym+" "+word+":") + " " + m.styles.Text.Render(text) + more
 }
 
+// forceQuit is the footer's hint while a pane captures the keyboard:
+// ctrl+c quits whatever has the focus (see key).
+var forceQuit = key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
+
 // combinedKeys merges the active pane's bindings with the frame's.
 type combinedKeys struct {
 	pane  help.KeyMap
@@ -542,11 +546,17 @@ func (m *Model) footerLine(w int) string {
 		return m.styles.Footer.Render("? or esc: close help · q: quit")
 	}
 	// The frame's own hints (help, quit) always show; the pane's get the
-	// rest of the line and are cut with "…" when it is too narrow.
+	// rest of the line and are cut with "…" when it is too narrow. While
+	// the pane captures the keyboard (a prompt, a filter, payment mode) the
+	// frame's keys go to the pane, so the footer says only what works then:
+	// the pane's keys and ctrl+c.
 	global := m.help.ShortHelpView(m.keys.ShortHelp())
 	var paneKeys []key.Binding
 	if len(m.panes) > 0 {
 		paneKeys = m.panes[m.active].KeyMap().ShortHelp()
+		if m.panes[m.active].Capturing() {
+			global = m.help.ShortHelpView([]key.Binding{forceQuit})
+		}
 	}
 	hm := m.help
 	hm.SetWidth(0)

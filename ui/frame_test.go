@@ -208,6 +208,30 @@ func TestFrameCapturingPaneGetsEveryKeyButCtrlC(t *testing.T) {
 	}
 }
 
+// While a pane captures the keyboard the frame's keys (? q tab t 1-9) go
+// to the pane, so the footer must not offer them: it shows the pane's keys
+// and ctrl+c, which always quits.
+func TestFrameFooterWhileCapturingOffersOnlyWhatWorks(t *testing.T) {
+	m, a, _, _, _ := setup(t, ui.Options{})
+	footer := func() string {
+		lines := strings.Split(plain(m), "\n")
+		return lines[len(lines)-1]
+	}
+	if f := footer(); !strings.Contains(f, "z zap") || !strings.Contains(f, "? help") || !strings.Contains(f, "q quit") {
+		t.Fatalf("footer %q", f)
+	}
+	a.capturing = true
+	f := footer()
+	if !strings.Contains(f, "z zap") || !strings.Contains(f, "ctrl+c quit") {
+		t.Fatalf("capturing: footer %q", f)
+	}
+	for _, bad := range []string{"? help", "q quit"} {
+		if strings.Contains(f, bad) {
+			t.Errorf("capturing: footer %q offers %q, which goes to the pane", f, bad)
+		}
+	}
+}
+
 func TestFrameToastsShowLevelWordAndSymbolThenExpire(t *testing.T) {
 	m, _, _, d, clock := setup(t, ui.Options{ToastFor: 3 * time.Second})
 	d.Send(ui.ToastMsg{Level: ui.ToastError, Text: "Validation: Recorder state is Paused,\nthis state cannot be paused"})

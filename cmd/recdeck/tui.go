@@ -5,14 +5,25 @@ package main
 // simulator starts in-process on 127.0.0.1 (a random port) with the
 // Anywhere365 call generator, and the console connects to it through real
 // HTTP and SignalR like it would to a real server, with a DEMO badge.
+//
+// newConsole assembles the console (profile, theme, client, tracker, hub
+// listener, audit log, panes) and runTUI runs it in the terminal; tests
+// (tui_faults_test.go, tui_security_test.go) drive the same assembly
+// through Update and View with no terminal. --insecure-skip-verify shows a
+// TLS-INSECURE badge in the header while active, and the warning about a
+// config file others can read is shown on screen as well as on stderr.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
+	"regexp"
+	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -77,26 +88,113 @@ type auditFailure struct{ err error }
 
 func (a auditFailure) Append(audit.Record) error { return a.err }
 
+// Reconnect and retry caps of the console. The tracker's and listener's
+// defaults (30 s) suit a long-running watcher; a supervisor's screen must
+// show the truth again within 2 s of an outage ending (issue 4), so the
+// console retries a failing session's state at most a second apart, and
+// the hub at most 1.2 s apart (800 ms plus the backoff library's ±50 %
+// jitter). The cost is bounded: the tracker has a fixed pool of workers
+// and retries only failing sessions; the listener keeps one connection.
+const (
+	consoleRetryMax   = time.Second
+	consoleBackoffMax = 800 * time.Millisecond
+)
+
+// consoleOptions are what tests change in the console's wiring.
+type consoleOptions struct {
+	// tick is the frame's interval: 0 is ui.FrameRate; negative turns the
+	// ticker off (tests send ui.TickMsg themselves).
+	tick time.Duration
+}
+
+// console is the assembled TUI: the model Bubble Tea runs and what runs
+// behind it (simulators in the demo, the hub listener and tracker, the
+// audit log). runTUI runs it in a terminal; tests drive its model through
+// Update and View with no terminal at all.
+type console struct {
+	model   *monitored
+	frame   *ui.Model
+	pane    *sessions.Pane
+	client  *anywhere365.Client
+	tracker *anywhere365.Tracker
+	cancel  context.CancelFunc
+	mon     *monitorResult
+	closers []func()
+	once    sync.Once
+}
+
+// close stops the listener and tracker (waiting at most 2 s: the terminal
+// is already restored and a stuck connection may not delay the exit more),
+// then the audit log and the demo's simulators.
+func (c *console) close() {
+	c.once.Do(func() {
+		c.cancel()
+		select {
+		case <-c.mon.done:
+		case <-time.After(2 * time.Second):
+		}
+		for i := len(c.closers) - 1; i >= 0; i-- {
+			c.closers[i]()
+		}
+	})
+}
+
 func runTUI(cmd *cobra.Command, g *globals) error {
-	p, err := g.profile()
+	// Nothing may write to the terminal behind Bubble Tea's back: the
+	// standard logger (used by net/http's server in the demo) is silenced
+	// while the console runs.
+	prevLog := log.Writer()
+	log.SetOutput(io.Discard)
+	defer log.SetOutput(prevLog)
+
+	c, err := newConsole(cmd.Context(), cmd, g, consoleOptions{})
 	if err != nil {
 		return err
 	}
+	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
+	_, runErr := prog.Run()
+	c.close()
+	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) &&
+		!errors.Is(runErr, context.Canceled) {
+		return withExit(exitUsage, fmt.Errorf("console: %w", runErr))
+	}
+	return nil
+}
+
+// newConsole resolves the profile and settings and builds the console: on
+// error nothing is left running.
+func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts consoleOptions) (c *console, err error) {
+	// A config file holding secrets that others can read is reported on
+	// stderr by profile(); the console's alternate screen would hide that
+	// line, so it is also shown on screen (it names keys, never values).
+	var warned bytes.Buffer
+	errOut := cmd.ErrOrStderr()
+	cmd.SetErr(io.MultiWriter(errOut, &warned))
+	p, err := g.profile()
+	cmd.SetErr(errOut)
+	if err != nil {
+		return nil, err
+	}
+	var startup []ui.ToastMsg
+	for _, line := range strings.Split(strings.TrimSpace(warned.String()), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			startup = append(startup, ui.ToastMsg{Level: ui.ToastWarning, Text: screenWarning(line), For: 30 * time.Second})
+		}
+	}
 	set, err := readTUISettings(cmd, p)
 	if err != nil {
-		return withExit(exitUsage, err)
+		return nil, withExit(exitUsage, err)
 	}
 
 	// Themes: the built-in ones and the user's; a bad user file is reported
 	// on screen unless it is the one asked for, which is an error.
-	var startup []ui.ToastMsg
 	list, themeErrs := themes.LoadAll(themes.UserDir())
 	for _, e := range themeErrs {
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastWarning, Text: e.Error(), For: 15 * time.Second})
 	}
 	th, err := themes.Select(list, set.theme)
 	if err != nil {
-		return withExit(exitUsage, err)
+		return nil, withExit(exitUsage, err)
 	}
 	themeIdx := -1
 	for i, t := range list {
@@ -111,31 +209,30 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 
 	paneKeys, frameKeys := sessions.DefaultKeyMap(), ui.DefaultKeyMap()
 	if err := ui.Rebind(p.Keys, &paneKeys, &frameKeys); err != nil {
-		return withExit(exitUsage, fmt.Errorf("config profile: %w", err))
+		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
 	}
 
-	// Nothing may write to the terminal behind Bubble Tea's back: the
-	// standard logger (used by net/http's server in the demo) is silenced
-	// while the console runs.
-	prevLog := log.Writer()
-	log.SetOutput(io.Discard)
-	defer log.SetOutput(prevLog)
-
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
+	ctx, cancel := context.WithCancel(parent)
+	c = &console{cancel: cancel, mon: &monitorResult{done: make(chan struct{})}}
+	defer func() {
+		if err != nil {
+			close(c.mon.done) // the monitor never started
+			c.close()
+		}
+	}()
 
 	demo := p.BaseURL == ""
 	if demo {
 		st, err := startSims("127.0.0.1:0", demoSeed, demoCalls)
 		if err != nil {
-			return withExit(exitNetwork, err)
+			return nil, withExit(exitNetwork, err)
 		}
-		defer st.Close()
+		c.closers = append(c.closers, st.Close)
 		p = st.CoreProfile(p)
 	}
 	client, err := g.coreClient(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	var aud sessions.Auditor
@@ -146,14 +243,15 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		aud = auditFailure{err}
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastError, Text: err.Error() + ": actions will not be audited", For: 30 * time.Second})
 	} else {
-		defer l.Close()
+		c.closers = append(c.closers, func() { l.Close() })
 		aud = l
 	}
 
-	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client})
-	mon := &monitorResult{done: make(chan struct{})}
+	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client, RetryMax: consoleRetryMax})
+	mon := c.mon
 	go func() {
-		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{HTTPClient: g.httpClient(p)})
+		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
+			HTTPClient: g.httpClient(p), MaxBackoff: consoleBackoffMax})
 		close(mon.done)
 	}()
 
@@ -188,23 +286,26 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		NoColor:    set.noColor,
 		Keys:       &frameKeys,
 		Startup:    startup,
+		Tick:       opts.tick,
 	}, panes...)
+	c.model = &monitored{Model: frame, mon: mon}
+	c.frame, c.pane, c.client, c.tracker = frame, pane, client, tracker
+	return c, nil
+}
 
-	prog := tea.NewProgram(&monitored{Model: frame, mon: mon}, tea.WithContext(ctx))
-	_, runErr := prog.Run()
-	cancel()
-	// Let the listener and tracker stop (they end with ctx); the terminal
-	// is already restored, and a stuck connection may not delay the exit
-	// by more than this.
-	select {
-	case <-mon.done:
-	case <-time.After(2 * time.Second):
+// exposedConfig matches profile()'s warning about a config file others can
+// read (globals.go).
+var exposedConfig = regexp.MustCompile(`^config file (.+) holds secrets \((.+)\) and is readable by group or others; run: (chmod 600 .+)$`)
+
+// screenWarning turns a warning line from stderr into a toast's text: the
+// toast line is one line, so what matters (which secrets, what to do) comes
+// before the path, which may be long.
+func screenWarning(line string) string {
+	line = strings.TrimPrefix(strings.TrimPrefix(line, "recdeck: "), "warning: ")
+	if m := exposedConfig.FindStringSubmatch(line); m != nil {
+		return "secrets (" + m[2] + ") in a config file others can read: run " + m[3]
 	}
-	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) &&
-		!errors.Is(runErr, context.Canceled) {
-		return withExit(exitUsage, fmt.Errorf("console: %w", runErr))
-	}
-	return nil
+	return line
 }
 
 // monitored wraps the frame to report, as a toast, a hub listener that

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,4 +150,41 @@ func (l *Log) Close() error {
 	err := l.f.Close()
 	l.f = nil
 	return err
+}
+
+// MaxLineBytes bounds one line Read accepts; a record is a few hundred
+// bytes, so a longer line is not one of ours.
+const MaxLineBytes = 64 << 10
+
+// Read decodes a log written by Append: one Record per line. A line that
+// is not a whole record (the torn last line a crash left, which the next
+// Open closes with a newline; or a line too long to be one) is skipped and
+// counted, so one bad line never hides the records after it. Only a read
+// error is an error.
+func Read(r io.Reader) (records []Record, skipped int, err error) {
+	br := bufio.NewReaderSize(r, MaxLineBytes)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) { // skip to the line's end
+				_, err = br.ReadSlice('\n')
+			}
+			skipped++
+			line = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			var rec Record
+			if json.Unmarshal(line, &rec) == nil && rec.Action != "" && rec.Outcome != "" {
+				records = append(records, rec)
+			} else {
+				skipped++
+			}
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return records, skipped, nil
+		case err != nil:
+			return records, skipped, fmt.Errorf("audit log: %w", err)
+		}
+	}
 }

@@ -9,7 +9,10 @@
 // is opened with O_APPEND (several consoles may share it; each line is one
 // write) and mode 0600. A torn last line, left by a crash mid-write, is
 // closed with a newline when the log is opened, so the next record starts
-// on a line of its own.
+// on a line of its own. Read decodes a log and skips (and counts) any line
+// that is not a whole record, such as that torn one; crash_test.go kills a
+// writer with SIGKILL right after it reported an outcome and finds that
+// record on disk.
 //
 // Records hold no secret: the requester SIP URI is an address, not a
 // credential, and error texts come from the client, which has already

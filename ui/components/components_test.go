@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,56 @@ func TestPrompts(t *testing.T) {
 	}
 	if in.UpdateOther(tea.PasteMsg{Content: "x"}) != nil && c.UpdateOther(nil) != nil {
 		t.Fatal("confirm ignores other messages")
+	}
+}
+
+// A prompt is drawn with the theme's Styles, not the text input's own
+// fixed colours: under --no-color it carries no colour at all, and in
+// colour its placeholder and question use the theme's.
+func TestPromptFollowsTheTheme(t *testing.T) {
+	colourCode := regexp.MustCompile(`\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])[;m]`)
+	in := NewInput("Filter", "text to match", 50, nil)
+	if out := in.View(80, styles()); colourCode.MatchString(out) {
+		t.Errorf("--no-color prompt has colour: %q", out)
+	}
+	// Typed text and the steady cursor too.
+	in.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	if out := in.View(80, styles()); colourCode.MatchString(out) || !strings.Contains(ansi.Strip(out), "Filter: a") {
+		t.Errorf("--no-color prompt with text: %q", out)
+	}
+
+	for _, th := range themes.Builtin() {
+		st := ui.NewStyles(th, false)
+		in := NewInput("Filter", "text to match", 50, nil)
+		out := in.View(80, st)
+		muted := st.Muted.Render("t")
+		if i := strings.Index(muted, "t"); i <= 0 || !strings.Contains(out, muted[:i]) {
+			t.Errorf("%s: the placeholder is not in the theme's muted colour: %q", th.Name, out)
+		}
+		if strings.Contains(out, "38;5;240") { // textinput's default placeholder colour
+			t.Errorf("%s: the text input's default colour is used: %q", th.Name, out)
+		}
+	}
+}
+
+// While a prompt is open, its own keys are what the footer offers.
+func TestPromptKeysForTheFooter(t *testing.T) {
+	keys := func(p *Prompt) string {
+		var out []string
+		for _, b := range p.ShortHelp() {
+			out = append(out, b.Help().Key+" "+b.Help().Desc)
+		}
+		return strings.Join(out, ", ")
+	}
+	if got := keys(NewConfirm("Stop?")); got != "y yes, any other key no" {
+		t.Errorf("confirm: %s", got)
+	}
+	in := NewInput("Filter", "", 10, nil)
+	in.AcceptHelp, in.CancelHelp = "keep filter", "clear filter"
+	if got := keys(in); got != "enter keep filter, esc clear filter" {
+		t.Errorf("input: %s", got)
+	}
+	if !strings.Contains(ansi.Strip(in.View(80, styles())), "enter: keep filter · esc: clear filter") {
+		t.Errorf("the hint line: %q", ansi.Strip(in.View(80, styles())))
 	}
 }

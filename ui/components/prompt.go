@@ -3,6 +3,7 @@ package components
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -25,15 +26,22 @@ const (
 // the prompt open with the validator's message, so nothing typed is lost.
 type Prompt struct {
 	Question string
-	confirm  bool
-	input    textinput.Model
-	validate func(string) error
-	err      string
+	// AcceptHelp and CancelHelp say what enter and esc do, in the prompt's
+	// hint line and the frame's footer ("accept" and "cancel" by default;
+	// the filter says "apply" and "clear").
+	AcceptHelp, CancelHelp string
+	confirm                bool
+	input                  textinput.Model
+	validate               func(string) error
+	err                    string
+	// styled is the Styles the input was last styled with: the textinput's
+	// own default colours would ignore the theme and --no-color.
+	styled *ui.Styles
 }
 
 // NewConfirm asks a yes/no question; only "y" (or "Y") accepts.
 func NewConfirm(question string) *Prompt {
-	return &Prompt{Question: question, confirm: true}
+	return &Prompt{Question: question, confirm: true, AcceptHelp: "yes", CancelHelp: "no"}
 }
 
 // NewInput asks for a value; validate (may be nil) runs on enter.
@@ -46,8 +54,42 @@ func NewInput(question, placeholder string, limit int, validate func(string) err
 	st.Cursor.Blink = false // a steady cursor: no blink timer, stable screens
 	in.SetStyles(st)
 	in.Focus()
-	return &Prompt{Question: question, input: in, validate: validate}
+	return &Prompt{Question: question, input: in, validate: validate, AcceptHelp: "accept", CancelHelp: "cancel"}
 }
+
+// applyStyles styles the text input from the theme's Styles: the question
+// and typed text in the theme's colours, the placeholder muted, and the
+// cursor in the input colour (under --no-color it is reverse video only).
+func (p *Prompt) applyStyles(st *ui.Styles) {
+	if p.confirm || st == nil || st == p.styled {
+		return
+	}
+	p.styled = st
+	is := p.input.Styles()
+	state := textinput.StyleState{Text: st.Text, Placeholder: st.Muted, Suggestion: st.Muted, Prompt: st.Input}
+	is.Focused, is.Blurred = state, state
+	is.Cursor.Color = st.Input.GetForeground()
+	is.Cursor.Blink = false
+	p.input.SetStyles(is)
+}
+
+// ShortHelp gives the keys that work while the prompt is open, for the
+// frame's footer (the frame's own keys do not: the prompt has them all).
+func (p *Prompt) ShortHelp() []key.Binding {
+	if p.confirm {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", p.AcceptHelp)),
+			key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("any other key", p.CancelHelp)),
+		}
+	}
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.AcceptHelp)),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.CancelHelp)),
+	}
+}
+
+// FullHelp is ShortHelp in one column.
+func (p *Prompt) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
 // IsConfirm reports whether this is a yes/no prompt.
 func (p *Prompt) IsConfirm() bool { return p.confirm }
@@ -102,15 +144,16 @@ func (p *Prompt) UpdateOther(msg tea.Msg) tea.Cmd {
 // View draws the prompt in one line (two when the validator refused).
 func (p *Prompt) View(width int, st *ui.Styles) string {
 	if p.confirm {
-		return st.Warning.Render("? "+p.Question) + " " + st.HelpKey.Render("y") + st.Muted.Render(" yes · any other key: no")
+		return st.Warning.Render("? "+p.Question) + " " + st.HelpKey.Render("y") + st.Muted.Render(" "+p.AcceptHelp+" · any other key: "+p.CancelHelp)
 	}
+	p.applyStyles(st)
 	q := st.Input.Render(p.Question + ": ")
 	p.input.SetWidth(max(10, width-len([]rune(p.Question))-4))
 	line := q + p.input.View()
 	if p.err != "" {
-		line += "\n" + st.Error.Render("✗ "+p.err) + st.Muted.Render("  (enter: retry · esc: cancel)")
+		line += "\n" + st.Error.Render("✗ "+p.err) + st.Muted.Render("  (enter: retry · esc: "+p.CancelHelp+")")
 	} else {
-		line += "\n" + st.Muted.Render("enter: accept · esc: cancel")
+		line += "\n" + st.Muted.Render("enter: "+p.AcceptHelp+" · esc: "+p.CancelHelp)
 	}
 	return line
 }

@@ -110,7 +110,7 @@ func (p *Pane) onCaps(m capsMsg) {
 	e := &capsEntry{}
 	switch {
 	case m.err != nil:
-		e.state, e.reason, e.retryAt = capsUnknown, errText(m.err), p.now.Add(capsRetry)
+		e.state, e.reason, e.retryAt = capsUnknown, shortConnError(errText(m.err)), p.now.Add(capsRetry)
 	case m.resp == nil:
 		e.state, e.reason, e.retryAt = capsUnknown, "no answer", p.now.Add(capsRetry)
 	case m.resp.ErrorMessage != nil:
@@ -268,7 +268,7 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		if errors.As(m.err, &ae) {
 			text = fmt.Sprintf("%s: %s (%s %s)", ae.Type, ae.Message, m.action, name)
 		} else {
-			text = fmt.Sprintf("%s %s failed: %s", m.action, name, errText(m.err))
+			text = fmt.Sprintf("%s %s failed: %s", m.action, name, shortConnError(errText(m.err)))
 		}
 	} else {
 		level = ui.ToastSuccess

@@ -11,7 +11,14 @@
 // pulls are spaced to a few times their own cost. View draws only the rows
 // on screen and caches each rendered row by (session, version, width,
 // theme, selected, flash, marker, age), so a frame costs the same with 100
-// or 100,000 sessions (see the benchmarks).
+// or 100,000 sessions (see the benchmarks). The selected row starts with ▸
+// as well as being highlighted, so it shows without colour (--no-color, a
+// terminal that drops attributes, a screen reader).
+//
+// Connection trouble is never silent: the header's status line shows the
+// hub's state and the start of its last error, and each new reason is also
+// shown whole in a toast. Errors on screen drop the request's method and
+// URL (the header names the server); the audit log keeps the full text.
 //
 // Actions (s p x m u v d, and space in payment mode) run in a tea.Cmd with
 // a timeout: the REST call, then an audit record written and fsynced, then

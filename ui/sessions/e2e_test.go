@@ -128,7 +128,9 @@ func TestEndToEndAgainstTheSimulator(t *testing.T) {
 	until("both calls confirmed as started", func(s string) bool {
 		return confirmed(demoShort, "● Started")(s) && confirmed(helpShort, "● Started")(s)
 	})
-	until("helpdesk's capabilities", func(s string) bool { return strings.HasPrefix(rowOf(s, helpShort), "⊘") })
+	until("helpdesk's capabilities", func(s string) bool {
+		return strings.HasPrefix(strings.TrimLeft(rowOf(s, helpShort), " ▸"), "⊘")
+	})
 
 	// Select the ucc-demo-name call (sorted by UCC it is the second row).
 	d.Press("G")

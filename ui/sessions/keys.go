@@ -1,6 +1,8 @@
 package sessions
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 
 	"github.com/recdeck/recdeck/ui"
@@ -87,6 +89,28 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Payment, k.PaymentToggle},
 	}
+}
+
+// detailKeys is the help.KeyMap of the detail view: enter and esc lead
+// back to the list there.
+type detailKeys struct{ k *KeyMap }
+
+func (d detailKeys) ShortHelp() []key.Binding {
+	k := d.k
+	back := k.Back
+	back.SetHelp(keyNames(k.Back, k.Detail), "back to the list")
+	return []key.Binding{k.Pause, k.Start, k.Stop, back, k.Payment}
+}
+
+func (d detailKeys) FullHelp() [][]key.Binding { return tableKeys(d).FullHelp() }
+
+// keyNames joins the help labels of bindings: "esc/enter".
+func keyNames(bs ...key.Binding) string {
+	var names []string
+	for _, b := range bs {
+		names = append(names, b.Help().Key)
+	}
+	return strings.Join(names, "/")
 }
 
 // paymentKeys is the help.KeyMap of payment mode: only what an agent needs

@@ -114,6 +114,9 @@ type Pane struct {
 
 	tickSeq uint64
 	rate    eventRate
+	// connErr is the hub error last reported in a toast: a new reason is
+	// reported once, not on every reconnect attempt.
+	connErr string
 }
 
 // New returns the pane; the frame calls SetStyles and SetSize before the
@@ -179,12 +182,35 @@ func (p *Pane) Capturing() bool {
 	return p.prompt != nil || p.filtering || p.mode == modePayment
 }
 
-// KeyMap gives the bindings of the current view for the footer and help.
+// KeyMap gives the bindings of the current view for the footer and help:
+// while a prompt or the filter is open, only the keys that answer it.
 func (p *Pane) KeyMap() help.KeyMap {
-	if p.mode == modePayment {
+	switch {
+	case p.prompt != nil:
+		return p.prompt
+	case p.filtering:
+		return p.filterIn
+	}
+	switch p.mode {
+	case modePayment:
 		return paymentKeys{p.keys}
+	case modeDetail:
+		return detailKeys{p.keys}
 	}
 	return tableKeys{p.keys}
+}
+
+// Selected returns the session under the cursor (tests and drivers use it
+// to know which row an action key applies to).
+func (p *Pane) Selected() (anywhere365.SessionKey, bool) {
+	if p.mode == modePayment {
+		return p.pay.key, true
+	}
+	s, ok := p.tbl.selected()
+	if !ok {
+		return anywhere365.SessionKey{}, false
+	}
+	return s.Key, true
 }
 
 // Requester is the SIP URI actions are sent as ("" until known).
@@ -235,11 +261,29 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	p.rate.sample(p.cfg.Source.EventCount(), p.now)
 	p.pull(false)
 	var cmds []tea.Cmd
+	cmds = append(cmds, p.connToast())
 	cmds = append(cmds, p.fetchCaps()...)
 	if p.mode == modePayment {
 		cmds = append(cmds, p.paymentTick())
 	}
 	return tea.Batch(cmds...)
+}
+
+// connToast reports, once per new reason, why the hub connection failed:
+// the header's status line has room for a few words of it at most, the
+// toast line for the whole reason (a refused certificate, a token refused).
+func (p *Pane) connToast() tea.Cmd {
+	cs := p.cfg.Source.ConnState()
+	if cs.Phase == anywhere365.ConnConnected {
+		p.connErr = ""
+		return nil
+	}
+	reason := shortConnError(cs.LastError)
+	if reason == "" || reason == p.connErr {
+		return nil
+	}
+	p.connErr = reason
+	return toast(ui.ToastWarning, "Hub: "+reason)
 }
 
 // pull takes a new snapshot when the store changed (and the adaptive
@@ -313,6 +357,7 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Filter):
 		p.filtering = true
 		p.filterIn = components.NewInput("Filter", "text to match; a leading ! shows the rows that do not match", 200, nil)
+		p.filterIn.AcceptHelp, p.filterIn.CancelHelp = "keep filter", "clear filter"
 		p.filterIn.SetValue(p.tbl.filter)
 	case key.Matches(msg, k.Sort):
 		p.tbl.cycleSort()

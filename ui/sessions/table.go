@@ -51,9 +51,16 @@ var colSpecs = [numCols]colSpec{
 // sortNames say in a toast what the table is sorted by.
 var sortNames = [numCols]string{"UCC", "correlation id", "recording state", "marking", "saving", "time in state", "last action"}
 
-// markerWidth is the leading column: a spinner while an action is pending,
-// ⊘ when actions are disabled for the UCC, – when the call has ended.
-const markerWidth = 2
+// markerWidth is the leading column: the selection pointer (▸), then a
+// spinner while an action is pending, ⊘ when actions are disabled for the
+// UCC, – when the call has ended.
+const markerWidth = 3
+
+// selPointer marks the selected row in text, not only in colour or reverse
+// video: with --no-color on a terminal that drops attributes (TERM=dumb), to
+// a screen reader, or in a plain screen capture, it is all that shows which
+// row the action keys apply to.
+const selPointer = "▸"
 
 // maxUCCWidth keeps a long UCC name from pushing the states off screen.
 const maxUCCWidth = 40
@@ -712,7 +719,12 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 	pt := &t.paints
 	var line strings.Builder
 	line.Grow(t.width + 64)
-	line.WriteString(fit(marker, markerWidth))
+	ptr := " "
+	if selected {
+		ptr = selPointer
+	}
+	line.WriteString(ptr)
+	line.WriteString(fit(marker, markerWidth-1))
 	stateFrom, stateTo := -1, -1
 	for i, c := range t.cols {
 		if i > 0 {
@@ -763,7 +775,7 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 		if s.Gone {
 			base = pt.muted
 		}
-		mw := len(fit(marker, markerWidth))
+		mw := len(ptr) + len(fit(marker, markerWidth-1))
 		markerPaint := pt.accent
 		switch marker {
 		case markDisabled:

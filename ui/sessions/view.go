@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -139,7 +140,7 @@ func (p *Pane) bottomLines() []string {
 	if s, ok := t.selected(); ok {
 		key, have = s.Key, true
 		if s.LastError != "" {
-			second = st.Warning.Render("⚠ last refresh failed: ") + st.Text.Render(s.LastError)
+			second = st.Warning.Render("⚠ last refresh failed: ") + st.Text.Render(shortConnError(s.LastError))
 		}
 	}
 	if have {
@@ -196,7 +197,7 @@ func (p *Pane) StatusLine(width int) string {
 		conn = st.Error.Render("✗ closed")
 	}
 	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
-		connErr = st.Muted.Render(cs.LastError)
+		connErr = st.Muted.Render(shortConnError(cs.LastError))
 	}
 	t := &p.tbl
 	c := t.counts
@@ -231,6 +232,19 @@ func (p *Pane) StatusLine(width int) string {
 		parts = append(parts, connErr)
 	}
 	return strings.Join(parts, sep)
+}
+
+// requestPrefix is how Go's HTTP client (url.Error: `Post "https://host/
+// path": `) and the REST client (`POST https://host/path: `) start an
+// error: the method and the URL. The header already names the server, so
+// on screen the reason comes first; the audit log keeps the whole text.
+var requestPrefix = regexp.MustCompile(`\b(?:[A-Z][a-z]+ "[a-z]+://[^"]*"|[A-Z]{3,7} [a-z]+://\S+): `)
+
+// shortConnError is an error for the screen: one line, without the
+// request's method and URL.
+func shortConnError(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return requestPrefix.ReplaceAllString(s, "")
 }
 
 // detailLines is the detail view of the selected session: full ids,
@@ -281,7 +295,7 @@ func (p *Pane) detailLines() []string {
 		lines = append(lines, field("Last action", st.Text.Render(s.LastAction.String()+" at "+clock(s.LastActionAt))))
 	}
 	if s.LastError != "" {
-		lines = append(lines, field("Last error", st.Warning.Render(s.LastError)))
+		lines = append(lines, field("Last error", st.Warning.Render(shortConnError(s.LastError))))
 	}
 
 	// The timeline starts at the oldest history entry kept (the store keeps
@@ -330,7 +344,7 @@ func (p *Pane) historyLine(h anywhere365.HistoryEntry) string {
 		stateStyle(h.Recording, st).Render(stateSymbol(h.Recording)+" "+h.Recording.String())
 	switch {
 	case h.Result != "":
-		line += "  " + st.Error.Render("✗ "+h.Result)
+		line += "  " + st.Error.Render("✗ "+shortConnError(h.Result))
 	case h.Kind == anywhere365.HistoryAction:
 		line += "  " + st.Success.Render("✓ ok")
 	}
