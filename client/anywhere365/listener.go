@@ -36,9 +36,11 @@ import (
 // Listener defaults.
 const (
 	DefaultListenerMinBackoff = 250 * time.Millisecond
-	// DefaultListenerMaxBackoff keeps a reconnect at most about a second
-	// after the hub is back: one connection per console makes that cheap.
-	DefaultListenerMaxBackoff  = 1 * time.Second
+	// DefaultListenerMaxBackoff keeps a reconnect at most 1.2 s after the
+	// hub is back (800 ms plus the backoff's ±50 % jitter), so a console
+	// shows the truth within 2 s of an outage ending; one connection per
+	// console makes that cheap.
+	DefaultListenerMaxBackoff  = 800 * time.Millisecond
 	DefaultListenerDialTimeout = 15 * time.Second
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).

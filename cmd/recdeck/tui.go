@@ -88,18 +88,6 @@ type auditFailure struct{ err error }
 
 func (a auditFailure) Append(audit.Record) error { return a.err }
 
-// Reconnect and retry caps of the console. The tracker's and listener's
-// defaults (30 s) suit a long-running watcher; a supervisor's screen must
-// show the truth again within 2 s of an outage ending (issue 4), so the
-// console retries a failing session's state at most a second apart, and
-// the hub at most 1.2 s apart (800 ms plus the backoff library's ±50 %
-// jitter). The cost is bounded: the tracker has a fixed pool of workers
-// and retries only failing sessions; the listener keeps one connection.
-const (
-	consoleRetryMax   = time.Second
-	consoleBackoffMax = 800 * time.Millisecond
-)
-
 // consoleOptions are what tests change in the console's wiring.
 type consoleOptions struct {
 	// tick is the frame's interval: 0 is ui.FrameRate; negative turns the
@@ -247,11 +235,11 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		aud = l
 	}
 
-	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client, RetryMax: consoleRetryMax})
+	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
 	mon := c.mon
 	go func() {
 		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
-			HTTPClient: g.httpClient(p), MaxBackoff: consoleBackoffMax})
+			HTTPClient: g.httpClient(p)})
 		close(mon.done)
 	}()
 
