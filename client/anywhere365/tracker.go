@@ -251,29 +251,6 @@ func eventProblem(ev RecordingStateChangedEvent) string {
 	return ""
 }
 
-// isGUID checks the 8-4-4-4-12 hex form without a regexp (this runs for
-// every event). The client refuses any other id, so a session keyed by one
-// could never be confirmed.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // printableName refuses control, escape and bidi characters: a UCC name
 // from the hub is put on the supervisor's screen as it is.
 func printableName(s string) bool {
