@@ -749,3 +749,37 @@ func BenchmarkGetState(b *testing.B) {
 		}
 	}
 }
+
+// A server that hangs up after reading an action (a restart mid-request):
+// the error says the action may or may not have been applied, so the
+// supervisor knows to check, instead of a bare "EOF".
+func TestSetConnectionDroppedSaysCheckState(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, err := New(Config{BaseURL: srv.URL, HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Set(context.Background(), SetParams{UCC: "payments", CorrelationID: exampleGUID, RequesterSIP: "sip:agent@domain.com", Action: ActionPause})
+	var te *TransportError
+	if !errors.As(err, &te) || !IsNetwork(err) {
+		t.Fatalf("err = %v (%T), want a *TransportError", err, err)
+	}
+	if !strings.Contains(err.Error(), "may or may not have been applied") {
+		t.Fatalf("error does not tell the supervisor to check the state: %v", err)
+	}
+	// A GET that hangs up is retried and then fails plainly (nothing to check).
+	_, err = c.GetState(context.Background(), "payments", exampleGUID)
+	if err == nil || strings.Contains(err.Error(), "may or may not") {
+		t.Fatalf("GET: %v", err)
+	}
+}

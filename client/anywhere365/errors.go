@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -62,7 +65,18 @@ type TransportError struct {
 }
 
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+	msg := fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+	if e.Method == http.MethodPost && connectionDropped(e.Err) {
+		// The one case a supervisor must act on: the command went out and
+		// no answer came back (typically a server restart).
+		msg += " (the server closed the connection without answering: the action may or may not have been applied; check the call's state)"
+	}
+	return msg
+}
+
+// connectionDropped reports an answer cut off after the request was sent.
+func connectionDropped(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
