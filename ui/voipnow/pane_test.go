@@ -465,3 +465,28 @@ func TestSetupErrorShown(t *testing.T) {
 		t.Error("a prompt opened")
 	}
 }
+
+// At 80 columns the caller and the route stay readable and apart: the
+// direction column gives way first.
+func TestNarrowLayoutKeepsCallerAndRoute(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.init()
+	h.p.SetStyles(&ui.Styles{})
+	h.p.SetSize(80, 10)
+	screen := h.p.View()
+	if strings.Contains(screen, "DIR") {
+		t.Errorf("the direction column should go at 80 columns:\n%s", screen)
+	}
+	head := strings.Split(screen, "\n")[1]
+	if !strings.Contains(head, "CALLER") || !strings.Contains(head, " FROM") {
+		t.Fatalf("header at 80 columns: %q", head)
+	}
+	// The seed's call: its caller id is cut with a gap before the route.
+	if !strings.Contains(screen, "John Doe") {
+		t.Fatalf("caller unreadable at 80 columns:\n%s", screen)
+	}
+	h.p.SetSize(120, 10)
+	if !strings.Contains(h.p.View(), "DIR") {
+		t.Errorf("the direction column should show at 120 columns:\n%s", h.p.View())
+	}
+}

@@ -198,12 +198,26 @@ func (p *Pane) bottomLine() string {
 }
 
 // columns lays out the cells; CALLER and FROM → TO share what is left.
+// Below 100 columns the direction goes and the status is shortened, so
+// caller and route stay readable at 80x24.
 func (p *Pane) columns(status, dir, ext, caller, route, dur, rec string) string {
-	const fixed = 20 + 9 + 10 + 8 + 16 + 5 // widths and gaps below
+	statusW, dirW := 20, 9
+	if p.width < 100 {
+		statusW, dirW = 14, 0
+	}
+	fixed := statusW + dirW + 10 + 8 + 16 // the last 16: "not recording"
 	flex := max(p.width-fixed, 10)
 	cw := flex * 3 / 5
 	rw := flex - cw
-	return pad(status, 20) + pad(dir, 9) + pad(ext, 10) + pad(caller, cw) + pad(route, rw) + pad(dur, 8) + rec
+	return cell(status, statusW) + cell(dir, dirW) + cell(ext, 10) + cell(caller, cw) + cell(route, rw) + cell(dur, 8) + rec
+}
+
+// cell fits s into a column of width w, keeping one space before the next.
+func cell(s string, w int) string {
+	if w <= 1 {
+		return pad("", w)
+	}
+	return pad(ansi.Truncate(s, w-1, "…"), w)
 }
 
 func (p *Pane) renderRow(i int, now time.Time) string {
