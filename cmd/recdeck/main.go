@@ -1,15 +1,3 @@
-// Command recdeck is the one binary: the TUI by default, plus subcommands.
-//
-// Core files: main.go (root command, exit statuses, run), globals.go (the
-// shared flags, profile() = config file + environment + flags,
-// httpClient, coreClient), config.go (the YAML config file and its
-// profiles), get.go (get, set, caps), sim.go (`recdeck sim` and startSims,
-// which the TUI demo also uses). Each vendor has its own file (voipnow.go,
-// noojee.go, akixi.go) with its subcommand, simulator mount and pane.
-//
-// Exit statuses: 0 success, 1 the API answered an error (ErrorMessage),
-// 2 invalid usage or input (nothing was sent), 3 network or authentication
-// failure (including an answer that is not the documented JSON).
 package main
 
 import (

@@ -1,0 +1,26 @@
+// Command recdeck is the one binary: the console (TUI) by default, plus
+// subcommands for scripts and for trying the APIs by hand.
+//
+// Who does what here (client/... does the talking, ui/... the drawing; this
+// package wires them together and owns flags, config and exit statuses):
+//
+//   - main.go: the root command, exit statuses, run (used by tests too).
+//   - globals.go: the shared flags; profile() lays flags and environment
+//     over the config file's profile; httpClient (TLS verified unless
+//     --insecure-skip-verify); coreClient builds the Anywhere365 client.
+//   - config.go: the YAML config file and its named profiles, with a
+//     warning when a file holding secrets is readable by others.
+//   - get.go: get, set, caps. watch.go: watch (one line per hub event).
+//   - sim.go: `recdeck sim` and startSims, which serves every simulator on
+//     one listener; the demo starts the same thing in-process.
+//   - tui.go: runTUI and newConsole: demo or real server, the tracker and
+//     hub listener (anywhere365.Monitor), the audit log, the panes.
+//   - voipnow.go, noojee.go, akixi.go: each vendor's subcommand, simulator
+//     mount and pane; vendors.go holds what they share (settings, exit
+//     mapping, JSON output, signal handling).
+//
+// Exit statuses: 0 success, 1 the API answered an error (ErrorMessage or a
+// vendor error body), 2 invalid usage or input (nothing was sent), 3
+// network or authentication failure (including an answer that is not the
+// documented JSON).
+package main
