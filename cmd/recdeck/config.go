@@ -43,6 +43,9 @@ type Profile struct {
 	ActionByName bool `yaml:"action_by_name"`
 	// Timeout bounds each HTTP request, e.g. "10s" (default 10 s).
 	Timeout time.Duration `yaml:"timeout"`
+	// PaymentMax is how long payment mode leaves a recording paused
+	// before resuming it, e.g. "2m" (default 3m; --payment-max overrides).
+	PaymentMax time.Duration `yaml:"payment_max"`
 
 	VoipNow VoipNowProfile `yaml:"voipnow"`
 	Noojee  NoojeeProfile  `yaml:"noojee"`

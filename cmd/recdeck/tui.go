@@ -63,6 +63,9 @@ type tuiSettings struct {
 
 func readTUISettings(cmd *cobra.Command, p Profile) (tuiSettings, error) {
 	s := tuiSettings{theme: p.Theme, paymentMax: sessions.DefaultPaymentMax}
+	if p.PaymentMax != 0 {
+		s.paymentMax = p.PaymentMax
+	}
 	f := cmd.Flags()
 	if v, err := f.GetString("theme"); err == nil && v != "" {
 		s.theme = v
@@ -73,11 +76,11 @@ func readTUISettings(cmd *cobra.Command, p Profile) (tuiSettings, error) {
 	if os.Getenv("NO_COLOR") != "" { // https://no-color.org: any non-empty value
 		s.noColor = true
 	}
-	if v, err := f.GetDuration("payment-max"); err == nil {
-		if v <= 0 {
-			return s, fmt.Errorf("--payment-max must be positive, got %v", v)
-		}
-		s.paymentMax = v
+	if f.Changed("payment-max") {
+		s.paymentMax, _ = f.GetDuration("payment-max")
+	}
+	if s.paymentMax <= 0 {
+		return s, fmt.Errorf("the payment mode maximum (--payment-max or payment_max) must be positive, got %v", s.paymentMax)
 	}
 	return s, nil
 }

@@ -67,6 +67,20 @@ func TestTUISettings(t *testing.T) {
 	if _, err := readTUISettings(cmd, Profile{}); err == nil {
 		t.Fatal("a zero --payment-max must be refused")
 	}
+	// An agent sets the maximum once in the profile; the flag still wins.
+	s, err = readTUISettings(&cobra.Command{Use: "bare"}, Profile{PaymentMax: 2 * time.Minute})
+	if err != nil || s.paymentMax != 2*time.Minute {
+		t.Fatalf("profile payment_max: %+v %v", s, err)
+	}
+	cmd = &cobra.Command{Use: "x"}
+	bindTUIFlags(cmd)
+	_ = cmd.ParseFlags([]string{"--payment-max", "45s"})
+	if s, _ = readTUISettings(cmd, Profile{PaymentMax: 2 * time.Minute}); s.paymentMax != 45*time.Second {
+		t.Fatalf("--payment-max over the profile: %v", s.paymentMax)
+	}
+	if _, err := readTUISettings(&cobra.Command{Use: "bare"}, Profile{PaymentMax: -time.Second}); err == nil {
+		t.Fatal("a negative payment_max must be refused")
+	}
 }
 
 func TestTUIRefusesBadThemeAndKeysBeforeStarting(t *testing.T) {
