@@ -9,25 +9,20 @@ package main
 // says otherwise, for REST, the token endpoint and the hub.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"log"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
 )
 
@@ -39,105 +34,6 @@ const (
 	cliSecWrongPW  = "S3CR3T-wrong-pw-2e8c"
 	cliSecFilePW   = "S3CR3T-file-pw-93d0"
 )
-
-// Server behaviours the flows meet.
-const (
-	cliHonest     = iota
-	cliEcho500    // API: 500 quoting the Authorization header
-	cliEchoMsg    // API: an ErrorMessage quoting the token
-	cliEcho401    // API and hub: 401 quoting the token
-	cliTokenEcho  // token endpoint: OAuth error quoting the form
-	cliTokenDown  // token endpoint: connection closed without an answer
-	cliHubEcho401 // hub only: 401 quoting the token
-)
-
-// cliSpy serves the simulator (with the distinctive credentials and a hub
-// that wants a token) behind a wrapper that records every issued token and
-// can misbehave.
-type cliSpy struct {
-	sim  *sim.Server
-	srv  *httptest.Server
-	mode atomic.Int32
-
-	mu     sync.Mutex
-	tokens []string
-}
-
-func startCLISpy(t *testing.T) *cliSpy {
-	t.Helper()
-	s := &cliSpy{sim: sim.New(sim.Options{Seed: 11, HubRequiresToken: true,
-		Username: cliSecUser, Password: cliSecPassword, ClientSecret: cliSecClient})}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(func() {
-		s.sim.Close()
-		s.srv.Close()
-	})
-	return s
-}
-
-func (s *cliSpy) issued() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.tokens...)
-}
-
-func (s *cliSpy) serve(w http.ResponseWriter, r *http.Request) {
-	mode := int(s.mode.Load())
-	auth := r.Header.Get("Authorization")
-	hub := strings.HasPrefix(r.URL.Path, s.sim.HubPath())
-	if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
-		_ = r.ParseForm()
-		switch mode {
-		case cliTokenEcho:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client",
-				"error_description": "wrong secret " + r.PostForm.Get("client_secret") + " or password " + r.PostForm.Get("password")})
-			return
-		case cliTokenDown:
-			if hj, ok := w.(http.Hijacker); ok {
-				if c, _, err := hj.Hijack(); err == nil {
-					c.Close()
-					return
-				}
-			}
-		}
-		rec := httptest.NewRecorder()
-		s.sim.Handler().ServeHTTP(rec, r)
-		var tr struct {
-			Access  string `json:"access_token"`
-			Refresh string `json:"refresh_token"`
-		}
-		if json.Unmarshal(rec.Body.Bytes(), &tr) == nil {
-			s.mu.Lock()
-			for _, tok := range []string{tr.Access, tr.Refresh} {
-				if tok != "" {
-					s.tokens = append(s.tokens, tok)
-				}
-			}
-			s.mu.Unlock()
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	switch {
-	case mode == cliEcho500 && !hub:
-		http.Error(w, "proxy error: headers were Authorization: "+auth, http.StatusInternalServerError)
-	case mode == cliEchoMsg && !hub:
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(anywhere365.StateResponse{ErrorMessage: &anywhere365.ErrorMessage{
-			ErrorType: anywhere365.ErrorValidation, Message: "token " + strings.TrimPrefix(auth, "Bearer ") + " may not do this"}})
-	case mode == cliEcho401 || (mode == cliHubEcho401 && hub):
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		http.Error(w, "rejected "+auth, http.StatusUnauthorized)
-	default:
-		s.sim.Handler().ServeHTTP(w, r)
-	}
-}
 
 // cliLeaks lists what in text is a secret, an issued token, or a
 // 16-byte piece of a token's signature.
@@ -183,7 +79,7 @@ func TestCLISecretsNeverShown(t *testing.T) {
 	t.Setenv("RECDECK_PASSWORD", cliSecPassword)
 	t.Setenv("RECDECK_CLIENT_SECRET", cliSecClient)
 
-	spy := startCLISpy(t)
+	spy := startSecretSpy(t, 11, cliSecUser, cliSecPassword, cliSecClient)
 	if _, err := spy.sim.CreateCall("ucc-demo-name", coreTestID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -203,16 +99,16 @@ func TestCLISecretsNeverShown(t *testing.T) {
 		}
 	}
 	call := []string{"--call", coreTestID}
-	runIt("get", cliHonest, exitOK, "Recording=Started", append([]string{"get"}, call...)...)
-	runIt("get --json", cliHonest, exitOK, `"RecordingState": 1`, append([]string{"get", "--json"}, call...)...)
-	runIt("set", cliHonest, exitOK, "Mark ok:", append([]string{"set", "mark"}, call...)...)
-	runIt("caps", cliHonest, exitOK, "AgentCanEditRecordings=true", "caps")
-	runIt("client_credentials", cliHonest, exitOK, "Recording=Started", append([]string{"get", "--grant-type", "client_credentials"}, call...)...)
-	runIt("API 500 quoting the header", cliEcho500, exitNetwork, "unexpected response (HTTP 500)", append([]string{"get"}, call...)...)
-	runIt("ErrorMessage quoting the token", cliEchoMsg, exitAPI, "Validation error: token [redacted] may not do this", append([]string{"set", "unmark"}, call...)...)
-	runIt("API 401s", cliEcho401, exitNetwork, "the API refused the bearer token (HTTP 401)", append([]string{"get"}, call...)...)
-	runIt("token endpoint quoting the form", cliTokenEcho, exitNetwork, "token request refused (HTTP 401): invalid_client", "caps")
-	runIt("token endpoint hangs up", cliTokenDown, exitNetwork, "authentication failed", "caps")
+	runIt("get", spyHonest, exitOK, "Recording=Started", append([]string{"get"}, call...)...)
+	runIt("get --json", spyHonest, exitOK, `"RecordingState": 1`, append([]string{"get", "--json"}, call...)...)
+	runIt("set", spyHonest, exitOK, "Mark ok:", append([]string{"set", "mark"}, call...)...)
+	runIt("caps", spyHonest, exitOK, "AgentCanEditRecordings=true", "caps")
+	runIt("client_credentials", spyHonest, exitOK, "Recording=Started", append([]string{"get", "--grant-type", "client_credentials"}, call...)...)
+	runIt("API 500 quoting the header", spyEcho500, exitNetwork, "unexpected response (HTTP 500)", append([]string{"get"}, call...)...)
+	runIt("ErrorMessage quoting the token", spyEchoMsg, exitAPI, "Validation error: token [redacted] may not do this", append([]string{"set", "unmark"}, call...)...)
+	runIt("API 401s", spyEcho401, exitNetwork, "the API refused the bearer token (HTTP 401)", append([]string{"get"}, call...)...)
+	runIt("token endpoint quoting the form", spyTokenEcho, exitNetwork, "token request refused (HTTP 401): invalid_client", "caps")
+	runIt("token endpoint hangs up", spyTokenDown, exitNetwork, "authentication failed", "caps")
 	// The flag-given token URL on a closed port.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -220,7 +116,7 @@ func TestCLISecretsNeverShown(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String() + "/token"
 	l.Close()
-	runIt("token endpoint down", cliHonest, exitNetwork, "token endpoint unreachable", "caps", "--token-url", closed)
+	runIt("token endpoint down", spyHonest, exitNetwork, "token endpoint unreachable", "caps", "--token-url", closed)
 
 	// watch: connects with a bearer token and prints events.
 	w := startWatch(t, "watch", "--count", "3")
@@ -237,7 +133,7 @@ func TestCLISecretsNeverShown(t *testing.T) {
 	}
 	outputs = append(outputs, w.out.String(), w.errOut.String())
 	// watch against a hub that refuses and quotes the token.
-	spy.mode.Store(cliHubEcho401)
+	spy.mode.Store(spyHubEcho401)
 	w = startWatch(t, "watch", "--connect-timeout", "700ms")
 	if code := w.wait(t, 30*time.Second); code != exitNetwork || !strings.Contains(w.errOut.String(), "401") {
 		t.Errorf("watch, hub 401: exit %d; stderr:\n%s", code, w.errOut.String())
@@ -246,9 +142,9 @@ func TestCLISecretsNeverShown(t *testing.T) {
 
 	// A wrong password (and the file's own password) never shows either.
 	t.Setenv("RECDECK_PASSWORD", cliSecWrongPW)
-	runIt("wrong password", cliHonest, exitNetwork, "token request refused (HTTP 401): invalid_grant (Invalid user credentials)", "caps")
+	runIt("wrong password", spyHonest, exitNetwork, "token request refused (HTTP 401): invalid_grant (Invalid user credentials)", "caps")
 	t.Setenv("RECDECK_PASSWORD", "")
-	runIt("the file's password", cliHonest, exitNetwork, "invalid_grant", "caps")
+	runIt("the file's password", spyHonest, exitNetwork, "invalid_grant", "caps")
 
 	tokens := spy.issued()
 	if len(tokens) < 6 {

@@ -11,19 +11,16 @@ package main
 // while active.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"log"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -44,106 +41,6 @@ const (
 	tsFilePW   = "S3CR3T-tui-file-pw-e31a"
 	tsURLPW    = "S3CR3T-tui-url-pw-58b0"
 )
-
-// How the spy server behaves.
-const (
-	tsHonest    = iota
-	tsEcho500   // API: a plain 500 quoting the Authorization header
-	tsEchoMsg   // API: an ErrorMessage quoting the token
-	tsEcho401   // API and hub: 401 quoting the Authorization header
-	tsTokenEcho // token endpoint: an OAuth error quoting the secrets sent
-	tsTokenDown // token endpoint: the connection is closed without an answer
-)
-
-// tsSpy serves the simulator (the distinctive credentials; a hub that
-// wants a token) behind a wrapper that records every token issued and can
-// misbehave.
-type tsSpy struct {
-	sim  *sim.Server
-	srv  *httptest.Server
-	mode atomic.Int32
-
-	mu     sync.Mutex
-	tokens []string
-}
-
-func startTSSpy(t *testing.T) *tsSpy {
-	t.Helper()
-	s := &tsSpy{sim: sim.New(sim.Options{Seed: 17, HubRequiresToken: true,
-		Username: tsUser, Password: tsPassword, ClientSecret: tsSecret})}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.srv.Start()
-	t.Cleanup(func() {
-		s.sim.Close()
-		s.srv.Close()
-	})
-	return s
-}
-
-func (s *tsSpy) issued() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.tokens...)
-}
-
-func (s *tsSpy) serve(w http.ResponseWriter, r *http.Request) {
-	mode := int(s.mode.Load())
-	auth := r.Header.Get("Authorization")
-	hub := strings.HasPrefix(r.URL.Path, s.sim.HubPath())
-	if strings.HasSuffix(r.URL.Path, "/protocol/openid-connect/token") {
-		_ = r.ParseForm()
-		switch mode {
-		case tsTokenEcho:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client",
-				"error_description": "wrong secret " + r.PostForm.Get("client_secret") + " or password " + r.PostForm.Get("password") + " for " + auth})
-			return
-		case tsTokenDown:
-			if hj, ok := w.(http.Hijacker); ok {
-				if c, _, err := hj.Hijack(); err == nil {
-					c.Close()
-					return
-				}
-			}
-		}
-		rec := httptest.NewRecorder()
-		s.sim.Handler().ServeHTTP(rec, r)
-		var tr struct {
-			Access  string `json:"access_token"`
-			Refresh string `json:"refresh_token"`
-		}
-		if json.Unmarshal(rec.Body.Bytes(), &tr) == nil {
-			s.mu.Lock()
-			for _, tok := range []string{tr.Access, tr.Refresh} {
-				if tok != "" {
-					s.tokens = append(s.tokens, tok)
-				}
-			}
-			s.mu.Unlock()
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	switch {
-	case mode == tsEcho500 && !hub:
-		http.Error(w, "proxy error: headers were Authorization: "+auth, http.StatusInternalServerError)
-	case mode == tsEchoMsg && !hub:
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(anywhere365.StateResponse{ErrorMessage: &anywhere365.ErrorMessage{
-			ErrorType: anywhere365.ErrorValidation, Message: "token " + strings.TrimPrefix(auth, "Bearer ") + " may not do this"}})
-	case mode == tsEcho401:
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		http.Error(w, "rejected "+auth, http.StatusUnauthorized)
-	default:
-		s.sim.Handler().ServeHTTP(w, r)
-	}
-}
 
 // tsLeaks lists what in text is a secret, an issued token, or a 16-byte
 // piece of a token's signature.
@@ -271,7 +168,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 	t.Setenv("RECDECK_PASSWORD", tsPassword)
 	t.Setenv("RECDECK_CLIENT_SECRET", tsSecret)
 
-	spy := startTSSpy(t)
+	spy := startSecretSpy(t, 17, tsUser, tsPassword, tsSecret)
 	call, err := spy.sim.CreateCall("ucc-demo-name", "", true)
 	if err != nil {
 		t.Fatal(err)
@@ -308,13 +205,13 @@ func TestTUISecretsNeverShown(t *testing.T) {
 	x.d.Press("esc")
 
 	// 2. The API quotes the token in an ErrorMessage.
-	spy.mode.Store(tsEchoMsg)
+	spy.mode.Store(spyEchoMsg)
 	if tm := x.act(tfFind(anywhere365.ActionUnMark), key); !strings.Contains(tm.Text, "token [redacted] may not do this") {
 		t.Errorf("ErrorMessage quoting the token: %+v", tm)
 	}
 	// 3. A plain 500 quoting the Authorization header, on an action and
 	// on the refreshes a hub event starts (shown under the table).
-	spy.mode.Store(tsEcho500)
+	spy.mode.Store(spyEcho500)
 	if tm := x.act(tfFind(anywhere365.ActionSave), key); !strings.Contains(tm.Text, "HTTP 500") {
 		t.Errorf("500 quoting the header: %+v", tm)
 	}
@@ -325,13 +222,13 @@ func TestTUISecretsNeverShown(t *testing.T) {
 	x.d.Press("esc")
 	// 4. The API and the hub answer 401 quoting the header; the hub is
 	// dropped so the console reconnects into it.
-	spy.mode.Store(tsEcho401)
+	spy.mode.Store(spyEcho401)
 	if tm := x.act(tfFind(anywhere365.ActionPause), key); tm.Level != ui.ToastError || !strings.Contains(tm.Text, "401") {
 		t.Errorf("401 quoting the header: %+v", tm)
 	}
 	spy.sim.SetFaults(sim.Faults{DropHub: true})
 	x.toldOf("the hub refusing the token", "401")
-	spy.mode.Store(tsHonest)
+	spy.mode.Store(spyHonest)
 	x.until("the hub connection again", tfSetup, func(scr string) bool { return strings.Contains(scr, "● connected") })
 	done()
 
@@ -352,10 +249,10 @@ func TestTUISecretsNeverShown(t *testing.T) {
 		args  []string
 		wants string
 	}{
-		{"token endpoint echoes the secrets", tsTokenEcho, tsPassword, nil, "invalid_client (wrong secret *** or password ***"},
-		{"token endpoint hangs up", tsTokenDown, tsPassword, nil, "authentication failed"},
-		{"token endpoint down", tsHonest, tsPassword, []string{"--token-url", closed}, "token endpoint unreachable"},
-		{"wrong password", tsHonest, tsWrongPW, nil, "Invalid user credentials"},
+		{"token endpoint echoes the secrets", spyTokenEcho, tsPassword, nil, "invalid_client (wrong secret *** or password ***"},
+		{"token endpoint hangs up", spyTokenDown, tsPassword, nil, "authentication failed"},
+		{"token endpoint down", spyHonest, tsPassword, []string{"--token-url", closed}, "token endpoint unreachable"},
+		{"wrong password", spyHonest, tsWrongPW, nil, "Invalid user credentials"},
 	}
 	for _, f := range failing {
 		t.Run(f.name, func(t *testing.T) {
@@ -375,7 +272,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 			x.d.Press("esc")
 		})
 	}
-	spy.mode.Store(tsHonest)
+	spy.mode.Store(spyHonest)
 
 	// 6. The client-credentials grant, and a base URL with a password in
 	// it (the header shows the URL without it).
