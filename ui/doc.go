@@ -22,8 +22,11 @@
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a
 //     themes.Theme, passed to every pane; with no colour (--no-color,
 //     NO_COLOR) meaning is carried by words and symbols only.
-//   - KeyMap, NamedBinding and Rebind (keys.go): bindings by name, so the
-//     config file's "keys:" map can rebind any of them; the footer and the
+//   - KeyMap, NamedBinding, Bindable, KeyBinder and RebindAll (keys.go):
+//     bindings by name, so the config file's "keys:" map can rebind any
+//     binding of the frame or of any pane in one pass (movement names such
+//     as "down" are shared by every pane; a key may mean different things
+//     in different panes but never two things in one); the footer and the
 //     help are generated from the same bindings.
 //
 // Layout, top to bottom: header (2 lines), tabs (1), the active pane's

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,36 +21,97 @@ type Bindable interface {
 	Bindings() []NamedBinding
 }
 
-// Rebind applies the config file's "keys:" map (binding name -> keys) to
-// every key map given, e.g. {"pause": ["p", "space"]}. It refuses, naming
-// the binding, an unknown name, an empty key list or a key that would then
-// trigger two bindings; on error nothing is changed. The help text follows
-// the new keys, so the footer and the ? screen show them.
+// KeyBinder is implemented by a pane whose keys the config file's "keys:"
+// map can rebind: it hands over its key map, so the console rebinds every
+// pane in one pass (RebindAll) after building them all.
+type KeyBinder interface {
+	KeyBindings() Bindable
+}
+
+// Rebind applies the config file's "keys:" map to key maps that are on
+// screen together, as one set: a key may trigger only one binding across
+// all of them. It is RebindPanes with no frame and the maps as one pane.
 func Rebind(keys map[string][]string, maps ...Bindable) error {
+	return RebindPanes(keys, nil, joined(maps))
+}
+
+// joined is several key maps seen as one.
+type joined []Bindable
+
+func (j joined) Bindings() []NamedBinding {
+	var all []NamedBinding
+	for _, m := range j {
+		all = append(all, m.Bindings()...)
+	}
+	return all
+}
+
+// RebindAll rebinds the frame's keys and those of every pane that is a
+// KeyBinder (see RebindPanes).
+func RebindAll(keys map[string][]string, frame Bindable, panes ...Pane) error {
+	var maps []Bindable
+	for _, p := range panes {
+		if kb, ok := p.(KeyBinder); ok {
+			maps = append(maps, kb.KeyBindings())
+		}
+	}
+	return RebindPanes(keys, frame, maps...)
+}
+
+// RebindPanes applies the config file's "keys:" map (binding name -> keys,
+// e.g. {"pause": ["p", "space"]}) to the frame's key map and every pane's,
+// in one pass. frame may be nil.
+//
+// Every name must be known by the frame or by some pane. A name several
+// maps share is one action: the movement names (up, down, page_up,
+// page_down, top, bottom) are the same in every pane, so rebinding "down"
+// rebinds it wherever it exists. A key may trigger only one binding of the
+// frame plus any ONE pane, the keys that can act at the same moment; the
+// same key may mean different things in different panes ("s" starts a
+// recording in one and stops one in another).
+//
+// It refuses, naming the binding, an unknown name (listing the known
+// ones), an empty key list, a blank key or a key that would then trigger
+// two bindings; on error nothing is changed. The help text follows the new
+// keys, so the footer and the ? screen show them.
+func RebindPanes(keys map[string][]string, frame Bindable, panes ...Bindable) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	byName := map[string]*key.Binding{}
-	var order []string
-	for _, m := range maps {
-		for _, nb := range m.Bindings() {
-			byName[nb.Name] = nb.Binding
-			order = append(order, nb.Name)
+	// groups are the sets of bindings live at the same moment: the frame's
+	// with each pane's (or the frame's alone).
+	var frameBs []NamedBinding
+	if frame != nil {
+		frameBs = frame.Bindings()
+	}
+	groups := [][]NamedBinding{frameBs}
+	if len(panes) > 0 {
+		groups = groups[:0]
+		for _, p := range panes {
+			groups = append(groups, append(append([]NamedBinding(nil), frameBs...), p.Bindings()...))
 		}
 	}
+	byName := map[string][]*key.Binding{}
+	for _, g := range groups {
+		for _, nb := range g {
+			if !slices.Contains(byName[nb.Name], nb.Binding) {
+				byName[nb.Name] = append(byName[nb.Name], nb.Binding)
+			}
+		}
+	}
+
 	// Check everything first, so a bad entry changes nothing.
 	names := make([]string, 0, len(keys))
 	for n := range keys {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	final := map[string][]string{}
-	for _, n := range order {
-		final[n] = byName[n].Keys()
-	}
 	for _, n := range names {
 		if _, ok := byName[n]; !ok {
-			known := append([]string(nil), order...)
+			known := make([]string, 0, len(byName))
+			for k := range byName {
+				known = append(known, k)
+			}
 			sort.Strings(known)
 			return fmt.Errorf("keys: unknown binding %q (known: %s)", n, strings.Join(known, ", "))
 		}
@@ -62,21 +124,29 @@ func Rebind(keys map[string][]string, maps ...Bindable) error {
 				return fmt.Errorf("keys: %s: %q is not a key name (e.g. \"p\", \"ctrl+p\", \"space\", \"pgdown\")", n, k)
 			}
 		}
-		final[n] = ks
 	}
-	owner := map[string]string{}
-	for _, n := range order {
-		for _, k := range final[n] {
-			if o, dup := owner[k]; dup {
-				return fmt.Errorf("keys: %q would trigger both %s and %s", k, o, n)
+	for _, g := range groups {
+		owner := map[string]string{}
+		for _, nb := range g {
+			final, ok := keys[nb.Name]
+			if !ok {
+				final = nb.Binding.Keys()
 			}
-			owner[k] = n
+			for _, k := range final {
+				// The same name in the frame and a pane is one action.
+				if o, dup := owner[k]; dup && o != nb.Name {
+					return fmt.Errorf("keys: %q would trigger both %s and %s", k, o, nb.Name)
+				}
+				owner[k] = nb.Name
+			}
 		}
 	}
+
 	for _, n := range names {
-		b := byName[n]
-		b.SetKeys(keys[n]...)
-		b.SetHelp(keyLabel(keys[n]), b.Help().Desc)
+		for _, b := range byName[n] {
+			b.SetKeys(slices.Clone(keys[n])...) // each binding its own copy
+			b.SetHelp(keyLabel(keys[n]), b.Help().Desc)
+		}
 	}
 	return nil
 }
@@ -137,7 +207,7 @@ func (k *KeyMap) Bindings() []NamedBinding {
 }
 
 // Rebind applies the "keys:" entries that name the frame's bindings; any
-// other name is an error (use the package-level Rebind to rebind the frame
+// other name is an error (the console uses RebindAll to rebind the frame
 // and the panes together).
 func (k *KeyMap) Rebind(keys map[string][]string) error { return Rebind(keys, k) }
 

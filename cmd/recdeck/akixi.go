@@ -588,7 +588,7 @@ func newAkixiPane(env vendorEnv) ui.Pane {
 	if strings.TrimSpace(a.BaseURL) == "" {
 		return nil
 	}
-	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Keys: env.Profile.Keys, Hint: hint}
+	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Hint: hint}
 	if a.Scope != "" {
 		sc, err := akixi.ParseScope(a.Scope)
 		if err != nil {

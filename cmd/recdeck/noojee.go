@@ -506,7 +506,6 @@ func newNoojeePane(env vendorEnv) ui.Pane {
 	o := noojeepane.Options{
 		Dir:            expandUserDir(n.DownloadDir),
 		RequestTimeout: env.Profile.Timeout,
-		Keys:           env.Profile.Keys,
 		Hint:           hint,
 	}
 	if strings.TrimSpace(n.APIKey) == "" {

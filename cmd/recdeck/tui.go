@@ -198,17 +198,14 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		themeIdx = len(list) - 1
 	}
 
-	paneKeys, frameKeys := sessions.DefaultKeyMap(), ui.DefaultKeyMap()
-	if err := ui.Rebind(p.Keys, &paneKeys, &frameKeys); err != nil {
-		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
-	}
-
 	ctx, cancel := context.WithCancel(parent)
 	c = &console{cancel: cancel, mon: &monitorResult{done: make(chan struct{})}}
+	// built, not c: an error return sets c to nil before this runs.
+	built := c
 	defer func() {
 		if err != nil {
-			close(c.mon.done) // the monitor never started
-			c.close()
+			close(built.mon.done) // the monitor never started
+			built.close()
 		}
 	}()
 
@@ -239,12 +236,6 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 
 	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
-	mon := c.mon
-	go func() {
-		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
-			HTTPClient: g.httpClient(p)})
-		close(mon.done)
-	}()
 
 	profileName := g.profileName
 	if demo {
@@ -256,7 +247,6 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Requester:  p.SIP,
 		Profile:    profileName,
 		Audit:      aud,
-		Keys:       &paneKeys,
 		PaymentMax: set.paymentMax,
 	})
 	panes := []ui.Pane{pane}
@@ -266,6 +256,21 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 			panes = append(panes, vp)
 		}
 	}
+	// The profile's keys: map rebinds the frame and every pane in one pass,
+	// once they all exist: a name any of them knows is accepted, and a bad
+	// entry is refused before the screen opens (and before the hub listener
+	// starts, so nothing is left running).
+	frameKeys := ui.DefaultKeyMap()
+	if err := ui.RebindAll(p.Keys, &frameKeys, panes...); err != nil {
+		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
+	}
+
+	mon := c.mon
+	go func() {
+		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
+			HTTPClient: g.httpClient(p)})
+		close(mon.done)
+	}()
 	frame := ui.New(ui.Options{
 		Server:     displayURL(p.BaseURL), // watch.go's: no user info or query on screen
 		Profile:    g.profileName,

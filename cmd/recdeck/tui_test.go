@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,10 +85,19 @@ func TestTUISettings(t *testing.T) {
 }
 
 func TestTUIRefusesBadThemeAndKeysBeforeStarting(t *testing.T) {
-	cases := []struct{ name, profile, want string }{
-		{"unknown theme", "theme: neon", `unknown theme "neon"`},
-		{"unknown key binding", "keys: {paws: [p]}", `unknown binding "paws"`},
-		{"key conflict", "keys: {mark: [q]}", `"q" would trigger both`},
+	cases := []struct {
+		name, profile, want string
+		also                []string // more the message must name
+	}{
+		{"unknown theme", "theme: neon", `unknown theme "neon"`, nil},
+		{"unknown key binding", "keys: {paws: [p]}", `unknown binding "paws"`, nil},
+		{"key conflict", "keys: {mark: [q]}", `"q" would trigger both`, nil},
+		// The known names listed are every pane's and the frame's.
+		{"unknown vendor binding", "keys: {akixi_delet: [D]}", `unknown binding "akixi_delet"`,
+			[]string{"akixi_delete", "noojee_fetch", "voipnow_record", "voipnow_stop", "pause", "quit", "down"}},
+		{"conflict within a vendor pane", "keys: {akixi_delete: [a]}", `"a" would trigger both akixi_add and akixi_delete`, nil},
+		{"conflict of a vendor pane with the frame", "keys: {voipnow_record: [q]}", `"q" would trigger both quit and voipnow_record`, nil},
+		{"shared name onto a vendor pane's key", "keys: {down: [f]}", `"f" would trigger both down and noojee_fetch`, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,6 +107,11 @@ func TestTUIRefusesBadThemeAndKeysBeforeStarting(t *testing.T) {
 			code := run(context.Background(), nil, &out, &errOut)
 			if code != exitUsage || !strings.Contains(errOut.String(), c.want) {
 				t.Fatalf("exit %d, stderr %q", code, errOut.String())
+			}
+			for _, name := range c.also {
+				if !strings.Contains(errOut.String(), name) {
+					t.Errorf("stderr %q does not name %s", errOut.String(), name)
+				}
 			}
 		})
 	}
@@ -113,6 +128,121 @@ func TestTUIRefusesBadThemeAndKeysBeforeStarting(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", code, errOut.String())
 		}
 	})
+}
+
+// TestTUIRebindsEveryPane: a profile's keys: map rebinds the vendor panes'
+// own keys (by their prefixed names) and the movement names every pane
+// shares, the console starts, and each new key works in its pane. The same
+// key in two panes (x: stop in the sessions pane, stop recording in
+// VoipNow) is accepted.
+func TestTUIRebindsEveryPane(t *testing.T) {
+	home := isolate(t)
+	writeConfig(t, home, "default_profile: p\nprofiles:\n  p:\n"+
+		"    keys: {akixi_delete: [D], voipnow_record: [R], voipnow_stop: [x], down: [n]}\n")
+	x := newTFConsole(t)
+	titles := []string{}
+	for _, p := range x.c.frame.Panes() {
+		titles = append(titles, p.Title())
+	}
+	if strings.Join(titles, ",") != "Anywhere365,VoipNow,Noojee,Akixi" {
+		t.Fatalf("panes %v", titles)
+	}
+	rowOf := regexp.MustCompile(`row (\d+) of (\d+)`)
+	row := func() string {
+		t.Helper()
+		m := rowOf.FindStringSubmatch(x.screen())
+		if m == nil {
+			t.Fatalf("no row number on screen:\n%s", x.screen())
+		}
+		return m[1]
+	}
+
+	// The sessions pane: n moves down, j no longer does. No tick is sent
+	// between the keys, so the table cannot change under them.
+	x.until("two sessions", 10*time.Second, func(scr string) bool {
+		m := rowOf.FindStringSubmatch(scr)
+		n := 0
+		if m != nil {
+			n, _ = strconv.Atoi(m[2])
+		}
+		return n >= 2
+	})
+	x.d.Press("g")
+	if r := row(); r != "1" {
+		t.Fatalf("g: row %s", r)
+	}
+	x.d.Press("j")
+	if r := row(); r != "1" {
+		t.Errorf("j still moves down: row %s", r)
+	}
+	x.d.Press("n")
+	if r := row(); r != "2" {
+		t.Errorf("n should move down: row %s", r)
+	}
+	if scr := x.screen(); !strings.Contains(scr, "x stop (confirm)") {
+		t.Errorf("the sessions pane's stop key changed:\n%s", scr)
+	}
+
+	// The vendor panes read their first page as the frame's Init would have
+	// started them; the answers are delivered once (their poll timers are
+	// dropped: this test drives no clock).
+	for _, p := range x.c.frame.Panes()[1:] {
+		for _, m := range tfRun(p.Init()) {
+			x.c.model.Update(m)
+		}
+	}
+
+	// VoipNow: n moves the selection, R opens the format prompt, r does not.
+	x.d.Press("2")
+	selected := regexp.MustCompile(`Selected: ([^·]+)`)
+	sel := func() string {
+		t.Helper()
+		m := selected.FindStringSubmatch(x.screen())
+		if m == nil {
+			t.Fatalf("no VoipNow selection on screen:\n%s", x.screen())
+		}
+		return m[1]
+	}
+	first := sel()
+	x.d.Press("j")
+	if got := sel(); got != first {
+		t.Errorf("j still moves down in VoipNow: %q -> %q", first, got)
+	}
+	x.d.Press("n")
+	if got := sel(); got == first {
+		t.Errorf("n did not move down in VoipNow: still %q", got)
+	}
+	scr := x.screen()
+	for _, want := range []string{"R start recording", "x stop recording", "n down"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("VoipNow's footer lacks %q:\n%s", want, scr)
+		}
+	}
+	x.d.Press("r")
+	if x.c.frame.Panes()[1].Capturing() {
+		t.Fatal("r still opens VoipNow's format prompt")
+	}
+	x.d.Press("R")
+	if !strings.Contains(x.screen(), "Start recording") {
+		t.Fatalf("R did not open the format prompt:\n%s", x.screen())
+	}
+	x.d.Press("esc")
+
+	// Akixi: D asks before deleting (the demo entry warns first), d does
+	// nothing; esc keeps the entry.
+	x.d.Press("4")
+	x.d.Press("d")
+	if x.c.frame.Panes()[3].Capturing() {
+		t.Fatal("d still deletes in Akixi")
+	}
+	x.d.Press("D")
+	if scr := x.screen(); !x.c.frame.Panes()[3].Capturing() || !strings.Contains(scr, "Continue to delete it anyway?") {
+		t.Fatalf("D did not ask to delete:\n%s", scr)
+	}
+	x.d.Press("esc")
+	if x.c.frame.Panes()[3].Capturing() {
+		t.Error("esc did not keep the entry")
+	}
 }
 
 // tmuxSession runs the built binary in a detached tmux session of a fixed

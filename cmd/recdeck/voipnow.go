@@ -349,7 +349,6 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		PollInterval:   v.PollInterval,
 		RequestTimeout: env.Profile.Timeout,
 		DefaultFormat:  voipnow.Format(v.Format),
-		Keys:           env.Profile.Keys,
 	}
 	var c *voipnow.Client
 	err := voipnowPaneSettings(v)

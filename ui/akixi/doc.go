@@ -8,7 +8,7 @@
 //
 // Main types: Pane (a ui.Pane), Options, API (the five operations it
 // needs; *akixi.Client satisfies it) and KeyMap (bubbles key bindings,
-// rebindable by "akixi_..." names).
+// rebindable by "akixi_..." names, and the shared up/down for movement).
 //
 // Who calls it: cmd/recdeck (newAkixiPane) builds it with a client from
 // client/akixi; the frame in ui hosts it.

@@ -1,8 +1,6 @@
 package akixipane
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 
 	"github.com/recdeck/recdeck/ui"
@@ -63,40 +61,21 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 	}
 }
 
-// Bindings lists the rebindable bindings by their config names (prefixed
-// "akixi_" so they cannot clash with another pane's), making the key map a
-// ui.Bindable.
+// Bindings lists the rebindable bindings by their config names, making the
+// key map a ui.Bindable: moving the selection uses the names every pane
+// shares (up, down); the pane's own actions are prefixed "akixi_" so they
+// cannot clash with another pane's. Paging is akixi_prev_page and
+// akixi_next_page rather than page_up/page_down: it reads another page
+// from the server, it does not move within the rows shown.
 func (k *KeyMap) Bindings() []ui.NamedBinding {
 	return []ui.NamedBinding{
-		{Name: "akixi_up", Binding: &k.Up}, {Name: "akixi_down", Binding: &k.Down},
+		{Name: "up", Binding: &k.Up}, {Name: "down", Binding: &k.Down},
 		{Name: "akixi_prev_page", Binding: &k.PrevPage}, {Name: "akixi_next_page", Binding: &k.NextPage},
 		{Name: "akixi_open", Binding: &k.Open}, {Name: "akixi_back", Binding: &k.Back},
 		{Name: "akixi_add", Binding: &k.Add}, {Name: "akixi_change", Binding: &k.Change},
 		{Name: "akixi_delete", Binding: &k.Delete}, {Name: "akixi_scope", Binding: &k.Scope},
 		{Name: "akixi_refresh", Binding: &k.Refresh}, {Name: "akixi_save", Binding: &k.Save},
 	}
-}
-
-// Rebind applies the config's "keys:" entries that name this pane's
-// bindings and returns the names it does not know (other panes' names).
-func (k *KeyMap) Rebind(m map[string][]string) (unknown []string) {
-	byName := map[string]*key.Binding{}
-	for _, nb := range k.Bindings() {
-		byName[nb.Name] = nb.Binding
-	}
-	for name, keys := range m {
-		b, ok := byName[name]
-		if !ok {
-			unknown = append(unknown, name)
-			continue
-		}
-		if len(keys) == 0 {
-			continue
-		}
-		b.SetKeys(keys...)
-		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
-	}
-	return unknown
 }
 
 // enableFor turns on the bindings that work in mode m.

@@ -43,9 +43,6 @@ type Options struct {
 	// Refresh is how often the list is re-read while nothing else is
 	// loading; negative turns it off.
 	Refresh time.Duration
-	// Keys rebinds keys by name (see KeyMap.Bindings); other names are
-	// ignored (they belong to other panes).
-	Keys map[string][]string
 	// Hint is a line shown under the list (e.g. what to try in the demo).
 	Hint string
 	// Unavailable, when set, is why the pane cannot talk to Akixi (e.g. no
@@ -144,7 +141,6 @@ func New(o Options) *Pane {
 		o.Refresh = DefaultRefresh
 	}
 	p := &Pane{o: o, keys: DefaultKeyMap(), st: &ui.Styles{}, scope: o.Scope, w: 80, h: 24}
-	p.keys.Rebind(o.Keys)
 	p.syncKeys()
 	return p
 }
@@ -184,6 +180,11 @@ func (p *Pane) SetStyles(s *ui.Styles) {
 
 // KeyMap gives the bindings that work now.
 func (p *Pane) KeyMap() help.KeyMap { return &p.keys }
+
+// KeyBindings gives the pane's key map, so the console rebinds it with the
+// frame's and the other panes' in one pass (ui.RebindAll). Rebinding keeps
+// which bindings are enabled: it changes only their keys and help.
+func (p *Pane) KeyBindings() ui.Bindable { return &p.keys }
 
 // Capturing is true while a form, the scope input or the delete
 // confirmation has the keyboard.

@@ -440,8 +440,14 @@ func TestViewIsExactlyTheSize(t *testing.T) {
 }
 
 func TestKeysFollowTheView(t *testing.T) {
-	h := newHarness(t, Options{Keys: map[string][]string{"akixi_add": {"+"}, "other_pane": {"x"}}}, sim.Options{})
+	h := newHarness(t, Options{}, sim.Options{})
+	if err := ui.RebindAll(map[string][]string{"akixi_add": {"+"}}, nil, h.p); err != nil {
+		t.Fatal(err)
+	}
 	k := &h.p.keys
+	if k.Add.Help().Key != "+" {
+		t.Errorf("help label %q", k.Add.Help().Key)
+	}
 	if !k.Add.Enabled() || k.Yes.Enabled() || k.Save.Enabled() || k.NextPage.Enabled() {
 		t.Error("list bindings")
 	}
@@ -534,5 +540,35 @@ func TestOddTextStaysInItsRow(t *testing.T) {
 	h.d.Press("n")
 	if _, ok := h.sim.Entry(guid); !ok {
 		t.Fatal("deleted on n")
+	}
+}
+
+// TestRebindSharedAndOwnNames: "down" (the name every pane shares) and
+// akixi_delete rebind this pane through the shared pass; n still answers
+// the delete confirmation, where moving is off.
+func TestRebindSharedAndOwnNames(t *testing.T) {
+	h := newHarness(t, Options{Scope: akixi.Scope{TelSysID: "2", PartIDInTelSys: "Sales"}}, sim.Options{})
+	if err := ui.RebindAll(map[string][]string{"down": {"n"}, "akixi_delete": {"D"}}, nil, h.p); err != nil {
+		t.Fatal(err)
+	}
+	h.d.Press("n")
+	if h.p.cursor != 1 {
+		t.Fatalf("n should move down: cursor %d", h.p.cursor)
+	}
+	h.d.Press("d")
+	if h.p.Capturing() {
+		t.Fatal("d still deletes")
+	}
+	h.d.Press("D")
+	if h.p.mode != modeConfirm {
+		t.Fatalf("D does not ask to delete: mode %d", h.p.mode)
+	}
+	h.d.Press("n")
+	h.wantToast(ui.ToastInfo, "delete cancelled")
+	if h.p.mode != modeList || h.p.cursor != 1 {
+		t.Errorf("after n: mode %d, cursor %d", h.p.mode, h.p.cursor)
+	}
+	if k := h.p.keys.Delete.Help().Key; k != "D" {
+		t.Errorf("help label %q", k)
 	}
 }

@@ -10,8 +10,9 @@
 //
 // Main types: Pane (New(Options)) satisfies ui.Pane; Client is the small
 // interface it calls (*noojee.Client from client/noojee satisfies it);
-// KeyMap holds its key.Bindings (rebindable by the names Bindings gives,
-// all prefixed "noojee_").
+// KeyMap holds its key.Bindings (rebindable by the names Bindings gives:
+// "noojee_..." for its own actions, the shared up/down/top/bottom for
+// movement).
 //
 // How it stays responsive: every request runs in a tea.Cmd with a timeout
 // (searches) or a cancel key (downloads, which the client cuts if they

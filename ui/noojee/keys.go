@@ -1,8 +1,6 @@
 package noojeepane
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 
 	"github.com/recdeck/recdeck/ui"
@@ -40,42 +38,20 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// Bindings lists the rebindable bindings by their config names (prefixed
-// "noojee_" so they cannot clash with another pane's), making the key map
-// a ui.Bindable.
+// Bindings lists the rebindable bindings by their config names, making the
+// key map a ui.Bindable: the movement keys use the names every pane shares
+// (up, down, top, bottom), the pane's own actions are prefixed "noojee_" so
+// they cannot clash with another pane's.
 func (k *KeyMap) Bindings() []ui.NamedBinding {
 	return []ui.NamedBinding{
 		{Name: "noojee_tag", Binding: &k.SearchTag}, {Name: "noojee_unique_id", Binding: &k.SearchID},
-		{Name: "noojee_hour", Binding: &k.ByHour}, {Name: "noojee_up", Binding: &k.Up},
-		{Name: "noojee_down", Binding: &k.Down}, {Name: "noojee_top", Binding: &k.Top},
-		{Name: "noojee_bottom", Binding: &k.Bottom}, {Name: "noojee_open", Binding: &k.Open},
+		{Name: "noojee_hour", Binding: &k.ByHour}, {Name: "up", Binding: &k.Up},
+		{Name: "down", Binding: &k.Down}, {Name: "top", Binding: &k.Top},
+		{Name: "bottom", Binding: &k.Bottom}, {Name: "noojee_open", Binding: &k.Open},
 		{Name: "noojee_back", Binding: &k.Back}, {Name: "noojee_fetch", Binding: &k.Fetch},
 		{Name: "noojee_fetch_all", Binding: &k.FetchAll}, {Name: "noojee_folder", Binding: &k.Folder},
 		{Name: "noojee_cancel", Binding: &k.Stop},
 	}
-}
-
-// Rebind applies the config's "keys:" entries that name this pane's
-// bindings (see Bindings) and returns the names it does not know, which may
-// belong to other panes.
-func (k *KeyMap) Rebind(m map[string][]string) (unknown []string) {
-	byName := map[string]*key.Binding{}
-	for _, nb := range k.Bindings() {
-		byName[nb.Name] = nb.Binding
-	}
-	for name, keys := range m {
-		b, ok := byName[name]
-		if !ok {
-			unknown = append(unknown, name)
-			continue
-		}
-		if len(keys) == 0 {
-			continue
-		}
-		b.SetKeys(keys...)
-		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
-	}
-	return unknown
 }
 
 // helpKeys is the help.KeyMap the pane hands the frame; it follows what

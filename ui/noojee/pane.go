@@ -45,8 +45,6 @@ type Options struct {
 	// Downloads have no overall bound (a long leg takes long); the client
 	// cuts one that stalls.
 	RequestTimeout time.Duration
-	// Keys rebinds keys by name (see KeyMap.Bindings).
-	Keys map[string][]string
 	// Hint is shown before the first search, e.g. "try tag 1234".
 	Hint string
 	// Now is the clock (default time.Now).
@@ -178,9 +176,7 @@ func New(opts Options) *Pane {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	keys := DefaultKeyMap()
-	keys.Rebind(opts.Keys)
-	return &Pane{opts: opts, keys: keys, styles: &ui.Styles{}, dir: dir, now: opts.Now()}
+	return &Pane{opts: opts, keys: DefaultKeyMap(), styles: &ui.Styles{}, dir: dir, now: opts.Now()}
 }
 
 // Title is the tab's label.
@@ -205,8 +201,9 @@ func (p *Pane) KeyMap() help.KeyMap {
 		fetching: p.job != nil, fromHour: p.fromHour && p.view == viewLegs}
 }
 
-// Keys gives the pane's key map (for rebinding together with the frame's).
-func (p *Pane) Keys() *KeyMap { return &p.keys }
+// KeyBindings gives the pane's key map, so the console rebinds it with the
+// frame's and the other panes' in one pass (ui.RebindAll).
+func (p *Pane) KeyBindings() ui.Bindable { return &p.keys }
 
 // Capturing is true while a prompt is open.
 func (p *Pane) Capturing() bool { return p.prompt != nil }

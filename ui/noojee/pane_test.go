@@ -528,3 +528,39 @@ func TestHostileLegTextIsShownSafely(t *testing.T) {
 		}
 	}
 }
+
+// TestRebindThroughTheSharedPass: the pane's own actions answer to their
+// noojee_ names and moving to the names every pane shares, with the help
+// following the new keys.
+func TestRebindThroughTheSharedPass(t *testing.T) {
+	h := newHarness(t, sim.Config{}, sim.DemoAPIKey)
+	if err := ui.RebindAll(map[string][]string{"noojee_hour": {"H"}, "down": {"n"}}, nil, h.p); err != nil {
+		t.Fatal(err)
+	}
+	if k := h.p.keys.ByHour.Help().Key; k != "H" {
+		t.Errorf("help label %q", k)
+	}
+	h.press("h")
+	if h.p.Capturing() {
+		t.Fatal("h still opens the by-hour prompt")
+	}
+	h.press("H", "ctrl+u")
+	if !h.p.Capturing() {
+		t.Fatal("H does not open the by-hour prompt")
+	}
+	date, hour := noojee.HourOf(h.clock.Now().Add(-2*time.Hour), h.sim.Location())
+	h.typeText(date + " " + strconv.Itoa(hour))
+	h.press("enter")
+	h.waitToast()
+	if len(h.p.hourCalls) < 2 || h.p.hourSel != 0 {
+		t.Fatalf("%d calls listed, selection %d", len(h.p.hourCalls), h.p.hourSel)
+	}
+	h.press("j")
+	if h.p.hourSel != 0 {
+		t.Error("j still moves down")
+	}
+	h.press("n")
+	if h.p.hourSel != 1 {
+		t.Errorf("n should move down: selection %d", h.p.hourSel)
+	}
+}

@@ -71,6 +71,10 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 	}
 }
 
+// KeyBindings gives the pane's key map, so the console rebinds it with the
+// frame's and the other panes' in one pass (ui.RebindAll).
+func (p *Pane) KeyBindings() ui.Bindable { return p.keys }
+
 // Rebind applies "keys:" entries naming this pane's bindings.
 func (k *KeyMap) Rebind(keys map[string][]string) error { return ui.Rebind(keys, k) }
 

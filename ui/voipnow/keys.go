@@ -1,9 +1,9 @@
 package voipnowpane
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
+
+	"github.com/recdeck/recdeck/ui"
 )
 
 // KeyMap is the pane's bindings: one table drives the keys, the footer hints
@@ -33,27 +33,18 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// Rebind replaces the keys of the named bindings (config `keys:`), e.g.
-// {"record": ["R"], "stop": ["x"]}. Names: up, down, page_up, page_down,
-// top, bottom, record, stop, refresh. Unknown names are returned.
-func (k *KeyMap) Rebind(m map[string][]string) (unknown []string) {
-	byName := map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"top": &k.Top, "bottom": &k.Bottom, "record": &k.Record, "stop": &k.Stop, "refresh": &k.Refresh,
+// Bindings lists the rebindable bindings by their config names, making the
+// key map a ui.Bindable: the movement keys use the names every pane shares
+// (up, down, page_up, page_down, top, bottom), the pane's own actions are
+// prefixed "voipnow_" (the sessions pane has its own "stop").
+func (k *KeyMap) Bindings() []ui.NamedBinding {
+	return []ui.NamedBinding{
+		{Name: "up", Binding: &k.Up}, {Name: "down", Binding: &k.Down},
+		{Name: "page_up", Binding: &k.PageUp}, {Name: "page_down", Binding: &k.PageDown},
+		{Name: "top", Binding: &k.Top}, {Name: "bottom", Binding: &k.Bottom},
+		{Name: "voipnow_record", Binding: &k.Record}, {Name: "voipnow_stop", Binding: &k.Stop},
+		{Name: "voipnow_refresh", Binding: &k.Refresh},
 	}
-	for name, keys := range m {
-		b, ok := byName[name]
-		if !ok {
-			unknown = append(unknown, name)
-			continue
-		}
-		if len(keys) == 0 {
-			continue
-		}
-		b.SetKeys(keys...)
-		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
-	}
-	return unknown
 }
 
 // helpKeys is the help.KeyMap the pane hands the frame: it shows the

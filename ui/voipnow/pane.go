@@ -47,8 +47,6 @@ type Options struct {
 	// EndedLinger is how long a call that left the PBX stays listed as
 	// "ended" (default 5 s).
 	EndedLinger time.Duration
-	// Keys rebinds keys by name (see KeyMap.Rebind).
-	Keys map[string][]string
 	// Now is the clock for durations (default time.Now).
 	Now func() time.Time
 	// Tick schedules the next poll (default tea.Tick). Tests replace it to
@@ -155,11 +153,7 @@ func New(opts Options) *Pane {
 	if opts.Tick == nil {
 		opts.Tick = tea.Tick
 	}
-	keys := DefaultKeyMap()
-	// Unknown names are other panes' bindings (the profile's keys: map is
-	// shared), so they are not errors here.
-	keys.Rebind(opts.Keys)
-	p := &Pane{opts: opts, keys: keys, styles: &ui.Styles{}, pending: map[string]string{}, recent: map[string]recentAnswer{}}
+	p := &Pane{opts: opts, keys: DefaultKeyMap(), styles: &ui.Styles{}, pending: map[string]string{}, recent: map[string]recentAnswer{}}
 	if opts.SetupError != nil {
 		p.setupErr = safe(opts.SetupError.Error())
 	}
@@ -192,6 +186,10 @@ func (p *Pane) SetStyles(s *ui.Styles) {
 
 // KeyMap gives the bindings for the footer and the help screen.
 func (p *Pane) KeyMap() help.KeyMap { return helpKeys{k: p.keys, prompt: p.prompt != nil} }
+
+// KeyBindings gives the pane's key map, so the console rebinds it with the
+// frame's and the other panes' in one pass (ui.RebindAll).
+func (p *Pane) KeyBindings() ui.Bindable { return &p.keys }
 
 // Capturing is true while the format prompt is open.
 func (p *Pane) Capturing() bool { return p.prompt != nil }

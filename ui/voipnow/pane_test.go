@@ -312,14 +312,30 @@ func TestViewIsExactlyItsSize(t *testing.T) {
 
 func TestRebind(t *testing.T) {
 	k := DefaultKeyMap()
-	if unknown := k.Rebind(map[string][]string{"record": {"R"}, "bogus": {"x"}}); len(unknown) != 1 || unknown[0] != "bogus" {
-		t.Errorf("unknown = %v", unknown)
+	// Names are checked by the shared pass: an unknown one is refused and
+	// changes nothing.
+	if err := ui.RebindPanes(map[string][]string{"voipnow_record": {"R"}, "bogus": {"x"}}, nil, &k); err == nil ||
+		!strings.Contains(err.Error(), `unknown binding "bogus"`) || !strings.Contains(err.Error(), "voipnow_record") {
+		t.Errorf("unknown name: %v", err)
+	}
+	if k.Record.Keys()[0] != "r" {
+		t.Errorf("a refused rebind changed record: %v", k.Record.Keys())
+	}
+	if err := ui.RebindPanes(map[string][]string{"voipnow_record": {"R"}}, nil, &k); err != nil {
+		t.Fatal(err)
 	}
 	if k.Record.Keys()[0] != "R" || k.Record.Help().Key != "R" {
 		t.Errorf("record = %v", k.Record.Keys())
 	}
-	h := newHarness(t, Options{Keys: map[string][]string{"record": {"R"}}})
+	h := newHarness(t, Options{})
+	if err := ui.RebindAll(map[string][]string{"voipnow_record": {"R"}}, nil, h.p); err != nil {
+		t.Fatal(err)
+	}
 	h.init()
+	// The selection line names the key as bound now.
+	if v := h.p.View(); !strings.Contains(v, "R start recording") || strings.Contains(v, "r start recording") {
+		t.Errorf("hints do not follow the rebinding:\n%s", v)
+	}
 	h.key(keyR)
 	if h.p.Capturing() {
 		t.Error("old key still bound")
@@ -327,6 +343,33 @@ func TestRebind(t *testing.T) {
 	h.key(tea.KeyPressMsg{Code: 'R', Text: "R"})
 	if !h.p.Capturing() {
 		t.Error("new key not bound")
+	}
+}
+
+// TestSharedMovementNames: the movement keys answer to the names every
+// pane shares, so "down" rebinds the selection here too.
+func TestSharedMovementNames(t *testing.T) {
+	h := newHarness(t, Options{})
+	for range 3 {
+		h.sim.AddCall(sim.ExtSales, voipnow.FlowIncoming, "", time.Second, 0)
+	}
+	if err := ui.RebindAll(map[string][]string{"down": {"n"}}, nil, h.p); err != nil {
+		t.Fatal(err)
+	}
+	h.init()
+	if h.p.sel != 0 {
+		t.Fatalf("selection starts at %d", h.p.sel)
+	}
+	h.key(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	if h.p.sel != 1 {
+		t.Errorf("n should move down: selection %d", h.p.sel)
+	}
+	h.key(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	if h.p.sel != 1 {
+		t.Errorf("j still moves down: selection %d", h.p.sel)
+	}
+	if k := h.p.keys.Down.Help(); k.Key != "n" || k.Desc != "down" {
+		t.Errorf("help follows the new key: %+v", k)
 	}
 }
 

@@ -190,11 +190,13 @@ func (p *Pane) bottomLine() string {
 		}
 		return s.Input.Render(p.fit(fmt.Sprintf("Start recording %s as: %s %s  ←/→ choose · enter start · esc cancel", what, wav, wav49)))
 	}
+	// The hints name the keys as bound now (the profile may rebind them).
+	rec, stop := p.keys.Record.Help().Key+" start recording", p.keys.Stop.Help().Key+" stop"
 	r := p.selected()
 	if r == nil {
-		return s.Muted.Render(p.fit("r start recording · s stop · ctrl+r refresh"))
+		return s.Muted.Render(p.fit(rec + " · " + stop + " · " + p.keys.Refresh.Help().Key + " refresh"))
 	}
-	return s.Muted.Render(p.fit("Selected: " + r.describe() + " · r start recording · s stop"))
+	return s.Muted.Render(p.fit("Selected: " + r.describe() + " · " + rec + " · " + stop))
 }
 
 // columns lays out the cells; CALLER and FROM → TO share what is left.
