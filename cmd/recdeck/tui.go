@@ -130,6 +130,25 @@ func (c *console) close() {
 	})
 }
 
+// exitCloseWait bounds the clean-up after the screen has closed: the
+// process is exiting, every audit line is already fsynced, and the OS
+// closes whatever sockets remain, so a quit never hangs on, say, the demo
+// hub waiting for websocket handlers.
+const exitCloseWait = time.Second
+
+// closeWithin closes the console, waiting at most d for it to finish.
+func closeWithin(c *console, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		c.close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
 func runTUI(cmd *cobra.Command, g *globals) error {
 	// Nothing may write to the terminal behind Bubble Tea's back: the
 	// standard logger (used by net/http's server in the demo) is silenced
@@ -144,7 +163,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	}
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
 	_, runErr := prog.Run()
-	c.close()
+	closeWithin(c, exitCloseWait)
 	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) &&
 		!errors.Is(runErr, context.Canceled) {
 		return withExit(exitUsage, fmt.Errorf("console: %w", runErr))
