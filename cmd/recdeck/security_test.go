@@ -11,7 +11,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"io/fs"
 	"log"
 	"net"
 	"net/http/httptest"
@@ -35,26 +34,7 @@ const (
 	cliSecFilePW   = "S3CR3T-file-pw-93d0"
 )
 
-// cliLeaks lists what in text is a secret, an issued token, or a
-// 16-byte piece of a token's signature.
-func cliLeaks(text string, tokens []string) []string {
-	var found []string
-	for _, s := range []string{cliSecPassword, cliSecClient, cliSecWrongPW, cliSecFilePW} {
-		if strings.Contains(text, s) {
-			found = append(found, "secret "+s)
-		}
-	}
-	for _, tok := range tokens {
-		sig := tok[strings.LastIndexByte(tok, '.')+1:]
-		for i := 0; i+16 <= len(sig); i++ {
-			if strings.Contains(text, sig[i:i+16]) {
-				found = append(found, "token piece "+sig[i:i+16])
-				break
-			}
-		}
-	}
-	return found
-}
+var cliSecrets = []string{cliSecPassword, cliSecClient, cliSecWrongPW, cliSecFilePW}
 
 func TestCLISecretsNeverShown(t *testing.T) {
 	leak := goleak.IgnoreCurrent()
@@ -154,28 +134,13 @@ func TestCLISecretsNeverShown(t *testing.T) {
 	if !strings.Contains(all, "recdeck: warning: config file "+cfgPath+" holds secrets (profiles.default.client_secret, profiles.default.password)") {
 		t.Errorf("no permission warning naming the keys in:\n%s", all)
 	}
-	if found := cliLeaks(all, tokens); len(found) > 0 {
+	if found := leaks(all, cliSecrets, tokens); len(found) > 0 {
 		t.Errorf("secrets in the output: %v\n%s", found, all)
 	}
 
 	// On disk: nothing but the config file we wrote holds a secret or a
 	// token (the token is kept in memory only).
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == cfgPath {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if found := cliLeaks(string(b), tokens); len(found) > 0 {
-			t.Errorf("%s holds %v", path, found)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	checkNoSecretsOnDisk(t, root, cfgPath, cliSecrets, tokens)
 }
 
 // TLS: a server with a self-signed certificate is refused by default with

@@ -3,9 +3,12 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,5 +117,49 @@ func (s *secretSpy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "rejected "+auth, http.StatusUnauthorized)
 	default:
 		s.sim.Handler().ServeHTTP(w, r)
+	}
+}
+
+// leaks lists what in text is one of the secrets, an issued token, or a
+// 16-byte piece of a token's signature.
+func leaks(text string, secrets, tokens []string) []string {
+	var found []string
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			found = append(found, "secret "+s)
+		}
+	}
+	for _, tok := range tokens {
+		sig := tok[strings.LastIndexByte(tok, '.')+1:]
+		for i := 0; i+16 <= len(sig); i++ {
+			if strings.Contains(text, sig[i:i+16]) {
+				found = append(found, "token piece "+sig[i:i+16])
+				break
+			}
+		}
+	}
+	return found
+}
+
+// checkNoSecretsOnDisk fails t for every file under root, but skip (the
+// config file the test wrote), that holds a secret or a token: tokens are
+// kept in memory only.
+func checkNoSecretsOnDisk(t *testing.T, root, skip string, secrets, tokens []string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path == skip {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if found := leaks(string(b), secrets, tokens); len(found) > 0 {
+			t.Errorf("%s holds %v", path, found)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,7 +13,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"io/fs"
 	"log"
 	"net"
 	"net/http/httptest"
@@ -42,26 +41,7 @@ const (
 	tsURLPW    = "S3CR3T-tui-url-pw-58b0"
 )
 
-// tsLeaks lists what in text is a secret, an issued token, or a 16-byte
-// piece of a token's signature.
-func tsLeaks(text string, tokens []string) []string {
-	var found []string
-	for _, s := range []string{tsPassword, tsSecret, tsWrongPW, tsFilePW, tsURLPW} {
-		if strings.Contains(text, s) {
-			found = append(found, "secret "+s)
-		}
-	}
-	for _, tok := range tokens {
-		sig := tok[strings.LastIndexByte(tok, '.')+1:]
-		for i := 0; i+16 <= len(sig); i++ {
-			if strings.Contains(text, sig[i:i+16]) {
-				found = append(found, "token piece "+sig[i:i+16])
-				break
-			}
-		}
-	}
-	return found
-}
+var tsSecrets = []string{tsPassword, tsSecret, tsWrongPW, tsFilePW, tsURLPW}
 
 // tsOutputs gathers everything the consoles showed or wrote.
 type tsOutputs struct {
@@ -290,9 +270,9 @@ func TestTUISecretsNeverShown(t *testing.T) {
 		t.Fatalf("only %d tokens issued: the flows did not run", len(tokens))
 	}
 	all := out.all()
-	if found := tsLeaks(all, tokens); len(found) > 0 {
+	if found := leaks(all, tsSecrets, tokens); len(found) > 0 {
 		for _, line := range strings.Split(all, "\n") {
-			if len(tsLeaks(line, tokens)) > 0 {
+			if len(leaks(line, tsSecrets, tokens)) > 0 {
 				t.Logf("leaking line: %q", line)
 			}
 		}
@@ -309,22 +289,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 	if n := strings.Count(string(data), "\n"); n < 10 {
 		t.Errorf("the audit log has %d records:\n%s", n, data)
 	}
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path == cfgPath {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if found := tsLeaks(string(b), tokens); len(found) > 0 {
-			t.Errorf("%s holds %v", path, found)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	checkNoSecretsOnDisk(t, root, cfgPath, tsSecrets, tokens)
 }
 
 // TLS: by default a self-signed certificate is refused, and the console
