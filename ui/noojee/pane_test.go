@@ -18,6 +18,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/noojee"
 	"github.com/recdeck/recdeck/client/noojee/sim"
+	"github.com/recdeck/recdeck/themes"
 	"github.com/recdeck/recdeck/ui"
 )
 
@@ -562,5 +563,24 @@ func TestRebindThroughTheSharedPass(t *testing.T) {
 	h.press("n")
 	if h.p.hourSel != 1 {
 		t.Errorf("n should move down: selection %d", h.p.hourSel)
+	}
+}
+
+// With a colour theme the rows keep their styling intact: sanitising the
+// server's text must not eat the escape codes of the pane's own colours
+// (which would leave "[38;2;...m" fragments on screen).
+func TestColouredRowsShowNoEscapeFragments(t *testing.T) {
+	h := newHarness(t, sim.Config{}, sim.DemoAPIKey)
+	h.p.SetStyles(ui.NewStyles(themes.Builtin()[0], false))
+	h.press("/")
+	h.typeText("1234")
+	h.press("enter")
+	h.waitFor("the legs", func() bool { return strings.Contains(ansi.Strip(h.p.View()), "Fred") })
+	view := h.p.View()
+	if !strings.Contains(view, "\x1b[") {
+		t.Fatal("the theme drew no colour: the test would prove nothing")
+	}
+	if plain := ansi.Strip(view); strings.Contains(plain, "[38;") || strings.Contains(plain, "[m") {
+		t.Fatalf("escape fragments on screen:\n%s", plain)
 	}
 }

@@ -187,8 +187,7 @@ func (p *Pane) row(i int, selected bool, text string) line {
 	if selected {
 		style, marker = st.RowSel, "▸ "
 	}
-	// Every cell of a row comes from the server: make it safe to print.
-	return line{text: style.Render(marker + noojee.Printable(text)), sel: selected}
+	return line{text: style.Render(marker + text), sel: selected}
 }
 
 const legCols = "  %-4s %-19s %8s  %-17s %-14s %-26s %s"
@@ -213,7 +212,7 @@ func (p *Pane) legsTable(avail int) []string {
 			share := c.Share(li)
 			lines = append(lines, p.row(row, row == p.sel, fmt.Sprintf(legCols[2:], fmt.Sprint(l.Leg),
 				p.when(l.Start, l.Raw.Start), clock(l.Duration), p.bar(share, 12, false)+fmt.Sprintf(" %3.0f%%", share*100),
-				cut(l.Username, 14), cut(l.Source+" → "+l.Destination, 26), l.DID)))
+				cut(safe(l.Username), 14), cut(safe(l.Source+" → "+l.Destination), 26), safe(l.DID))))
 			row++
 		}
 	}
@@ -250,8 +249,8 @@ func (p *Pane) hourTable(avail int) []string {
 		if s := c.Start(); !s.IsZero() {
 			start = s.In(p.opts.Location).Format("15:04:05")
 		}
-		lines = append(lines, p.row(i, i == p.hourSel, fmt.Sprintf(hourCols[2:], start, cut(c.UniqueID, 22),
-			c.Direction().String(), fmt.Sprint(len(c.Legs)), clock(c.Duration()), cut(c.Tag(), 12), agents(c))))
+		lines = append(lines, p.row(i, i == p.hourSel, fmt.Sprintf(hourCols[2:], start, cut(safe(c.UniqueID), 22),
+			c.Direction().String(), fmt.Sprint(len(c.Legs)), clock(c.Duration()), cut(safe(c.Tag()), 12), safe(agents(c)))))
 	}
 	return append(out, window(lines, avail-len(out), &p.hourOffset)...)
 }
@@ -273,10 +272,15 @@ func (p *Pane) when(t time.Time, raw string) string {
 		if raw == "" {
 			return "?"
 		}
-		return cut(raw, 19)
+		return cut(safe(raw), 19)
 	}
 	return t.In(p.opts.Location).Format("2006-01-02 15:04:05")
 }
+
+// safe makes a server's text printable before it joins a row: control,
+// escape and bidi characters could otherwise drive the terminal. (Whole
+// rows are not filtered: they carry the pane's own styling.)
+func safe(s string) string { return noojee.Printable(s) }
 
 // clock formats a duration as m:ss or h:mm:ss.
 func clock(d time.Duration) string {
