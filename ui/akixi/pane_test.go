@@ -174,7 +174,7 @@ func TestScopeChange(t *testing.T) {
 	h.d.Type("9")
 	h.d.Press("enter")
 	h.wantToast(ui.ToastError, "no telephony server with that ID")
-	h.wantView("✗ Error: Could not load entries", "11011")
+	h.wantView("✗ error: Could not load entries", "11011")
 	// esc keeps the scope.
 	h.d.Press("s", "esc")
 	h.wantToast(ui.ToastInfo, "scope unchanged")
@@ -492,7 +492,7 @@ func TestFailedPageKeepsThePage(t *testing.T) {
 	if h.p.offset != 0 || len(h.p.rows) != 20 || h.p.rows[0].Description != "Dubber Sales team 01" {
 		t.Fatalf("after a failed next page: offset %d, %d rows", h.p.offset, len(h.p.rows))
 	}
-	h.wantView("✗ Error: Could not load entries", "database is unavailable", "Dubber Sales team 01")
+	h.wantView("✗ error: Could not load entries", "database is unavailable", "Dubber Sales team 01")
 	if h.p.keys.PrevPage.Enabled() || !h.p.keys.NextPage.Enabled() {
 		t.Error("paging keys do not match page 1")
 	}

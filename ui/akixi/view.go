@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/akixi"
-	"github.com/recdeck/recdeck/ui"
 )
 
 // View renders the body, exactly the size SetSize gave.
@@ -36,16 +35,9 @@ func (p *Pane) statusLine() string {
 	if p.status == "" {
 		return ""
 	}
-	status := akixi.Printable(p.status) // it may quote the service
-	switch p.statusLevel {
-	case ui.ToastSuccess:
-		return p.st.Success.Render("✓ " + status)
-	case ui.ToastWarning:
-		return p.st.Warning.Render("! Warning: " + status)
-	case ui.ToastError:
-		return p.st.Error.Render("✗ Error: " + status)
-	}
-	return p.st.Muted.Render("· " + status)
+	status := akixi.Printable(p.status)              // it may quote the service
+	style, symbol, word := p.st.Level(p.statusLevel) // the frame's wording, so pane and toasts agree
+	return style.Render(symbol + " " + word + ": " + status)
 }
 
 func (p *Pane) listView() []string {

@@ -20,7 +20,7 @@
 // newer search replaced) is dropped. A download reports progress through
 // atomics that the pane copies on each ui.TickMsg from the frame, so a
 // fast download costs no message per chunk. Every action ends in a toast
-// and in the status line, in words (✓ OK, ! Warning, ✗ Error), never by
+// and in the status line, in the frame's words (ui.Styles.Level: ✓ ok, ⚠ warning, ✗ error), never by
 // colour alone; the selected row is marked with ▸.
 //
 // Who calls it: cmd/recdeck (newNoojeePane) builds it with a client for

@@ -171,7 +171,7 @@ func TestSearchByTagShowsLegsAndFetchesAllByteForByte(t *testing.T) {
 	for _, want := range []string{
 		"Internal call 1392271611.238 · tag 1234 · 3 legs · 1:41",
 		"▸ 1    2014-02-13 17:06:52     0:04", "Fred", "400 → 401", "internal",
-		"   4%", "  61%", "  35%", "Mary", "✓ OK:",
+		"   4%", "  61%", "  35%", "Mary", "✓ ok:",
 	} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
@@ -307,7 +307,7 @@ func TestByHourListOpensACallAndShowsTheRateLimit(t *testing.T) {
 	if toast.Level != ui.ToastWarning || !strings.Contains(toast.Text, "try again at") {
 		t.Fatalf("rate-limit toast %+v", toast)
 	}
-	if !strings.Contains(h.p.View(), "! Warning:") {
+	if !strings.Contains(h.p.View(), "⚠ warning:") {
 		t.Fatalf("status line does not show the refusal:\n%s", h.p.View())
 	}
 	if n := h.sim.Requests("retrieveMetaDataByHour"); n != 1 {
@@ -346,7 +346,7 @@ func TestSearchFailureIsShown(t *testing.T) {
 	if toast.Level != ui.ToastError || !strings.Contains(toast.Text, "401") || strings.Contains(toast.Text, "wrong-key") {
 		t.Fatalf("toast %+v", toast)
 	}
-	if !strings.Contains(h.p.View(), "✗ Error: finding tag 1234 failed") {
+	if !strings.Contains(h.p.View(), "✗ error: finding tag 1234 failed") {
 		t.Fatalf("status line:\n%s", h.p.View())
 	}
 }
@@ -447,7 +447,7 @@ func TestUnavailableSaysWhy(t *testing.T) {
 	p := New(Options{Unavailable: why})
 	p.SetStyles(&ui.Styles{})
 	p.SetSize(160, 8)
-	if v := p.View(); !strings.Contains(v, "✗ Error: Noojee is not available: "+why) {
+	if v := p.View(); !strings.Contains(v, "✗ error: Noojee is not available: "+why) {
 		t.Fatalf("view does not say why:\n%s", v)
 	}
 	for _, k := range []string{"/", "u", "h", "f", "F", "o"} {

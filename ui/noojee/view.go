@@ -6,11 +6,9 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/progress"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/noojee"
-	"github.com/recdeck/recdeck/ui"
 )
 
 // View renders the body at exactly the size given by SetSize.
@@ -80,36 +78,13 @@ func (p *Pane) statusLine() string {
 	case p.busy != "":
 		return st.Info.Render("… " + p.busy)
 	case p.status != "":
-		return levelStyle(st, p.statusL).Render(levelWord(p.statusL) + " " + p.status)
+		style, symbol, word := st.Level(p.statusL) // the frame's wording, so pane and toasts agree
+		return style.Render(symbol + " " + word + ": " + p.status)
 	case p.opts.Hint != "":
 		return st.Muted.Render(p.opts.Hint)
 	}
 	return st.Muted.Render(fmt.Sprintf("%s find by tag · %s by unique id · %s list an hour",
 		p.keys.SearchTag.Help().Key, p.keys.SearchID.Help().Key, p.keys.ByHour.Help().Key))
-}
-
-func levelStyle(st *ui.Styles, l ui.ToastLevel) lipgloss.Style {
-	switch l {
-	case ui.ToastSuccess:
-		return st.Success
-	case ui.ToastWarning:
-		return st.Warning
-	case ui.ToastError:
-		return st.Error
-	}
-	return st.Info
-}
-
-func levelWord(l ui.ToastLevel) string {
-	switch l {
-	case ui.ToastSuccess:
-		return "✓ OK:"
-	case ui.ToastWarning:
-		return "! Warning:"
-	case ui.ToastError:
-		return "✗ Error:"
-	}
-	return "i"
 }
 
 // bar renders a fraction as a bar of width cells, in the theme's bar colours.
