@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/noojee"
+	"github.com/recdeck/recdeck/ui"
 )
 
 // View renders the body at exactly the size given by SetSize.
@@ -72,14 +73,17 @@ func (p *Pane) titleLine() string {
 // statusLine says what is going on, in words (the colour only repeats it).
 func (p *Pane) statusLine() string {
 	st := p.styles
+	level := func(l ui.ToastLevel, text string) string {
+		style, symbol, word := st.Level(l) // the frame's wording, so pane and toasts agree
+		return style.Render(symbol + " " + word + ": " + text)
+	}
 	switch {
 	case p.unavailable() != "":
-		return st.Error.Render("✗ Error: Noojee is not available: " + p.unavailable())
+		return level(ui.ToastError, "Noojee is not available: "+p.unavailable())
 	case p.busy != "":
 		return st.Info.Render("… " + p.busy)
 	case p.status != "":
-		style, symbol, word := st.Level(p.statusL) // the frame's wording, so pane and toasts agree
-		return style.Render(symbol + " " + word + ": " + p.status)
+		return level(p.statusL, p.status)
 	case p.opts.Hint != "":
 		return st.Muted.Render(p.opts.Hint)
 	}
