@@ -16,7 +16,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Defaults for Config fields left zero.

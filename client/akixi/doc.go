@@ -30,7 +30,7 @@
 //     service-supplied string through before showing it: XML can carry
 //     newlines, tabs and C1 controls, which would break a row or drive the
 //     terminal. The data itself is kept as read. The work is done by
-//     client/internal/safetext, shared with the other vendor clients.
+//     client/safetext, shared with the other vendor clients.
 //   - sim/: the simulator of this API.
 //
 // Who calls it: cmd/recdeck (the `recdeck akixi` subcommand, the simulator

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Property names of a Call Recording Integration entry (seed 003).

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Operation names: the seed's five CallRecInt operations, plus CreateSession,

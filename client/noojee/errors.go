@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // ErrUnauthorized matches (errors.Is) an APIError whose status says the

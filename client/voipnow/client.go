@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Defaults of Config.

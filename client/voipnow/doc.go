@@ -19,7 +19,7 @@
 //     too large). Their texts never contain the client secret or a token.
 //   - Printable: PBX-supplied text without control or bidirectional-control
 //     characters, for the CLI's tables and the TUI pane (a caller id is
-//     chosen by the caller); client/internal/safetext does the work for
+//     chosen by the caller); client/safetext does the work for
 //     all the vendor clients.
 //
 // Authentication: an OAuth 2.0 client-credentials token from

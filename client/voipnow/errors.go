@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // APIError is the PBX's error body {"error":{"code","message"}}: the UAPI

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Status is a phoneCallView's status (DESIGN.md, "VoipNow UAPI").

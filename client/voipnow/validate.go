@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/recdeck/recdeck/client/internal/safetext"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Special path values of seed 002.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,17 @@ const (
 	OutcomeOK       = "ok"       // the API accepted it
 	OutcomeFailed   = "failed"   // the API refused it or the request failed
 	OutcomeDisabled = "disabled" // refused before sending: the UCC does not allow it
+	// OutcomeUnknown: the request reached the server but its answer was
+	// lost; the action may or may not have been applied. A later record of
+	// the same ID gives the confirmed state once it was re-read.
+	OutcomeUnknown = "unknown"
+)
+
+// Phases of a write-ahead pair: an attempt record is written (and fsynced)
+// before the request leaves; the outcome record with the same ID after.
+const (
+	PhaseAttempt = "attempt"
+	PhaseOutcome = "outcome"
 )
 
 // Record is one line of the log.
@@ -40,6 +52,22 @@ type Record struct {
 	Trigger string `json:"trigger,omitempty"`
 	// State is the recording state the server answered, on success.
 	State string `json:"state,omitempty"`
+
+	// Vendor is the recording system: "anywhere365" (also when empty, in
+	// logs written before the field existed), "voipnow", "noojee", "akixi".
+	Vendor string `json:"vendor,omitempty"`
+	// Server is the base URL the action was sent to.
+	Server string `json:"server,omitempty"`
+	// Target names what a vendor action acted on when it is not an
+	// Anywhere365 session (a VoipNow call id, a Noojee extension or unique
+	// id, an Akixi entry GUID).
+	Target string `json:"target,omitempty"`
+	// ID links an attempt record with its outcome record(s).
+	ID string `json:"id,omitempty"`
+	// Phase is PhaseAttempt or PhaseOutcome for write-ahead records.
+	Phase string `json:"phase,omitempty"`
+	// Source says which program wrote the record: "console", "cli".
+	Source string `json:"source,omitempty"`
 }
 
 // DefaultPath returns where the log goes: $RECDECK_AUDIT_LOG, else
@@ -187,4 +215,59 @@ func Read(r io.Reader) (records []Record, skipped int, err error) {
 			return records, skipped, fmt.Errorf("audit log: %w", err)
 		}
 	}
+}
+
+// Attempt is an action whose attempt record is on disk and whose outcome
+// is not yet; End writes the outcome. A nil *Attempt (the log could not be
+// written) is safe to End.
+type Attempt struct {
+	log *Log
+	rec Record
+}
+
+var attemptSeq atomic.Uint64
+
+// newID returns an id unique within this log: time and a counter.
+func newID(now time.Time) string {
+	return fmt.Sprintf("%x-%x", now.UnixNano(), attemptSeq.Add(1))
+}
+
+// Begin writes r as an attempt record (Phase attempt, a fresh ID, no
+// outcome), fsynced, before the caller sends the request: a process killed
+// after the server acted but before the answer still leaves the attempt.
+func (l *Log) Begin(r Record) (*Attempt, error) {
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	if r.ID == "" {
+		r.ID = newID(r.Time)
+	}
+	r.Phase, r.Outcome = PhaseAttempt, ""
+	if err := l.Append(r); err != nil {
+		return nil, err
+	}
+	return &Attempt{log: l, rec: r}, nil
+}
+
+// Record is the attempt record as written.
+func (a *Attempt) Record() Record {
+	if a == nil {
+		return Record{}
+	}
+	return a.rec
+}
+
+// End writes the outcome record: the attempt's fields, with outcome and
+// whatever set changes (State, ErrorType, ErrorMessage...). It may be
+// called more than once (unknown, then the confirmed state).
+func (a *Attempt) End(outcome string, set func(*Record)) error {
+	if a == nil || a.log == nil {
+		return nil
+	}
+	r := a.rec
+	r.Time, r.Phase, r.Outcome = time.Now(), PhaseOutcome, outcome
+	if set != nil {
+		set(&r)
+	}
+	return a.log.Append(r)
 }
