@@ -8,16 +8,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
@@ -243,4 +246,97 @@ func TestSetNoAuditAndUnwritableAudit(t *testing.T) {
 	if l.state(id) != anywhere365.RecordingPaused {
 		t.Fatal("the start was sent although it could not be audited")
 	}
+}
+
+// killedSetEnv carries the arguments of the child `recdeck set` run.
+const killedSetEnv = "RECDECK_TEST_KILLED_SET_ARGS"
+
+// TestKilledSetChild is the child process of TestSetKilledBeforeTheAnswer:
+// `recdeck set` in a process the parent kills. Skipped otherwise.
+func TestKilledSetChild(t *testing.T) {
+	args := os.Getenv(killedSetEnv)
+	if args == "" {
+		t.Skip("the child process of TestSetKilledBeforeTheAnswer")
+	}
+	os.Exit(run(context.Background(), strings.Split(args, "\n"), os.Stdout, os.Stderr))
+}
+
+// A `recdeck set` killed (SIGKILL) after the server applied a pause but
+// before the answer reached it leaves its attempt record on disk; the
+// next console start reports it, records its outcome as unknown and
+// re-reads the call, whose row then shows it paused. The help screen
+// names the log.
+func TestSetKilledBeforeTheAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child process")
+	}
+	home := isolate(t)
+	logPath := filepath.Join(home, "state", "audit.log")
+	t.Setenv(audit.EnvPath, logPath)
+	l := newLossy(t)
+	id := l.newCall(t)
+	applied := make(chan bool, 1)
+	l.setMode("stall", 0, func() {
+		recs := auditRecords(t, logPath)
+		applied <- len(recs) == 1 && recs[0].Phase == audit.PhaseAttempt && recs[0].CorrelationID == id
+	})
+
+	child := exec.Command(os.Args[0], "-test.run=^TestKilledSetChild$", "-test.count=1")
+	child.Env = append(os.Environ(), killedSetEnv+"="+strings.Join([]string{"set", "pause", "--base-url", l.URL,
+		"--ucc", "payments", "--call", id, "--sip", sim.DemoAgent, "--timeout", "60s"}, "\n"))
+	var childOut bytes.Buffer
+	child.Stdout, child.Stderr = &childOut, &childOut
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ok := <-applied:
+		if !ok {
+			t.Fatal("the attempt record was not on disk when the server applied the pause")
+		}
+	case <-time.After(30 * time.Second):
+		_ = child.Process.Kill()
+		t.Fatalf("the child never reached the server: %s", childOut.String())
+	}
+	if err := child.Process.Kill(); err != nil { // the answer never leaves the server
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	if l.state(id) != anywhere365.RecordingPaused {
+		t.Fatal("the pause was not applied: the test proves nothing")
+	}
+	recs := auditRecords(t, logPath)
+	if d := audit.Dangling(recs); len(recs) != 1 || len(d) != 1 || d[0].Server != l.URL || d[0].Source != audit.SourceCLI {
+		t.Fatalf("after the kill: %+v", recs)
+	}
+
+	// The next console start.
+	l.setMode("", 0, nil)
+	x := newTFConsole(t, "--base-url", l.URL)
+	want := "1 action from the last run has no recorded outcome (Pause payments/" + id + "): re-reading"
+	x.until("the dangling attempt reported and its call shown paused", 15*time.Second, func(scr string) bool {
+		found := false
+		for _, ts := range x.c.frame.Toasts() {
+			found = found || ts.Text == want
+		}
+		return found && rowWith(scr, id[:8], "Paused")
+	})
+	recs = auditRecords(t, logPath)
+	if d := audit.Dangling(recs); len(d) != 0 || len(recs) != 2 || recs[1].Outcome != audit.OutcomeUnknown || recs[1].ID != recs[0].ID {
+		t.Fatalf("after the console started: %+v", recs)
+	}
+	x.d.Press("?")
+	if scr := x.screen(); !strings.Contains(scr, "Audit log: "+logPath) {
+		t.Fatalf("the help screen does not name the audit log:\n%s", scr)
+	}
+}
+
+// rowWith reports whether a line of the screen holds both strings.
+func rowWith(screen, a, b string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, a) && strings.Contains(line, b) {
+			return true
+		}
+	}
+	return false
 }

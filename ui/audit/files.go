@@ -116,3 +116,43 @@ func readFile(name string, recs *[]Record, bad func(Damage)) error {
 	}
 	return err
 }
+
+// DanglingTailBytes is how much of the end of the log the console reads on
+// start to find attempts with no outcome: the last run's actions are at
+// the end, and a log of years is not read whole at every start.
+const DanglingTailBytes = 1 << 20
+
+// ReadTail reads the records in the last n bytes of the log at path (the
+// first, partial line is dropped). A missing log has no records.
+func ReadTail(path string, n int64) ([]Record, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	var r io.Reader = f
+	if st.Size() > n {
+		if _, err := f.Seek(st.Size()-n, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("audit log: %w", err)
+		}
+		// Start at the first whole line: skip up to the first newline.
+		head := make([]byte, 1)
+		for {
+			if _, err := io.ReadFull(f, head); err != nil {
+				return nil, nil
+			}
+			if head[0] == '\n' {
+				break
+			}
+		}
+	}
+	recs, _, err := Read(r)
+	return recs, err
+}

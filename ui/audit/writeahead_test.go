@@ -152,3 +152,37 @@ func TestReadFilesReadsRotatedLogsOldestFirst(t *testing.T) {
 		t.Fatal("no log at all is an error")
 	}
 }
+
+func TestReadTailFindsTheLastRunsDanglingAttempt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ { // older history, paired
+		att, err := l.Begin(Record{UCC: "u", CorrelationID: "c", Action: "Mark"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		att.End(OutcomeOK, nil)
+	}
+	last, err := l.Begin(Record{UCC: "payments", CorrelationID: "d", Action: "Pause", Server: "http://s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	recs, err := ReadTail(path, 4096) // cuts into the middle of a line
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 || len(recs) > 40 {
+		t.Fatalf("%d records from the tail", len(recs))
+	}
+	d := Dangling(recs)
+	if len(d) != 1 || d[0].ID != last.Record().ID {
+		t.Fatalf("dangling %+v", d)
+	}
+	if recs, err := ReadTail(filepath.Join(t.TempDir(), "none"), 10); err != nil || recs != nil {
+		t.Fatalf("missing log: %v %v", recs, err)
+	}
+}
