@@ -84,6 +84,7 @@ func newRootCmd() *cobra.Command {
 		newSimCmd(g),
 		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),
 		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
+		newReportCmd(g),
 	)
 	return root
 }

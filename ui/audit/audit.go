@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -180,6 +181,7 @@ func (l *Log) Append(r Record) error {
 		r.Time = time.Now()
 	}
 	r.Time = r.Time.UTC()
+	r.Server = serverOnly(r.Server)
 	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
@@ -198,6 +200,21 @@ func (l *Log) Append(r Record) error {
 		return fmt.Errorf("audit log %s: fsync: %w", l.path, err)
 	}
 	return nil
+}
+
+// serverOnly keeps scheme, host, port and path of a server URL: a base URL
+// may carry a user and password (or a key in its query), and the log must
+// hold no secret whoever wrote the record.
+func serverOnly(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "(unparsable server URL)"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = nil, "", "", "", false
+	return u.String()
 }
 
 // Close closes the file.

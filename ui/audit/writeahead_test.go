@@ -186,3 +186,25 @@ func TestReadTailFindsTheLastRunsDanglingAttempt(t *testing.T) {
 		t.Fatalf("missing log: %v %v", recs, err)
 	}
 }
+
+func TestAppendKeepsNoCredentialOfTheServerURL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, in := range []string{"https://user:S3CR3T-pw-77@core.example:8443/prefix?apiKey=S3CR3T-key-88#frag", "http://S3CR3T-only-user@h", "::bad"} {
+		if err := l.Append(Record{Action: "Pause", Outcome: OutcomeOK, Server: in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), "S3CR3T") {
+		t.Fatalf("a credential reached the log:\n%s", data)
+	}
+	recs := readRecords(t, path, 0)
+	if recs[0].Server != "https://core.example:8443/prefix" || recs[1].Server != "http://h" || recs[2].Server != "(unparsable server URL)" {
+		t.Fatalf("servers %q %q %q", recs[0].Server, recs[1].Server, recs[2].Server)
+	}
+}
