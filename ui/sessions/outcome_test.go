@@ -198,6 +198,13 @@ func unknownOutcomeScene(t *testing.T, l *answerLoser, mode string) {
 		t.Fatalf("the screen does not show the confirmed state:\n%s", scr)
 	}
 	until("the row to show Paused confirmed", row("‖ Paused"))
+	// The detail view's history shows the action as unknown, not failed.
+	d.Press("enter")
+	scr := stripANSI(frame.Render())
+	if !strings.Contains(scr, "? unknown: answer lost; re-read") || strings.Contains(scr, "✗") {
+		t.Fatalf("detail view:\n%s", scr)
+	}
+	d.Press("esc")
 
 	data, err := os.ReadFile(logPath)
 	if err != nil {
