@@ -58,6 +58,8 @@ type Options struct {
 	ToastFor time.Duration
 	// Startup toasts are shown on the first frame (e.g. a bad theme file).
 	Startup []ToastMsg
+	// AuditLog is where actions are audited, shown on the help screen.
+	AuditLog string
 }
 
 // toast is a ToastMsg on screen until its deadline.
@@ -599,6 +601,9 @@ func (m *Model) helpView(w, h int) string {
 	}
 	if len(row) > 0 {
 		blocks = append(blocks, "", m.help.FullHelpView(row))
+	}
+	if m.opts.AuditLog != "" {
+		blocks = append(blocks, "", m.styles.Muted.Render("Audit log: "+m.opts.AuditLog))
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, blocks...)
 }

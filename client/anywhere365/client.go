@@ -233,7 +233,9 @@ func (c *Client) GetState(ctx context.Context, ucc, correlationID string) (*Stat
 // Set changes the recorder state. Every field of p is validated first.
 // Set is retried only when the server answered a Processing ErrorMessage
 // (it says the command did not finish); never on a transport error or an
-// error status, where the command may have taken effect.
+// error status, where the command may have taken effect. A request
+// written whole whose answer is lost (timeout, dropped connection, a cut or
+// garbled 2xx) gives an *UnknownOutcomeError: see IsUnknownOutcome.
 func (c *Client) Set(ctx context.Context, p SetParams) (*StateResponse, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -247,8 +249,11 @@ func (c *Client) Set(ctx context.Context, p SetParams) (*StateResponse, error) {
 		return nil, err
 	}
 	var resp StateResponse
+	// A request that left whole and got no usable answer is an unknown
+	// outcome, not a failure: the server may have applied it (outcome.go).
+	ctx, sent := traceSend(ctx)
 	status, err := c.do(ctx, http.MethodPost, "/recording/set", raw, false, &resp)
-	return stateResult(&resp, status, err)
+	return stateResult(&resp, status, sent.outcome(err))
 }
 
 // Capabilities asks whether agents of the UCC may edit recordings

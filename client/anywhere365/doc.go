@@ -23,6 +23,14 @@
 //     *ValidationError (input refused before sending),
 //     *TransportError / *ResponseError (IsNetwork: no usable answer),
 //     *AuthError (IsAuth: token refused or 401/403).
+//   - outcome.go: *UnknownOutcomeError (IsUnknownOutcome): a set whose
+//     request was written whole (httptrace's WroteRequest) but whose answer
+//     was lost — a timeout or dropped connection after sending, a 2xx with
+//     a cut, garbled or stalled body, a gateway's 504. The action may or
+//     may not have been applied: callers re-read the session (the CLI exits
+//     4, the console re-reads and reports the confirmed state). A failure
+//     before the request left (refused, DNS, TLS) stays a *TransportError.
+//     Shows says whether a re-read state shows an action's effect.
 //   - validate.go: ValidateGUID, ValidateSIPURI, ValidateUCC, also used by
 //     the TUI's input forms.
 //   - listener.go: Listener keeps one hub connection (WebSockets only)

@@ -22,5 +22,14 @@
 // Exit statuses: 0 success, 1 the API answered an error (ErrorMessage or a
 // vendor error body), 2 invalid usage or input (nothing was sent), 3
 // network or authentication failure (including an answer that is not the
-// documented JSON).
+// documented JSON, and a request that never reached the server), 4 unknown
+// outcome: the request reached the server but its answer was lost (a
+// timeout, a dropped connection or a cut or garbled success after the
+// request was written), so the action may or may not have been applied;
+// `recdeck set` then re-reads the call and prints its state.
+//
+// setaudit.go: `recdeck set`'s write-ahead audit (an attempt record fsynced
+// before the request, the outcome after; --no-audit turns it off) and its
+// re-read after an unknown outcome. report.go: `recdeck report`, the pause
+// report built from the audit log and its rotated files.
 package main

@@ -15,7 +15,8 @@ import (
 // The one-shot core commands: get (recorder state), set (change it) and
 // caps (may agents edit recordings). Each prints a one-liner, or the API's
 // JSON with --json, and exits 0 / 1 (the API answered an ErrorMessage) /
-// 2 (bad input, nothing sent) / 3 (network or authentication failure).
+// 2 (bad input, nothing sent) / 3 (network or authentication failure) /
+// 4 (set only: the answer was lost, the action may have been applied).
 
 func newGetCmd(g *globals) *cobra.Command {
 	var ucc, call string
@@ -47,13 +48,20 @@ func newGetCmd(g *globals) *cobra.Command {
 
 func newSetCmd(g *globals) *cobra.Command {
 	var ucc, call string
+	var noAudit bool
 	cmd := &cobra.Command{
 		Use:   "set ACTION --ucc UCC --call CORRELATION_ID --sip SIP_URI",
 		Short: "Change the recorder state: start, stop, pause, save, delete, mark, unmark",
 		Long: `Change the recorder state of one call. ACTION is a name (start, stop, pause,
 save, delete, mark, unmark; any case) or its number (1-7). There is no resume:
 start on a paused recorder resumes it. The requester (--sip) must be an agent or
-supervisor of the UCC.`,
+supervisor of the UCC.
+
+The action is written to the audit log (the console's) before the request
+leaves, and its outcome after, unless --no-audit is given. When the request
+reached the server but its answer was lost, the outcome is unknown: the call
+is re-read, its state printed ("pause unknown; re-read: now Paused"), and the
+exit status is 4.`,
 		Example: `  recdeck set pause --base-url http://127.0.0.1:8365 --ucc payments --call 1d6c6a58-6739-4f0c-98ff-0968292c8c30 --sip sip:agent@domain.com
   recdeck set Mark --action-by-name --ucc ucc-demo-name --call 1d6c6a58-6739-4f0c-98ff-0968292c8c30 --sip sip:agent@domain.com`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -77,12 +85,13 @@ supervisor of the UCC.`,
 			if err := needFlags("--ucc", ucc, "--call", call, "--sip", p.SIP); err != nil {
 				return err
 			}
-			resp, err := c.Set(cmd.Context(), anywhere365.SetParams{UCC: ucc, CorrelationID: call, RequesterSIP: p.SIP, Action: action})
-			return printState(cmd.OutOrStdout(), g.jsonOut, resp, action.String()+" ok:", err)
+			// Audited write-ahead; an unknown outcome is re-read and exits 4 (setaudit.go).
+			return auditedSet(cmd, g, c, anywhere365.SetParams{UCC: ucc, CorrelationID: call, RequesterSIP: p.SIP, Action: action}, noAudit)
 		},
 	}
 	cmd.Flags().StringVar(&ucc, "ucc", "", "technical UCC name (default: the profile's ucc)")
 	cmd.Flags().StringVar(&call, "call", "", "correlation id of the call (a GUID)")
+	cmd.Flags().BoolVar(&noAudit, "no-audit", false, "do not write the action to the audit log (by default an attempt record is fsynced before the request leaves)")
 	return cmd
 }
 

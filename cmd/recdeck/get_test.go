@@ -51,6 +51,7 @@ func coreEnv(t *testing.T) string {
 	t.Setenv("RECDECK_CONFIG", cfg)
 	t.Setenv("RECDECK_PASSWORD", "")
 	t.Setenv("RECDECK_CLIENT_SECRET", "")
+	t.Setenv("RECDECK_AUDIT_LOG", filepath.Join(dir, "audit.log")) // set audits: never the user's log
 	return cfg
 }
 

@@ -16,6 +16,9 @@ const (
 	exitAPI     = 1 // the API answered an error (ErrorMessage, vendor error body)
 	exitUsage   = 2 // invalid usage or input, refused before any request
 	exitNetwork = 3 // network or authentication failure
+	// exitUnknown: the request reached the server but its answer was lost;
+	// the action may or may not have been applied.
+	exitUnknown = 4
 )
 
 // exitError carries an exit status to main.
@@ -51,6 +54,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "recdeck:", err)
+	// An unknown outcome is 4 whatever wrapped it (any vendor's error may
+	// say so through this method, e.g. anywhere365.UnknownOutcomeError).
+	var uo interface{ UnknownOutcome() bool }
+	if errors.As(err, &uo) && uo.UnknownOutcome() {
+		return exitUnknown
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -75,6 +84,7 @@ func newRootCmd() *cobra.Command {
 		newSimCmd(g),
 		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),
 		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
+		newReportCmd(g),
 	)
 	return root
 }

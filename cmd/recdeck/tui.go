@@ -30,6 +30,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/themes"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
@@ -243,6 +244,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 
 	var aud sessions.Auditor
+	auditPath := "not written"
 	if path, err := audit.DefaultPath(); err != nil {
 		aud = auditFailure{err}
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastError, Text: err.Error(), For: 30 * time.Second})
@@ -252,9 +254,15 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	} else {
 		c.closers = append(c.closers, func() { l.Close() })
 		aud = l
+		auditPath = path
 	}
 
 	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
+	if l, ok := aud.(*audit.Log); ok {
+		if t := reportDangling(l, client.BaseURL(), tracker); t != nil {
+			startup = append(startup, *t)
+		}
+	}
 
 	profileName := g.profileName
 	if demo {
@@ -302,6 +310,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Keys:       &frameKeys,
 		Startup:    startup,
 		Tick:       opts.tick,
+		AuditLog:   auditPath,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
 	c.frame, c.pane, c.client, c.tracker = frame, pane, client, tracker
@@ -355,4 +364,37 @@ func (m *monitored) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	_, cmd := m.Model.Update(msg)
 	return m, cmd
+}
+
+// reportDangling finds the attempts the last run left without an outcome
+// (the console or `recdeck set` was killed between sending and recording
+// the answer), records their outcome as unknown so they are reported once,
+// has the tracker re-read those of this server, and returns the toast that
+// says so (nil when there are none).
+func reportDangling(l *audit.Log, server string, tracker *anywhere365.Tracker) *ui.ToastMsg {
+	recs, err := audit.ReadTail(l.Path(), audit.DanglingTailBytes)
+	if err != nil {
+		return &ui.ToastMsg{Level: ui.ToastWarning, Text: "audit log not read: " + err.Error(), For: 30 * time.Second}
+	}
+	dangling := audit.Dangling(recs)
+	if len(dangling) == 0 {
+		return nil
+	}
+	for _, d := range dangling {
+		r := d
+		r.Time, r.Phase, r.Outcome = time.Time{}, audit.PhaseOutcome, audit.OutcomeUnknown
+		r.Source = audit.SourceConsole
+		r.ErrorMessage = "no outcome recorded: the program ended after sending; reported and re-read at the next start"
+		_ = l.Append(r) // best effort: at worst it is reported again next time
+		if (r.Vendor == "" || r.Vendor == "anywhere365") && (r.Server == "" || r.Server == server) && r.CorrelationID != "" {
+			tracker.Watch(anywhere365.SessionKey{UCC: r.UCC, CorrelationID: r.CorrelationID})
+		}
+	}
+	text := fmt.Sprintf("%d actions from the last run have no recorded outcome: re-reading", len(dangling))
+	if len(dangling) == 1 {
+		d := dangling[0]
+		text = fmt.Sprintf("1 action from the last run has no recorded outcome (%s %s/%s): re-reading",
+			safetext.Out(d.Action), safetext.Out(d.UCC), safetext.Out(d.CorrelationID)) // the log is a file anyone with access may have edited
+	}
+	return &ui.ToastMsg{Level: ui.ToastWarning, Text: text, For: time.Minute}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,6 +27,29 @@ const (
 	// lost; the action may or may not have been applied. A later record of
 	// the same ID gives the confirmed state once it was re-read.
 	OutcomeUnknown = "unknown"
+)
+
+// OutcomeConfirmed is the record written after an unknown outcome, once
+// the session was re-read: State is the recording state the server then
+// gave, Applied whether the state shows the action's effect.
+const OutcomeConfirmed = "confirmed"
+
+// Triggers: what started an action that was not a key press. A record
+// without a Trigger is a person's action ("manual" in reports).
+const (
+	TriggerPaymentMode = "payment-mode auto-resume" // payment mode's countdown ran out
+	TriggerPolicy      = "policy auto-resume"       // enforce_max_pause resumed an overdue pause
+)
+
+// ActionCallEnded is the Action of a record the console writes when a call
+// it watched ended while its recording was paused (the tail of the call was
+// not recorded). Its Outcome is OutcomeOK.
+const ActionCallEnded = "CallEnded"
+
+// Sources: which program wrote a record.
+const (
+	SourceConsole = "console"
+	SourceCLI     = "cli"
 )
 
 // Phases of a write-ahead pair: an attempt record is written (and fsynced)
@@ -68,6 +92,15 @@ type Record struct {
 	Phase string `json:"phase,omitempty"`
 	// Source says which program wrote the record: "console", "cli".
 	Source string `json:"source,omitempty"`
+	// Applied, on an OutcomeConfirmed record, says whether the re-read
+	// state shows the action's effect (a pause: the recording is Paused).
+	Applied *bool `json:"applied,omitempty"`
+}
+
+// Appender is anything that makes a record durable: *Log, or a stand-in
+// that reports why the log cannot be written.
+type Appender interface {
+	Append(Record) error
 }
 
 // DefaultPath returns where the log goes: $RECDECK_AUDIT_LOG, else
@@ -148,6 +181,7 @@ func (l *Log) Append(r Record) error {
 		r.Time = time.Now()
 	}
 	r.Time = r.Time.UTC()
+	r.Server = serverOnly(r.Server)
 	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
@@ -166,6 +200,21 @@ func (l *Log) Append(r Record) error {
 		return fmt.Errorf("audit log %s: fsync: %w", l.path, err)
 	}
 	return nil
+}
+
+// serverOnly keeps scheme, host, port and path of a server URL: a base URL
+// may carry a user and password (or a key in its query), and the log must
+// hold no secret whoever wrote the record.
+func serverOnly(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "(unparsable server URL)"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = nil, "", "", "", false
+	return u.String()
 }
 
 // Close closes the file.
@@ -188,40 +237,75 @@ const MaxLineBytes = 64 << 10
 // is not a whole record (the torn last line a crash left, which the next
 // Open closes with a newline; or a line too long to be one) is skipped and
 // counted, so one bad line never hides the records after it. Only a read
-// error is an error.
+// error is an error. Attempt records (no outcome yet) are records.
 func Read(r io.Reader) (records []Record, skipped int, err error) {
+	err = Scan(r, func(rec Record) { records = append(records, rec) }, func(int, string) { skipped++ })
+	return records, skipped, err
+}
+
+// Scan reads a log line by line: each whole record goes to rec, each
+// damaged line to bad with its line number (from 1) and why. Blank lines
+// are neither. Only a read error is an error.
+func Scan(r io.Reader, rec func(Record), bad func(line int, reason string)) error {
 	br := bufio.NewReaderSize(r, MaxLineBytes)
-	for {
+	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			for errors.Is(err, bufio.ErrBufferFull) { // skip to the line's end
 				_, err = br.ReadSlice('\n')
 			}
-			skipped++
+			bad(n, fmt.Sprintf("line longer than %d bytes", MaxLineBytes))
 			line = nil
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
-			var rec Record
-			if json.Unmarshal(line, &rec) == nil && rec.Action != "" && rec.Outcome != "" {
-				records = append(records, rec)
+			var r Record
+			if jerr := json.Unmarshal(line, &r); jerr != nil {
+				bad(n, "not a JSON record: "+jerr.Error())
+			} else if !r.valid() {
+				bad(n, "a record without action or outcome")
 			} else {
-				skipped++
+				rec(r)
 			}
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			return records, skipped, nil
+			return nil
 		case err != nil:
-			return records, skipped, fmt.Errorf("audit log: %w", err)
+			return fmt.Errorf("audit log: %w", err)
 		}
 	}
+}
+
+// valid: a record has an action and either an outcome or the attempt phase.
+func (r *Record) valid() bool {
+	return r.Action != "" && (r.Outcome != "" || r.Phase == PhaseAttempt)
+}
+
+// Dangling returns the attempt records (in log order) that no outcome
+// record with the same ID follows: actions whose process died, or lost its
+// log, between sending and recording the answer. Their outcome is not
+// known; the session should be re-read.
+func Dangling(records []Record) []Record {
+	ended := make(map[string]bool)
+	for _, r := range records {
+		if r.Phase == PhaseOutcome && r.ID != "" {
+			ended[r.ID] = true
+		}
+	}
+	var out []Record
+	for _, r := range records {
+		if r.Phase == PhaseAttempt && r.ID != "" && !ended[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Attempt is an action whose attempt record is on disk and whose outcome
 // is not yet; End writes the outcome. A nil *Attempt (the log could not be
 // written) is safe to End.
 type Attempt struct {
-	log *Log
+	log Appender
 	rec Record
 }
 
@@ -235,7 +319,15 @@ func newID(now time.Time) string {
 // Begin writes r as an attempt record (Phase attempt, a fresh ID, no
 // outcome), fsynced, before the caller sends the request: a process killed
 // after the server acted but before the answer still leaves the attempt.
-func (l *Log) Begin(r Record) (*Attempt, error) {
+func (l *Log) Begin(r Record) (*Attempt, error) { return Begin(l, r) }
+
+// Begin is (*Log).Begin for any Appender. On error the returned *Attempt
+// is nil (End on it does nothing): the caller reports that the action is
+// not audited, and may still send it.
+func Begin(l Appender, r Record) (*Attempt, error) {
+	if l == nil {
+		return nil, errors.New("audit log: none")
+	}
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}

@@ -31,7 +31,36 @@ type actionResultMsg struct {
 	err      error
 	auditErr error
 	disabled string // non-empty: refused before sending, for this reason
+	// att is the write-ahead record of the action, ended once more with
+	// the confirmed state after an unknown outcome.
+	att *audit.Attempt
+	// reread, when set, makes this message the re-read that follows an
+	// unknown outcome (one message type, so Update needs no new case).
+	reread *rereadMsg
 }
+
+// rereadMsg is the state re-read after an action of unknown outcome.
+type rereadMsg struct {
+	res      actionResultMsg // the action whose answer was lost
+	resp     *anywhere365.StateResponse
+	err      error
+	auditErr error
+	tries    int
+}
+
+// stateGetter is the part of the REST client the pane uses to re-read a
+// session after an unknown outcome (*anywhere365.Client has it); it is
+// optional so fakes of RecordingAPI need not have it.
+type stateGetter interface {
+	GetState(ctx context.Context, ucc, correlationID string) (*anywhere365.StateResponse, error)
+}
+
+// rereadTries bounds the pane's own re-reads after an unknown outcome;
+// the store keeps re-reading the session on its own after that.
+const rereadTries = 3
+
+// rereadDelay is the wait before re-read try n+1 (1 s, 2 s).
+func rereadDelay(n int) time.Duration { return time.Second << (n - 1) }
 
 // capsState is what the pane knows of a UCC's capabilities.
 type capsState int
@@ -196,14 +225,22 @@ func (p *Pane) refuse(key anywhere365.SessionKey, a anywhere365.Action, trigger,
 }
 
 func (p *Pane) record(key anywhere365.SessionKey, a anywhere365.Action, trigger string) audit.Record {
-	return audit.Record{
+	r := audit.Record{
 		Time: p.now, Profile: p.cfg.Profile, UCC: key.UCC, CorrelationID: key.CorrelationID,
 		Action: a.String(), Requester: p.requester, Trigger: trigger,
+		Vendor: "anywhere365", Source: audit.SourceConsole,
 	}
+	if b, ok := p.cfg.API.(interface{ BaseURL() string }); ok {
+		r.Server = b.BaseURL() // with several servers, says where the action went
+	}
+	return r
 }
 
-// send runs the action in a tea.Cmd: the request (with a timeout), then the
-// audit record, written before the result reaches the screen.
+// send runs the action in a tea.Cmd: the attempt record (fsynced) before
+// the request leaves, the request (with a timeout), then the outcome
+// record, written before the result reaches the screen. An action is sent
+// even when its attempt cannot be recorded (a PCI pause must not wait on a
+// full disk): the screen then says it was not audited.
 func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger string, prev anywhere365.RecordingState) tea.Cmd {
 	p.pending[key] = pendingAction{action: a, since: p.now}
 	p.tbl.invalidateRow(key)
@@ -211,34 +248,128 @@ func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger st
 	rec := p.record(key, a, trigger)
 	params := anywhere365.SetParams{UCC: key.UCC, CorrelationID: key.CorrelationID, RequesterSIP: p.requester, Action: a}
 	return func() tea.Msg {
+		var att *audit.Attempt
+		var auditErr error
+		if aud != nil {
+			rec.Time = now()
+			att, auditErr = audit.Begin(aud, rec)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		resp, err := api.Set(ctx, params)
 		cancel()
-		rec.Time = now()
-		rec.Outcome = audit.OutcomeOK
 		if err == nil && resp != nil && resp.ErrorMessage != nil {
 			// A client may hand back the body without an error: treat the
 			// ErrorMessage as the refusal it is.
 			err = &anywhere365.APIError{Type: resp.ErrorMessage.ErrorType, Message: resp.ErrorMessage.Message, Response: resp}
 		}
-		if err != nil {
-			rec.Outcome, rec.ErrorMessage = audit.OutcomeFailed, errText(err)
-			var ae *anywhere365.APIError
-			if errors.As(err, &ae) {
-				rec.ErrorType, rec.ErrorMessage = ae.Type.String(), ae.Message
+		outcome, set := audit.OutcomeOK, func(r *audit.Record) {
+			r.Time = now()
+			if resp != nil {
+				r.State = resp.RecordingState.String()
 			}
-		} else if resp != nil {
-			rec.State = resp.RecordingState.String()
 		}
+		switch {
+		case anywhere365.IsUnknownOutcome(err):
+			outcome, set = audit.OutcomeUnknown, func(r *audit.Record) { r.Time, r.ErrorMessage = now(), errText(err) }
+		case err != nil:
+			outcome, set = audit.OutcomeFailed, func(r *audit.Record) {
+				r.Time, r.ErrorMessage = now(), errText(err)
+				var ae *anywhere365.APIError
+				if errors.As(err, &ae) {
+					r.ErrorType, r.ErrorMessage = ae.Type.String(), ae.Message
+				}
+			}
+		}
+		if att != nil {
+			auditErr = att.End(outcome, set)
+		}
+		return actionResultMsg{key: key, action: a, trigger: trigger, prev: prev, resp: resp, err: err, auditErr: auditErr, att: att}
+	}
+}
+
+// reread GETs the session after an unknown outcome, records what the
+// server confirmed against the action's attempt, and reports it.
+func (p *Pane) reread(m actionResultMsg, tries int) tea.Cmd {
+	getter, ok := p.cfg.API.(stateGetter)
+	if !ok {
+		return nil // the store's own re-read updates the row
+	}
+	timeout, now := p.cfg.ActionTimeout, p.cfg.Now
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		resp, err := getter.GetState(ctx, m.key.UCC, m.key.CorrelationID)
+		cancel()
 		var auditErr error
-		if aud != nil {
-			auditErr = aud.Append(rec)
+		switch {
+		case err == nil && resp != nil:
+			applied := anywhere365.Shows(m.action, resp)
+			auditErr = m.att.End(audit.OutcomeConfirmed, func(r *audit.Record) {
+				r.Time, r.State, r.Applied = now(), resp.RecordingState.String(), &applied
+			})
+		case tries >= rereadTries:
+			if err == nil {
+				err = errors.New("no answer")
+			}
+			auditErr = m.att.End(audit.OutcomeUnknown, func(r *audit.Record) {
+				r.Time, r.ErrorMessage = now(), "re-read: "+errText(err)
+			})
 		}
-		return actionResultMsg{key: key, action: a, trigger: trigger, prev: prev, resp: resp, err: err, auditErr: auditErr}
+		return actionResultMsg{reread: &rereadMsg{res: m, resp: resp, err: err, auditErr: auditErr, tries: tries}}
+	}
+}
+
+// onReread reports the state confirmed after an unknown outcome, or tries
+// again a little later.
+func (p *Pane) onReread(m rereadMsg) tea.Cmd {
+	name := label(m.res.key)
+	var cmds []tea.Cmd
+	if m.auditErr != nil {
+		cmds = append(cmds, toast(ui.ToastWarning, "Audit log not written: "+m.auditErr.Error()))
+	}
+	if m.err != nil || m.resp == nil {
+		if m.tries < rereadTries {
+			next := p.reread(m.res, m.tries+1)
+			return tea.Batch(append(cmds, tea.Tick(rereadDelay(m.tries), func(time.Time) tea.Msg { return next() }))...)
+		}
+		text := fmt.Sprintf("? %s %s still unknown: could not re-read it (%s); the row shows its state once the server answers",
+			m.res.action, name, shortConnError(errText(m.err)))
+		p.noteUnknown(m.res, ui.ToastWarning, text, false)
+		return tea.Batch(append(cmds, toast(ui.ToastWarning, text))...)
+	}
+	applied := anywhere365.Shows(m.res.action, m.resp)
+	took := "it took effect"
+	level := ui.ToastSuccess
+	if !applied {
+		took, level = "it did not take effect", ui.ToastWarning
+	}
+	text := fmt.Sprintf("%s %s re-read after its lost answer: now %s (%s)", m.res.action, name, m.resp.RecordingState, took)
+	p.noteUnknown(m.res, level, text, applied)
+	return tea.Batch(append(cmds, toast(level, text))...)
+}
+
+// noteUnknown tells payment mode about an action of unknown outcome on its
+// call: an automatic resume that did not (yet) take effect stays shown.
+func (p *Pane) noteUnknown(m actionResultMsg, level ui.ToastLevel, text string, applied bool) {
+	if m.trigger != "" {
+		text = m.trigger + ": " + text
+	}
+	if m.key != p.pay.key {
+		return
+	}
+	p.pay.noteOutcome(p.now, level, text)
+	if m.trigger == triggerAutoResume {
+		if applied {
+			p.pay.autoFailed = ""
+		} else {
+			p.pay.autoFailed = text
+		}
 	}
 }
 
 func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
+	if m.reread != nil {
+		return p.onReread(*m.reread)
+	}
 	var cmds []tea.Cmd
 	if m.auditErr != nil {
 		cmds = append(cmds, toast(ui.ToastWarning, "Audit log not written: "+m.auditErr.Error()))
@@ -260,6 +391,16 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		p.cfg.Source.RecordAction(m.key, m.action, m.resp, m.err)
 	}
 	p.pull(true)
+	if anywhere365.IsUnknownOutcome(m.err) {
+		// Not a failure: the server may have applied it. Say so, and
+		// re-read at once (the store re-reads too: RecordAction above).
+		text := fmt.Sprintf("? %s %s unknown: the request reached the server but its answer was lost: re-reading", m.action, name)
+		p.noteUnknown(m, ui.ToastWarning, text, false)
+		if m.trigger != "" {
+			text = m.trigger + ": " + text
+		}
+		return tea.Batch(append(cmds, toast(ui.ToastWarning, text), p.reread(m, 1))...)
+	}
 	var level ui.ToastLevel
 	var text string
 	if m.err != nil {

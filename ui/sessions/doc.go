@@ -21,10 +21,15 @@
 // URL (the header names the server); the audit log keeps the full text.
 //
 // Actions (s p x m u v d, and space in payment mode) run in a tea.Cmd with
-// a timeout: the REST call, then an audit record written and fsynced, then
-// a result message that updates the store (RecordAction), clears the row's
-// spinner and shows a toast with the API's ErrorType and Message on
-// failure. Stop and delete ask for confirmation; a missing requester SIP
+// a timeout: an attempt record written and fsynced to the audit log before
+// the request leaves (write-ahead: audit.Begin), the REST call, then the
+// outcome record, then a result message that updates the store
+// (RecordAction), clears the row's spinner and shows a toast with the
+// API's ErrorType and Message on failure. An answer lost after the request
+// left is an unknown outcome, never a failure: the toast says "? Pause ...
+// unknown: ... re-reading", the session is re-read at once (the pane GETs
+// it when the API can, and the store reconciles it too), and a second
+// toast and an audit record give the confirmed state. Stop and delete ask for confirmation; a missing requester SIP
 // URI is asked for, validated, and remembered. A UCC whose capabilities say
 // AgentCanEditRecordings is false has its actions disabled, with the
 // reason shown (and the refused attempt audited).

@@ -258,7 +258,19 @@ func (a *fakeAudit) Append(r audit.Record) error {
 	return nil
 }
 
+// records are the outcome records (and the disabled ones): what the
+// screen reported. The write-ahead attempts are in all.
 func (a *fakeAudit) records() []audit.Record {
+	var out []audit.Record
+	for _, r := range a.all() {
+		if r.Phase != audit.PhaseAttempt {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (a *fakeAudit) all() []audit.Record {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]audit.Record(nil), a.recs...)

@@ -343,6 +343,8 @@ func (p *Pane) historyLine(h anywhere365.HistoryEntry) string {
 	line := st.Muted.Render("  "+clock(h.At)+"  ") + st.Text.Render(fmt.Sprintf("%-9s %-7s", kind, act)) + " → " +
 		stateStyle(h.Recording, st).Render(stateSymbol(h.Recording)+" "+h.Recording.String())
 	switch {
+	case strings.HasPrefix(h.Result, anywhere365.UnknownOutcomeText): // not a failure: it may have been applied
+		line += "  " + st.Warning.Render("? unknown: answer lost; re-read")
 	case h.Result != "":
 		line += "  " + st.Error.Render("✗ "+shortConnError(h.Result))
 	case h.Kind == anywhere365.HistoryAction:
