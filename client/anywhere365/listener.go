@@ -56,6 +56,8 @@ const (
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).
 	DefaultMaxMessageSize = 1 << 20
+	// minMessageSize is the smallest MaxMessageSize used.
+	minMessageSize = 1 << 10
 	// stableAfter is how long a connection must have been up for the
 	// backoff to start again from MinBackoff when it ends: a hub that
 	// accepts and drops every connection at once still gets a growing
@@ -109,7 +111,7 @@ type ListenerConfig struct {
 	// MaxMessageSize is the largest hub message accepted (default 1 MiB;
 	// config key hub.max_message_size). A larger one is skipped and
 	// reported once per connection; one over 64 times it closes the
-	// connection.
+	// connection. Values under 1 KiB are raised to 1 KiB.
 	MaxMessageSize uint
 	// Now stamps ConnState.Since (default time.Now).
 	Now func() time.Time
@@ -140,6 +142,8 @@ func NewListener(cfg ListenerConfig) *Listener {
 	if cfg.MaxMessageSize == 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
+	// The handshake answer and pings must fit.
+	cfg.MaxMessageSize = max(cfg.MaxMessageSize, minMessageSize)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
