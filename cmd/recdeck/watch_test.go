@@ -463,8 +463,8 @@ func TestWatchReportsGapInStream(t *testing.T) {
 		}
 	}
 	stop()
-	if gapRecords == 0 || lines[len(lines)-1].Gap != nil {
-		t.Fatalf("%d gap records; last line %+v", gapRecords, lines[len(lines)-1])
+	if gapRecords == 0 {
+		t.Fatal("no gap record")
 	}
 	// Every gap sits where its events were lost.
 	var prev anywhere365.Action
