@@ -57,6 +57,9 @@ const (
 	keepAliveEvery = time.Second
 )
 
+// errConnClosed is the cause when recdeck itself closed the connection.
+var errConnClosed = errors.New("connection closed")
+
 // pingRecord is a SignalR ping (type 6).
 var pingRecord = []byte("{\"type\":6}\x1e")
 
@@ -142,7 +145,7 @@ func (c *hubConn) Err() error {
 // close ends the connection and waits until no Read is running, so no
 // callback runs after it returns.
 func (c *hubConn) close() {
-	c.fail(errors.New("connection closed"))
+	c.fail(errConnClosed)
 	c.readMu.Lock()
 	//nolint:staticcheck // an empty critical section: waiting for Read
 	c.readMu.Unlock()

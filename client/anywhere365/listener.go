@@ -35,6 +35,8 @@ import (
 	"time"
 
 	"github.com/philippseith/signalr"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Listener defaults.
@@ -304,15 +306,16 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up, stable bool,
 			case signalr.ClientClosed:
 				errText = "connection closed"
 				var sizeErr *MessageSizeError
+				// The socket's own reason beats the library's "breaking
+				// loop. hubConnection canceled" or "use of closed network
+				// connection".
 				switch cerr := conn.Err(); {
 				case errors.As(cerr, &sizeErr):
-					// The connection's own reason beats the library's
-					// "use of closed network connection".
 					return up, false, sizeErr.Error()
+				case cerr != nil && !errors.Is(cerr, errConnClosed):
+					errText = l.redact("connection lost: "+cerr.Error(), hdr)
 				case client.Err() != nil:
 					errText = l.redact(client.Err().Error(), hdr)
-				case cerr != nil:
-					errText = l.redact(cerr.Error(), hdr)
 				}
 				return up, true, errText
 			}
@@ -445,7 +448,7 @@ func isUnauthorized(err error) bool { return unauthorizedRe.MatchString(err.Erro
 
 // redact removes secrets from an error before it is shown: the header
 // values sent (the bearer token), any bearer token, and the connection
-// token the library puts in the WebSocket URL.
+// token in the WebSocket URL; and control and bidi characters.
 func (l *Listener) redact(msg string, sent http.Header) string {
 	var extra []string
 	for _, vs := range sent {
@@ -456,7 +459,9 @@ func (l *Listener) redact(msg string, sent http.Header) string {
 			}
 		}
 	}
-	return truncate(redactSecrets(msg, extra), 200)
+	// A close reason or status text can come from the server: make it
+	// printable here, whatever shows it.
+	return truncate(safetext.Printable(redactSecrets(msg, extra)), 200)
 }
 
 var (
