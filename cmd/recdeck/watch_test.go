@@ -484,3 +484,17 @@ func TestWatchReportsGapInStream(t *testing.T) {
 		t.Fatalf("stderr lacks the total:\n%s", errText)
 	}
 }
+
+// hub.max_message_size is a profile key; watch hands it to the listener.
+func TestConfigHubMaxMessageSize(t *testing.T) {
+	cfg, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_message_size: 4194304\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Profiles["p"].Hub.MaxMessageSize; got != 4<<20 {
+		t.Fatalf("max_message_size = %d", got)
+	}
+	if _, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_size: 1\n")); err == nil || !strings.Contains(err.Error(), `unknown key "max_size" in the hub section`) {
+		t.Fatalf("unknown hub key: %v", err)
+	}
+}
