@@ -124,3 +124,21 @@ func TestHubConnSizeLimit(t *testing.T) {
 		t.Fatalf("reports %v (big is %d bytes)", sizes, len(big))
 	}
 }
+
+// A server busy sending events sends no pings; the library would time the
+// connection out after 30 s without a message it sees. So when only
+// events came for a second, the connection hands the library a ping.
+func TestHubConnKeepsLibraryAlive(t *testing.T) {
+	trLeakCheck(t)
+	ws := rawHub(t, evRecord(trKey(0).CorrelationID, "Pause"), evRecord(trKey(1).CorrelationID, "Start"))
+	c := newHubConn(context.Background(), ws, "id", 1<<10)
+	var events int
+	c.onEvent = func(RecordingStateChangedEvent) { events++ }
+	defer c.close()
+	c.lastPass = time.Now().Add(-keepAliveEvery)
+	p := make([]byte, 64)
+	n, err := c.Read(p)
+	if err != nil || string(p[:n]) != string(pingRecord) || events != 1 {
+		t.Fatalf("Read = %q, %v after %d events; want a ping after the first", p[:n], err, events)
+	}
+}
