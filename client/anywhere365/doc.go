@@ -33,12 +33,22 @@
 //     Shows says whether a re-read state shows an action's effect.
 //   - validate.go: ValidateGUID, ValidateSIPURI, ValidateUCC, also used by
 //     the TUI's input forms.
-//   - listener.go: Listener keeps one hub connection (WebSockets only)
-//     with its own reconnect loop (capped backoff, never gives up, a fresh
-//     connection and fresh headers per attempt), reports ConnState
-//     (connecting, connected, reconnecting with attempt and last error,
-//     closed), calls OnResync after every connect, and decodes events with
-//     DecodeEvent without ever blocking the socket reader.
+//   - listener.go, hubconn.go: Listener keeps one hub connection
+//     (WebSockets only) with its own reconnect loop (a fresh connection and
+//     fresh headers per attempt, never gives up; the wait doubles from
+//     250 ms to 30 s with jitter while the hub stays down), reports
+//     ConnState (connecting, connected, reconnecting with attempt and last
+//     error, closed) as soon as it changes, and calls OnResync after every
+//     connect. It negotiates and dials the WebSocket itself and hands
+//     philippseith/signalr a Connection (hubConn) that picks the events out
+//     of each message before the library sees them: the library runs each
+//     received invocation on its own goroutine and would reorder them. So
+//     OnEvent gets events in wire order, decoded with DecodeEvent, from the
+//     one goroutine reading the socket; the library still does the
+//     handshake, pings and close. A message over MaxMessageSize
+//     (hub.max_message_size, default 1 MiB) is skipped and reported once
+//     per connection (*MessageSizeError); one over 64 times it closes the
+//     connection.
 //   - tracker.go: Tracker, the session store. Events are hints and the REST
 //     state is the truth: an event is applied optimistically (Confirmed
 //     false) and a bounded pool of workers GETs the state, at most one

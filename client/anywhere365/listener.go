@@ -1,19 +1,23 @@
 package anywhere365
 
 // The listener keeps one SignalR connection to the recording hub and hands
-// each RecordingStateChangedEvent to a callback.
+// each RecordingStateChangedEvent to a callback, in the order the server
+// sent them on the connection.
 //
 // It runs its own reconnect loop instead of the library's (WithConnector +
 // WithBackoff): the library keeps reporting Connected during its backoff
 // after a drop and clears Err() before the next attempt, so it cannot say
-// "reconnecting, attempt 3, last error ...". Each attempt therefore gets a
-// fresh signalr.NewHTTPConnection (WebSockets only: the SSE client drops
-// the Authorization header) and a fresh signalr.Client given that
-// connection; when the client closes, the loop waits a capped exponential
-// backoff (no overall time limit: it retries forever) and tries again.
-// Every library pitfall listed in DESIGN.md is handled here: nop logger,
-// raised MaximumReceiveMessageSize, headers (bearer token) fetched anew per
-// attempt.
+// "reconnecting, attempt 3, last error ...". Each attempt negotiates and
+// dials a fresh WebSocket itself (hubconn.go: WebSockets only, since the
+// library's SSE client drops the Authorization header) and gives it to a
+// fresh signalr.Client with WithConnection. The connection picks the events
+// out before the library sees them, because the library runs each received
+// invocation on its own goroutine and so would reorder them. When the
+// client closes, the loop waits an exponential backoff with jitter (from
+// MinBackoff, doubling to MaxBackoff, no overall limit: it retries forever)
+// and tries again. Every other library pitfall listed in DESIGN.md is
+// handled here too: nop logger, the message size limit (enforced by
+// hubconn.go), headers (bearer token) fetched anew per attempt.
 
 import (
 	"bytes"
@@ -21,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,26 +34,42 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/philippseith/signalr"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Listener defaults.
 const (
+	// DefaultListenerMinBackoff is the first wait after a connection is
+	// lost (jittered: between half of it and all of it), so a dropped
+	// connection is back within a fraction of a second.
 	DefaultListenerMinBackoff = 250 * time.Millisecond
-	// DefaultListenerMaxBackoff keeps a reconnect at most 1.2 s after the
-	// hub is back (800 ms plus the backoff's ±50 % jitter), so a console
-	// shows the truth within 2 s of an outage ending; one connection per
-	// console makes that cheap.
-	DefaultListenerMaxBackoff  = 800 * time.Millisecond
+	// DefaultListenerMaxBackoff caps the wait while the hub stays down:
+	// the wait doubles from MinBackoff (0.25, 0.5, 1, 2, 4, 8, 16 s) to
+	// 30 s, each jittered between half and all of it, so a floor of
+	// consoles does not hammer a recovering hub in step: at most 10
+	// attempts in the first minute, then one every 15-30 s. The hub is
+	// then noticed back at most 30 s late; meanwhile the tracker keeps the
+	// view true over REST and marks it stale, so the listener only has to
+	// report ConnState promptly.
+	DefaultListenerMaxBackoff  = 30 * time.Second
 	DefaultListenerDialTimeout = 15 * time.Second
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).
 	DefaultMaxMessageSize = 1 << 20
+	// minMessageSize is the smallest MaxMessageSize used.
+	minMessageSize = 1 << 10
+	// stableAfter is how long a connection must have been up for the
+	// backoff to start again from MinBackoff when it ends: a hub that
+	// accepts and drops every connection at once still gets a growing
+	// backoff, not a reconnect storm.
+	stableAfter = time.Second
 )
 
 // ListenerConfig configures a Listener. HubURL is required; callbacks are
-// optional and must not block (they run on the library's receive path).
+// optional and must not block (OnEvent and OnInvalid run on the one
+// goroutine that reads the socket, in wire order).
 type ListenerConfig struct {
 	// HubURL is the hub, e.g. https://fqdn/attendantservice/hubs/recording
 	// (ws:// and wss:// are accepted too).
@@ -61,10 +82,13 @@ type ListenerConfig struct {
 	// (TLS settings). nil uses a clone of http.DefaultTransport.
 	HTTPClient *http.Client
 
-	// OnEvent receives every decoded event. It must not block.
+	// OnEvent receives every decoded event, in the order the server sent
+	// them on the connection, one call at a time. It must not block.
 	OnEvent func(RecordingStateChangedEvent)
 	// OnInvalid receives hub messages that are not a valid event (the
-	// error says why). It must not block.
+	// error says why), in order with OnEvent, and the first message of a
+	// connection over MaxMessageSize (a *MessageSizeError). It must not
+	// block.
 	OnInvalid func(err error)
 	// OnState receives every connection state change. It must not block.
 	OnState func(ConnState)
@@ -78,12 +102,18 @@ type ListenerConfig struct {
 	OnAuthFailure func()
 
 	// MinBackoff and MaxBackoff bound the wait between attempts (defaults
-	// 250ms and 30s, with jitter). There is no overall limit.
+	// 250ms and 30s): it doubles from MinBackoff to MaxBackoff while the
+	// hub stays down, each wait jittered between half and all of it, and
+	// starts again from MinBackoff after a connection that stayed up. There
+	// is no overall limit.
 	MinBackoff, MaxBackoff time.Duration
 	// DialTimeout bounds one attempt's negotiate, upgrade and handshake
 	// (default 15s).
 	DialTimeout time.Duration
-	// MaxMessageSize is the largest hub message accepted (default 1 MiB).
+	// MaxMessageSize is the largest hub message accepted (default 1 MiB;
+	// config key hub.max_message_size). A larger one is skipped and
+	// reported once per connection; one over 64 times it closes the
+	// connection. Values under 1 KiB are raised to 1 KiB.
 	MaxMessageSize uint
 	// Now stamps ConnState.Since (default time.Now).
 	Now func() time.Time
@@ -114,6 +144,8 @@ func NewListener(cfg ListenerConfig) *Listener {
 	if cfg.MaxMessageSize == 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
+	// The handshake answer and pings must fit.
+	cfg.MaxMessageSize = max(cfg.MaxMessageSize, minMessageSize)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -148,26 +180,25 @@ func (l *Listener) Run(ctx context.Context) error {
 		l.setState(ConnState{Phase: ConnClosed, LastError: err.Error()})
 		return err
 	}
-	bo := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(l.cfg.MinBackoff),
-		backoff.WithMaxInterval(l.cfg.MaxBackoff),
-		backoff.WithMaxElapsedTime(0), // never give up
-	)
+	bo := backoff{min: l.cfg.MinBackoff, max: l.cfg.MaxBackoff}
 	l.setState(ConnState{Phase: ConnConnecting})
 	attempt := 0 // failed attempts since the last good connection
 	for {
-		up, errText := l.attempt(ctx, hubURL)
+		start := time.Now()
+		up, stable, errText := l.attempt(ctx, hubURL)
 		if ctx.Err() != nil {
 			break
 		}
 		if up {
 			attempt = 0
-			bo.Reset()
+			if stable && time.Since(start) >= stableAfter {
+				bo.reset()
+			}
 		}
 		attempt++
-		// Shown during the wait and the attempt that follows it.
+		// Shown at once, during the wait and the attempt that follows it.
 		l.setState(ConnState{Phase: ConnReconnecting, Attempt: attempt, LastError: errText})
-		wait := time.NewTimer(bo.NextBackOff())
+		wait := time.NewTimer(bo.next())
 		select {
 		case <-ctx.Done():
 			wait.Stop()
@@ -181,13 +212,31 @@ func (l *Listener) Run(ctx context.Context) error {
 	return nil
 }
 
+// backoff is the wait between attempts: doubling from min to max, each
+// wait drawn between half of the step and all of it ("equal jitter"), so
+// consoles that lost the hub together do not retry together.
+type backoff struct{ min, max, cur time.Duration }
+
+func (b *backoff) next() time.Duration {
+	if b.cur == 0 {
+		b.cur = b.min
+	} else {
+		b.cur = min(2*b.cur, b.max)
+	}
+	half := b.cur / 2
+	return half + rand.N(b.cur-half+1)
+}
+
+func (b *backoff) reset() { b.cur = 0 }
+
 // attempt makes one connection and serves it until it ends. up reports
-// whether the handshake succeeded (events could flow); errText says why
-// it ended, with secrets removed.
-func (l *Listener) attempt(ctx context.Context, hubURL string) (up bool, errText string) {
+// whether the handshake succeeded (events could flow); stable is false
+// when the connection was closed for a reason that would recur at once (a
+// message over the hard cap), so the backoff keeps growing; errText says
+// why it ended, with secrets removed.
+func (l *Listener) attempt(ctx context.Context, hubURL string) (up, stable bool, errText string) {
 	// Every socket of this attempt is closed when it ends, even if the
-	// server never answers the SignalR close message: otherwise the
-	// library's reader goroutine would outlive the attempt.
+	// server never answers the SignalR close message.
 	hc, closeConns := l.trackedClient()
 	defer closeConns()
 
@@ -197,33 +246,36 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up bool, errText
 	if l.cfg.Headers != nil {
 		h, err := l.cfg.Headers(dialCtx)
 		if err != nil {
-			return false, l.redact("hub credentials: "+err.Error(), nil)
+			return false, false, l.redact("hub credentials: "+err.Error(), nil)
 		}
 		hdr = h.Clone()
 	}
-	conn, err := signalr.NewHTTPConnection(dialCtx, hubURL,
-		signalr.WithHTTPClient(hc),
-		signalr.WithTransports(signalr.TransportWebSockets),
-		signalr.WithHTTPHeaders(func() http.Header { return hdr.Clone() }),
-	)
+	ws, id, err := dialHub(dialCtx, hc, hubURL, hdr)
 	if err != nil {
 		if isUnauthorized(err) && l.cfg.OnAuthFailure != nil {
 			l.cfg.OnAuthFailure()
 		}
-		return false, l.redact(err.Error(), hdr)
+		return false, false, l.redact(err.Error(), hdr)
 	}
+	conn := newHubConn(ctx, ws, id, int64(l.cfg.MaxMessageSize))
+	conn.onEvent, conn.onInvalid, conn.onOversize = l.cfg.OnEvent, l.cfg.OnInvalid, l.oversize
+	// Closed last (deferred first): after the client stopped; it waits
+	// for the reader, so no callback runs after attempt returns.
+	defer conn.close()
 
 	cctx, cancelClient := context.WithCancel(ctx)
 	defer cancelClient()
 	client, err := signalr.NewClient(cctx,
 		signalr.WithConnection(conn),
-		signalr.WithReceiver(&hubReceiver{l: l}),
+		signalr.WithReceiver(&hubReceiver{}),
 		signalr.Logger(nopLogger{}, false),
+		// Only records that are not events reach the library, each in a
+		// message within the limit.
 		signalr.MaximumReceiveMessageSize(l.cfg.MaxMessageSize),
 		signalr.HandshakeTimeout(l.cfg.DialTimeout),
 	)
 	if err != nil {
-		return false, l.redact(err.Error(), hdr)
+		return false, false, l.redact(err.Error(), hdr)
 	}
 	// The library sends state changes from goroutines that hold its lock,
 	// so this channel is large enough never to fill (a client with one
@@ -239,7 +291,7 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up bool, errText
 	for {
 		select {
 		case <-ctx.Done():
-			return up, ""
+			return up, true, ""
 		case <-states:
 			// Notifications may arrive out of order: re-read the state.
 			switch client.State() {
@@ -253,12 +305,37 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up bool, errText
 				}
 			case signalr.ClientClosed:
 				errText = "connection closed"
-				if err := client.Err(); err != nil {
-					errText = l.redact(err.Error(), hdr)
+				var sizeErr *MessageSizeError
+				// The socket's own reason beats the library's "breaking
+				// loop. hubConnection canceled" or "use of closed network
+				// connection".
+				switch cerr := conn.Err(); {
+				case errors.As(cerr, &sizeErr):
+					return up, false, sizeErr.Error()
+				case cerr != nil && !errors.Is(cerr, errConnClosed):
+					errText = l.redact("connection lost: "+cerr.Error(), hdr)
+				case client.Err() != nil:
+					errText = l.redact(client.Err().Error(), hdr)
 				}
-				return up, errText
+				return up, true, errText
 			}
 		}
+	}
+}
+
+// oversize reports the first hub message of a connection over the limit:
+// to OnInvalid, and on the connection state (still connected, with the
+// reason in LastError).
+func (l *Listener) oversize(err *MessageSizeError) {
+	if l.cfg.OnInvalid != nil {
+		l.cfg.OnInvalid(err)
+	}
+	l.mu.Lock()
+	s := l.state
+	l.mu.Unlock()
+	if s.Phase == ConnConnected {
+		s.LastError = err.Error()
+		l.setState(s)
 	}
 }
 
@@ -321,39 +398,10 @@ func (l *Listener) trackedClient() (*http.Client, func()) {
 	}
 }
 
-// hubReceiver is the SignalR receiver: the library calls its methods by
-// target name, each call on its own goroutine.
-type hubReceiver struct{ l *Listener }
-
-// RecordingStateChangedEvent receives the hub's one argument raw, so a
-// malformed event is reported (and counted) instead of silently dropped by
-// the library.
-func (r *hubReceiver) RecordingStateChangedEvent(raw rawHubArg) {
-	ev, err := DecodeEvent(raw)
-	if err != nil {
-		if r.l.cfg.OnInvalid != nil {
-			r.l.cfg.OnInvalid(err)
-		}
-		return
-	}
-	if r.l.cfg.OnEvent != nil {
-		r.l.cfg.OnEvent(ev)
-	}
-}
-
-// rawHubArg is a hub argument as received, undecoded. The library formats
-// every received argument with %v for its debug log, whether a logger
-// listens or not; String keeps that cheap (fmt would print a []byte as a
-// list of numbers: about 8 µs and 100 allocations per event).
-type rawHubArg []byte
-
-// UnmarshalJSON keeps a copy of the raw argument.
-func (r *rawHubArg) UnmarshalJSON(b []byte) error {
-	*r = append((*r)[:0], b...)
-	return nil
-}
-
-func (r rawHubArg) String() string { return "RecordingStateChangedEvent argument" }
+// hubReceiver is the SignalR receiver the library needs. It has no
+// methods: the connection (hubconn.go) takes every event before the
+// library sees it, so the library never dispatches one.
+type hubReceiver struct{}
 
 // DecodeEvent decodes and checks one RecordingStateChangedEvent argument:
 // {"UccName":..., "CorrelationId":..., "StateAction":...}. Field names
@@ -400,7 +448,7 @@ func isUnauthorized(err error) bool { return unauthorizedRe.MatchString(err.Erro
 
 // redact removes secrets from an error before it is shown: the header
 // values sent (the bearer token), any bearer token, and the connection
-// token the library puts in the WebSocket URL.
+// token in the WebSocket URL; and control and bidi characters.
 func (l *Listener) redact(msg string, sent http.Header) string {
 	var extra []string
 	for _, vs := range sent {
@@ -411,7 +459,9 @@ func (l *Listener) redact(msg string, sent http.Header) string {
 			}
 		}
 	}
-	return truncate(redactSecrets(msg, extra), 200)
+	// A close reason or status text can come from the server: make it
+	// printable here, whatever shows it.
+	return truncate(safetext.Printable(redactSecrets(msg, extra)), 200)
 }
 
 var (

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,12 +19,17 @@ import (
 
 // testHubServer is a tiny SignalR server on loopback for the listener's
 // own tests (the end-to-end tests use the simulator). It can be stopped
-// and started again on the same address.
+// and started again on the same address. Its pushes reach each connection
+// in order (syncClients), as from an ASP.NET Core hub.
 type testHubServer struct {
 	t    *testing.T
 	addr string
 	// auth, when set, checks each request (negotiate and upgrade).
 	auth func(r *http.Request) bool
+	// down answers every request 503 (a hub that is down behind a
+	// working proxy); negotiates counts the negotiate requests.
+	down       atomic.Bool
+	negotiates atomic.Int64
 
 	mu     sync.Mutex
 	srv    signalr.Server
@@ -47,6 +55,7 @@ func (h *testHubServer) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := signalr.NewServer(ctx,
 		signalr.SimpleHubFactory(&emptyHub{}),
+		signalr.WithHubLifetimeManager(func(signalr.Server) (signalr.HubLifetimeManager, error) { return &syncClients{}, nil }),
 		signalr.Logger(nopLogger{}, false),
 		signalr.HTTPTransports(signalr.TransportWebSockets),
 		signalr.KeepAliveInterval(time.Second),
@@ -58,6 +67,13 @@ func (h *testHubServer) start() {
 	srv.MapHTTP(signalr.WithHTTPServeMux(hubMux), "/hub")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/negotiate") {
+			h.negotiates.Add(1)
+		}
+		if h.down.Load() {
+			http.Error(w, "hub down", http.StatusServiceUnavailable)
+			return
+		}
 		h.mu.Lock()
 		h.seen = append(h.seen, r.Header.Get("Authorization"))
 		auth := h.auth
@@ -106,6 +122,42 @@ func (h *testHubServer) stop() {
 	_ = hs.Close()
 	<-done
 }
+
+// syncClients is a signalr.HubLifetimeManager that writes each push to
+// every connection before returning, so pushes keep their order (the
+// library's own sends each from a new goroutine).
+type syncClients struct {
+	mu    sync.Mutex
+	conns map[string]signalr.HubConnection
+}
+
+func (s *syncClients) OnConnected(c signalr.HubConnection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns == nil {
+		s.conns = map[string]signalr.HubConnection{}
+	}
+	s.conns[c.ConnectionID()] = c
+}
+
+func (s *syncClients) OnDisconnected(c signalr.HubConnection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c.ConnectionID())
+}
+
+func (s *syncClients) InvokeAll(target string, args []any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		_ = c.SendInvocation("", target, args)
+	}
+}
+
+func (s *syncClients) InvokeClient(string, string, []any) {}
+func (s *syncClients) InvokeGroup(string, string, []any)  {}
+func (s *syncClients) AddToGroup(string, string)          {}
+func (s *syncClients) RemoveFromGroup(string, string)     {}
 
 func (h *testHubServer) push(arg any) {
 	h.mu.Lock()
@@ -479,5 +531,339 @@ func TestMonitorBadHubURL(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Monitor did not return")
+	}
+}
+
+// eventLog records events in the order OnEvent saw them, and invalid
+// messages.
+type eventLog struct {
+	mu      sync.Mutex
+	events  []RecordingStateChangedEvent
+	invalid []error
+}
+
+func (e *eventLog) onEvent(ev RecordingStateChangedEvent) {
+	e.mu.Lock()
+	e.events = append(e.events, ev)
+	e.mu.Unlock()
+}
+
+func (e *eventLog) onInvalid(err error) {
+	e.mu.Lock()
+	e.invalid = append(e.invalid, err)
+	e.mu.Unlock()
+}
+
+// ids returns the correlation ids received, probes left out.
+func (e *eventLog) ids() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ids []string
+	for _, ev := range e.events {
+		if ev.CorrelationId != probeID {
+			ids = append(ids, ev.CorrelationId)
+		}
+	}
+	return ids
+}
+
+func (e *eventLog) invalids() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]error(nil), e.invalid...)
+}
+
+// subscribe pushes probe events until one arrives: the server registers a
+// connection only after its handshake answer, so earlier pushes reach
+// nobody.
+func subscribe(t *testing.T, hub *testHubServer, arrived func() bool) {
+	t.Helper()
+	trWaitFor(t, "the first event", 20*time.Second, func() bool {
+		hub.push(RecordingStateChangedEvent{UccName: "u", CorrelationId: probeID, StateAction: ActionStart})
+		time.Sleep(5 * time.Millisecond)
+		return arrived()
+	})
+}
+
+// 5,000 events pushed in order arrive at OnEvent in that order, each once.
+// (Through the library's receiver, run on a goroutine per invocation,
+// hundreds arrived after a later one.)
+func TestListenerDeliversInWireOrder(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var log eventLog
+	l := NewListener(ListenerConfig{HubURL: hub.url(), OnEvent: log.onEvent, OnInvalid: log.onInvalid})
+	stop := runListener(t, l)
+	subscribe(t, hub, func() bool { log.mu.Lock(); defer log.mu.Unlock(); return len(log.events) > 0 })
+
+	const n = 5000
+	for i := range n {
+		hub.push(RecordingStateChangedEvent{UccName: "ucc-demo-name", CorrelationId: trKey(i).CorrelationID, StateAction: Actions[i%len(Actions)]})
+	}
+	trWaitFor(t, "5,000 events", 30*time.Second, func() bool { return len(log.ids()) >= n })
+	ids := log.ids()
+	if len(ids) != n {
+		t.Fatalf("%d events, want %d", len(ids), n)
+	}
+	late := 0
+	for i, id := range ids {
+		if id != trKey(i).CorrelationID {
+			late++
+		}
+	}
+	if late > 0 {
+		t.Fatalf("%d of %d events out of place", late, n)
+	}
+	if inv := log.invalids(); len(inv) != 0 {
+		t.Fatalf("invalid: %v", inv)
+	}
+	stop()
+}
+
+// lastGetter answers every GET with an ended, saved recording.
+type lastGetter struct{}
+
+func (lastGetter) GetState(_ context.Context, ucc, id string) (*StateResponse, error) {
+	return &StateResponse{CorrelationId: id, UCCName: ucc, RecordingState: RecordingStopped, SavingState: SavingSave}, nil
+}
+
+// Through Monitor, the tracker applies each session's events in the order
+// sent: 1,250 calls each paused, resumed, stopped and saved (5,000 events)
+// show exactly Pause, Start, Stop, Save in their history, never Save
+// before Stop.
+func TestMonitorAppliesEventsInWireOrder(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	tr := NewTracker(TrackerConfig{Getter: lastGetter{}, HistoryLimit: 64})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Monitor(ctx, fakeHub{hub.url()}, tr, ListenerConfig{}) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Monitor = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Monitor did not return")
+		}
+	}()
+	probe := SessionKey{UCC: "u", CorrelationID: probeID}
+	subscribe(t, hub, func() bool { _, _, ok := tr.Session(probe); return ok })
+
+	seq := []Action{ActionPause, ActionStart, ActionStop, ActionSave}
+	const calls = 1250
+	for i := range calls {
+		k := trKey(i)
+		for _, a := range seq {
+			hub.push(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: a})
+		}
+	}
+	events := func(k SessionKey) []Action {
+		_, hist, _ := tr.Session(k)
+		var got []Action
+		for _, h := range hist {
+			if h.Kind == HistoryEvent {
+				got = append(got, h.Action)
+			}
+		}
+		return got
+	}
+	trWaitFor(t, "every event applied", 30*time.Second, func() bool { return len(events(trKey(calls-1))) == len(seq) })
+	wrong := 0
+	for i := range calls {
+		if got := events(trKey(i)); !slices.Equal(got, seq) {
+			if wrong++; wrong <= 3 {
+				t.Errorf("call %d: events applied %v, want %v", i, got, seq)
+			}
+		}
+	}
+	if wrong > 0 {
+		t.Fatalf("%d of %d calls had their events applied out of order", wrong, calls)
+	}
+}
+
+var oversizeRe = regexp.MustCompile(`^hub message of (\d+) bytes exceeds the limit of 4096: raise hub\.max_message_size$`)
+
+// A message over MaxMessageSize is skipped and reported once per
+// connection; the connection stays up and the next event arrives.
+func TestListenerSkipsOversizedMessage(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var (
+		log     eventLog
+		states  stateLog
+		resyncs atomic.Int64
+	)
+	l := NewListener(ListenerConfig{HubURL: hub.url(), MaxMessageSize: 4096,
+		OnEvent: log.onEvent, OnInvalid: log.onInvalid, OnState: states.add,
+		OnResync: func() { resyncs.Add(1) }})
+	runListener(t, l)
+	subscribe(t, hub, func() bool { log.mu.Lock(); defer log.mu.Unlock(); return len(log.events) > 0 })
+
+	big := RecordingStateChangedEvent{UccName: strings.Repeat("x", 10_000), CorrelationId: trKey(0).CorrelationID, StateAction: ActionPause}
+	for i := 1; i <= 3; i++ {
+		hub.push(big)
+		hub.push(RecordingStateChangedEvent{UccName: "ucc-demo-name", CorrelationId: trKey(i).CorrelationID, StateAction: ActionStart})
+		trWaitFor(t, "the event after the oversized message", 20*time.Second, func() bool { return len(log.ids()) == i })
+	}
+	if ids := log.ids(); !slices.Equal(ids, []string{trKey(1).CorrelationID, trKey(2).CorrelationID, trKey(3).CorrelationID}) {
+		t.Fatalf("events %v", ids)
+	}
+	inv := log.invalids()
+	if len(inv) != 1 {
+		t.Fatalf("reported %d times, want once: %v", len(inv), inv)
+	}
+	m := oversizeRe.FindStringSubmatch(inv[0].Error())
+	if m == nil {
+		t.Fatalf("report %q", inv[0])
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 10_000 || n > 10_300 {
+		t.Fatalf("reported size %d, want the message's (about 10,100)", n)
+	}
+	if s := l.State(); s.Phase != ConnConnected || s.LastError != inv[0].Error() || resyncs.Load() != 1 {
+		t.Fatalf("state %+v after %d resyncs: want still connected, with the report", s, resyncs.Load())
+	}
+	for _, s := range states.all() {
+		if s.Phase == ConnReconnecting {
+			t.Fatalf("reconnected: %+v", s)
+		}
+	}
+}
+
+// A message over the hard cap (64 times the limit) closes the connection
+// with that reason, not "use of closed network connection"; the listener
+// reconnects and events flow again.
+func TestListenerClosesOnHugeMessage(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	var (
+		log    eventLog
+		states stateLog
+	)
+	l := NewListener(ListenerConfig{HubURL: hub.url(), MaxMessageSize: 1024,
+		OnEvent: log.onEvent, OnInvalid: log.onInvalid, OnState: states.add,
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	runListener(t, l)
+	subscribe(t, hub, func() bool { log.mu.Lock(); defer log.mu.Unlock(); return len(log.events) > 0 })
+
+	hub.push(RecordingStateChangedEvent{UccName: strings.Repeat("x", 70_000), CorrelationId: trKey(0).CorrelationID, StateAction: ActionPause})
+	trWaitFor(t, "reconnecting", 20*time.Second, func() bool {
+		for _, s := range states.all() {
+			if s.Phase == ConnReconnecting {
+				return true
+			}
+		}
+		return false
+	})
+	var down ConnState
+	for _, s := range states.all() {
+		if s.Phase == ConnReconnecting {
+			down = s
+			break
+		}
+	}
+	const want = "hub message of more than 65536 bytes exceeds the hard cap of 65536 (64 times the limit of 1024): connection closed; raise hub.max_message_size"
+	if down.LastError != want {
+		t.Fatalf("reconnecting with %q, want %q", down.LastError, want)
+	}
+	trWaitFor(t, "an event after reconnecting", 20*time.Second, func() bool {
+		hub.push(RecordingStateChangedEvent{UccName: "ucc-demo-name", CorrelationId: trKey(1).CorrelationID, StateAction: ActionStart})
+		time.Sleep(5 * time.Millisecond)
+		return slices.Contains(log.ids(), trKey(1).CorrelationID)
+	})
+}
+
+// The backoff doubles from MinBackoff to MaxBackoff, each wait between half
+// the step and all of it, and starts again after reset. With the defaults,
+// a hub down for a minute gets at most 10 attempts, then one every 15-30 s.
+func TestBackoffSchedule(t *testing.T) {
+	b := backoff{min: DefaultListenerMinBackoff, max: DefaultListenerMaxBackoff}
+	step := DefaultListenerMinBackoff
+	for i := range 40 {
+		w := b.next()
+		if w < step/2 || w > step {
+			t.Fatalf("wait %d = %v, want between %v and %v", i, w, step/2, step)
+		}
+		step = min(2*step, DefaultListenerMaxBackoff)
+	}
+	b.reset()
+	if w := b.next(); w > DefaultListenerMinBackoff {
+		t.Fatalf("after reset: %v", w)
+	}
+	// The most attempts a window can hold: every wait at its shortest.
+	most := func(window time.Duration) int {
+		n, at, step := 1, time.Duration(0), DefaultListenerMinBackoff // the first attempt at 0
+		for {
+			at += step / 2
+			if at > window {
+				return n
+			}
+			n++
+			step = min(2*step, DefaultListenerMaxBackoff)
+		}
+	}
+	if m := most(time.Minute); m > 10 {
+		t.Fatalf("up to %d attempts in the first minute", m)
+	}
+	t.Logf("defaults: at most %d attempts in the first minute, %d in ten minutes (%.3f/s); the old 800 ms cap made ~1.3/s",
+		most(time.Minute), most(10*time.Minute), float64(most(10*time.Minute))/600)
+}
+
+// While the hub is down the listener retries with a growing backoff: the
+// negotiate requests over a bounded window stay within the schedule's
+// bound (not ~1.3 a second), ConnState says reconnecting at once, and the
+// listener reconnects once the hub is back.
+func TestListenerRetryRateWhileHubDown(t *testing.T) {
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	const minB, maxB, window = 20 * time.Millisecond, 400 * time.Millisecond, 3 * time.Second
+	l := NewListener(ListenerConfig{HubURL: hub.url(), MinBackoff: minB, MaxBackoff: maxB})
+	runListener(t, l)
+	trWaitFor(t, "connected", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+
+	hub.down.Store(true)
+	hub.stop()
+	trWaitFor(t, "reconnecting", 5*time.Second, func() bool { return l.State().Phase == ConnReconnecting })
+	hub.start()
+	hub.negotiates.Store(0)
+	time.Sleep(window) // a measurement window, not a wait for a condition
+	n := hub.negotiates.Load()
+	// Every wait at its shortest (half its step), after an attempt at 0.
+	most, at, step := 1, time.Duration(0), minB
+	for at += step / 2; at <= window; at += step / 2 {
+		most++
+		step = min(2*step, maxB)
+	}
+	t.Logf("hub down: %d negotiate requests in %v (%.1f/s; bound %d)", n, window, float64(n)/window.Seconds(), most)
+	if n > int64(most) || n < 3 {
+		t.Fatalf("%d attempts in %v, want between 3 and %d", n, window, most)
+	}
+	if s := l.State(); s.Phase != ConnReconnecting || !strings.Contains(s.LastError, "503") {
+		t.Fatalf("state while down: %+v", s)
+	}
+	hub.down.Store(false)
+	trWaitFor(t, "reconnected after the hub is back", 5*time.Second, func() bool { return l.State().Phase == ConnConnected })
+}
+
+// With the default backoff, a hub down for 10 s sees at most 7 attempts
+// (the old 800 ms cap made about 13).
+func TestListenerDefaultRetryRate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s window")
+	}
+	trLeakCheck(t)
+	hub := startTestHub(t)
+	hub.down.Store(true)
+	l := NewListener(ListenerConfig{HubURL: hub.url()})
+	stop := runListener(t, l)
+	const window = 10 * time.Second
+	time.Sleep(window) // a measurement window
+	n := hub.negotiates.Load()
+	stop()
+	t.Logf("defaults, hub down: %d negotiate requests in %v (%.2f/s)", n, window, float64(n)/window.Seconds())
+	if n < 5 || n > 7 {
+		t.Fatalf("%d attempts in %v, want 5-7", n, window)
 	}
 }

@@ -47,9 +47,20 @@ type Profile struct {
 	// before resuming it, e.g. "2m" (default 3m; --payment-max overrides).
 	PaymentMax time.Duration `yaml:"payment_max"`
 
+	// Hub tunes the Anywhere365 SignalR listener.
+	Hub HubProfile `yaml:"hub"`
+
 	VoipNow VoipNowProfile `yaml:"voipnow"`
 	Noojee  NoojeeProfile  `yaml:"noojee"`
 	Akixi   AkixiProfile   `yaml:"akixi"`
+}
+
+// HubProfile is a profile's hub section.
+type HubProfile struct {
+	// MaxMessageSize is the largest hub message accepted, in bytes
+	// (default 1 MiB, anywhere365.DefaultMaxMessageSize). A larger one is
+	// skipped and reported; one over 64 times it closes the connection.
+	MaxMessageSize uint `yaml:"max_message_size"`
 }
 
 // configFile is the whole YAML file.

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,23 +18,36 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // `recdeck watch` prints the hub's RecordingStateChangedEvents as they
-// arrive: one line per event on stdout (or one JSON object per line with
-// --json), connection state changes on stderr. It ends after --count
-// events (exit 0), on Ctrl-C (exit 0), or with exit 3 when
-// --connect-timeout is set and the hub stays unreachable that long.
+// arrive, in the order the hub sent them: one line per event on stdout (or
+// one JSON object per line with --json), connection state changes on
+// stderr. It ends after --count events (exit 0), on Ctrl-C (exit 0), or
+// with exit 3 when --connect-timeout is set and the hub stays unreachable
+// that long.
 
 // watchBuffer is how many received events may wait for the printer; a
-// slower consumer loses events beyond it (counted and reported on stderr)
-// rather than stalling the hub connection.
+// slower consumer loses events beyond it rather than stalling the hub
+// connection. A loss is reported where it happened: a stderr line with the
+// count, and with --json a gap record ({"gap":{"dropped":N}}) in the stream
+// between the events before and after it.
 const watchBuffer = 1 << 16
 
-// watchEvent is one received event with its arrival time.
+// watchEvent is one received event with its arrival time and the number of
+// events dropped just before it.
 type watchEvent struct {
-	at time.Time
-	ev anywhere365.RecordingStateChangedEvent
+	at  time.Time
+	ev  anywhere365.RecordingStateChangedEvent
+	gap uint64
+}
+
+// watchGap is the --json record of a loss.
+type watchGap struct {
+	Gap struct {
+		Dropped uint64 `json:"dropped"`
+	} `json:"gap"`
 }
 
 // watchJSON is the --json line: the event as the API sends it (StateAction
@@ -55,10 +70,14 @@ func newWatchCmd(g *globals) *cobra.Command {
 		Short: "Print recording events from the SignalR hub as they arrive",
 		Long: `Connect to the recording hub and print each RecordingStateChangedEvent:
 "15:04:05.000 UCC CORRELATION_ID ACTION", or one JSON object per line with --json.
-Connection changes (connecting, connected, reconnecting with the attempt and the
-error) go to stderr. The hub is {base}/attendantservice/hubs/recording unless
+Events are printed in the order the hub sent them. Connection changes
+(connecting, connected, reconnecting with the attempt and the error) go to
+stderr. If the output is too slow, events are dropped rather than stalling the
+hub: each loss is reported where it happened, on stderr and, with --json, as a
+{"gap":{"dropped":N}} line in the stream. The hub is {base}/attendantservice/hubs/recording unless
 --hub-url says otherwise; with --api v2 the bearer token is sent on every
-(re)connect. The listener reconnects forever with capped backoff.`,
+(re)connect. The listener reconnects forever, waiting from 250 ms up to 30 s
+(with jitter) while the hub stays down.`,
 		Example: `  recdeck watch --base-url http://127.0.0.1:8365
   recdeck watch --count 10 --json --hub-url https://fqdn/attendantservice/hubs/recording`,
 		Args: cobra.NoArgs,
@@ -82,7 +101,7 @@ error) go to stderr. The hub is {base}/attendantservice/hubs/recording unless
 				count:          count,
 				connectTimeout: connectTimeout,
 			}
-			return w.run(ctx, c, anywhere365.ListenerConfig{HTTPClient: g.httpClient(p)})
+			return w.run(ctx, c, anywhere365.ListenerConfig{HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize})
 		},
 	}
 	cmd.Flags().IntVar(&count, "count", 0, "stop after this many events (0: until Ctrl-C)")
@@ -96,20 +115,50 @@ type watcher struct {
 	json           bool
 	count          int
 	connectTimeout time.Duration
+	buffer         int // events waiting for the printer (default watchBuffer)
+	// dropped counts every event lost because the printer was behind.
+	dropped atomic.Uint64
 }
 
 func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere365.ListenerConfig) error {
-	events := make(chan watchEvent, watchBuffer)
+	if w.buffer <= 0 {
+		w.buffer = watchBuffer
+	}
+	events := make(chan watchEvent, w.buffer)
 	states := make(chan anywhere365.ConnState, 64)
-	var dropped atomic.Uint64
+	// w.dropped counts every lost event (for the summary at exit); gap the
+	// ones not reported yet. OnEvent runs on the listener's one reader
+	// goroutine, in wire order; the event after a loss carries the gap, or
+	// the printer takes it once the queue is empty (caughtUp), whichever
+	// comes first: either way the gap sits between the events before and
+	// after it. gapMu makes "queue empty, take the gap" one step; it is
+	// never held while writing.
+	var (
+		gapMu sync.Mutex
+		gap   uint64
+	)
+	caughtUp := func() uint64 {
+		gapMu.Lock()
+		defer gapMu.Unlock()
+		if len(events) > 0 {
+			return 0
+		}
+		g := gap
+		gap = 0
+		return g
+	}
 	cfg.HubURL = c.HubURL()
 	cfg.Headers = c.HubHeaders
 	cfg.OnAuthFailure = c.InvalidateToken
 	cfg.OnEvent = func(ev anywhere365.RecordingStateChangedEvent) {
+		gapMu.Lock()
+		defer gapMu.Unlock()
 		select {
-		case events <- watchEvent{at: time.Now(), ev: ev}:
+		case events <- watchEvent{at: time.Now(), ev: ev, gap: gap}:
+			gap = 0
 		default:
-			dropped.Add(1)
+			gap++
+			w.dropped.Add(1)
 		}
 	}
 	invalid := make(chan error, 16)
@@ -140,8 +189,8 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 		if !listenerDone {
 			<-runErr
 		}
-		if n := dropped.Load(); n > 0 {
-			fmt.Fprintf(w.errOut, "recdeck: watch: %d events dropped (output too slow)\n", n)
+		if n := w.dropped.Load(); n > 0 {
+			fmt.Fprintf(w.errOut, "recdeck: watch: %d events dropped in all (output too slow)\n", n)
 		}
 		if n := invalidLost.Load(); n > 0 {
 			fmt.Fprintf(w.errOut, "recdeck: watch: %d more invalid hub messages ignored\n", n)
@@ -153,6 +202,25 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 	bw := bufio.NewWriter(w.out)
 	defer bw.Flush()
 	enc := json.NewEncoder(bw)
+	// reportGap writes a loss where it happened in the stream.
+	reportGap := func(n uint64) error {
+		if n == 0 {
+			return nil
+		}
+		if w.json {
+			var g watchGap
+			g.Gap.Dropped = n
+			if err := enc.Encode(g); err != nil {
+				return err
+			}
+		}
+		// stdout first, so the two streams read in order on a terminal.
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w.errOut, "recdeck: watch: %d events dropped here (output too slow)\n", n)
+		return nil
+	}
 	var (
 		printed   int
 		downTimer *time.Timer
@@ -183,7 +251,7 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			if s.LastError != "" {
 				lastErr = s.LastError
 			}
-			fmt.Fprintf(w.errOut, "recdeck: watch: %s\n", describeConn(s))
+			fmt.Fprintf(w.errOut, "recdeck: watch: %s\n", safetext.Out(describeConn(s)))
 			if downTimer != nil {
 				switch {
 				case s.Phase == anywhere365.ConnConnected:
@@ -195,23 +263,34 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			last = s
 		case err := <-invalid:
 			// Only stderr: stdout stays one valid event per line.
-			fmt.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %v\n", err)
+			var sizeErr *anywhere365.MessageSizeError
+			if errors.As(err, &sizeErr) {
+				fmt.Fprintf(w.errOut, "recdeck: watch: %v\n", err)
+			} else {
+				fmt.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %s\n", safetext.Out(err.Error()))
+			}
 		case <-downC:
-			return finish(withExit(exitNetwork, fmt.Errorf("hub unreachable for %v: %s", w.connectTimeout, orUnknown(lastErr))))
+			return finish(withExit(exitNetwork, fmt.Errorf("hub unreachable for %v: %s", w.connectTimeout, safetext.Out(orUnknown(lastErr)))))
 		case e := <-events:
-			var err error
-			if w.json {
+			err := reportGap(e.gap)
+			switch {
+			case err != nil:
+			case w.json:
 				err = enc.Encode(watchJSON{Time: e.at, UccName: e.ev.UccName, CorrelationId: e.ev.CorrelationId,
 					StateAction: e.ev.StateAction, ActionName: e.ev.StateAction.String()})
-			} else {
+			default:
 				_, err = fmt.Fprintf(bw, "%s %s %s %s\n", e.at.Format("15:04:05.000"), e.ev.UccName, e.ev.CorrelationId, e.ev.StateAction)
 			}
 			printed++
 			done := w.count > 0 && printed >= w.count
 			// Flush when caught up (prompt when idle, batched in a burst)
-			// and at the end.
+			// and at the end; once caught up, report a loss no later
+			// event has carried yet.
 			if err == nil && (done || len(events) == 0) {
 				err = bw.Flush()
+				if err == nil && !done {
+					err = reportGap(caughtUp())
+				}
 			}
 			if err != nil {
 				return finish(withExit(exitUsage, fmt.Errorf("writing output: %w", err)))

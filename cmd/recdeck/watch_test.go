@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -289,5 +291,210 @@ func TestWatchUsageErrors(t *testing.T) {
 		if code := run(context.Background(), args, &out, &errOut); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d; stderr %q", args, code, exitUsage, errOut.String())
 		}
+	}
+}
+
+// flip is the other action of the burst's Pause/Start toggle.
+func flip(a anywhere365.Action, times uint64) anywhere365.Action {
+	if times%2 == 0 {
+		return a
+	}
+	if a == anywhere365.ActionPause {
+		return anywhere365.ActionStart
+	}
+	return anywhere365.ActionPause
+}
+
+// 5,000 events sent in order are printed in that order: the simulator's
+// burst toggles one call Pause/Start, so the lines alternate strictly.
+// (Through the library's receivers, 724 of 5,000 came after a later one.)
+func TestWatchPrintsInWireOrder(t *testing.T) {
+	watchEnv(t)
+	r := watchSim(t, sim.Options{Seed: 5})
+	call, err := r.Server.CreateCall("ucc-demo-name", "", true) // recording: the burst toggles it
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	w := startWatch(t, "watch", "--base-url", r.URL, "--count", strconv.Itoa(n))
+	waitSubscribed(t, r, w)
+	postBurst(t, r, n)
+	if code := w.wait(t, 60*time.Second); code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, w.errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(w.out.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines, want %d", len(lines), n)
+	}
+	want := "Pause" // the call was recording
+	late := 0
+	for i, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 4 || f[2] != call.CorrelationId {
+			t.Fatalf("line %d = %q", i, l)
+		}
+		if f[3] != want {
+			late++
+			want = f[3]
+		}
+		want = map[string]string{"Pause": "Start", "Start": "Pause"}[want]
+	}
+	if late > 0 {
+		t.Fatalf("%d of %d lines out of order", late, n)
+	}
+}
+
+// gateWriter blocks every Write until release.
+type gateWriter struct {
+	open chan struct{}
+	once sync.Once
+	watchBuf
+}
+
+func (g *gateWriter) release() { g.once.Do(func() { close(g.open) }) }
+
+func (g *gateWriter) Write(p []byte) (int, error) {
+	<-g.open
+	return g.watchBuf.Write(p)
+}
+
+// When the output is too slow, the loss is reported where it happened: a
+// gap record in the --json stream between the events before and after it,
+// and a stderr line, not only at exit. The burst's strict Pause/Start
+// alternation proves the gap's place: across a gap of N the action flips
+// N+1 times.
+func TestWatchReportsGapInStream(t *testing.T) {
+	watchEnv(t)
+	r := watchSim(t, sim.Options{Seed: 6})
+	if _, err := r.Server.CreateCall("ucc-demo-name", "", true); err != nil {
+		t.Fatal(err)
+	}
+	c, err := anywhere365.New(anywhere365.Config{BaseURL: r.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &gateWriter{open: make(chan struct{})}
+	var errOut watchBuf
+	w := &watcher{out: out, errOut: &errOut, json: true, buffer: 16}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	tr := &http.Transport{}
+	go func() { done <- w.run(ctx, c, anywhere365.ListenerConfig{HTTPClient: &http.Client{Transport: tr}}) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		out.release()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("watch did not end")
+		}
+		tr.CloseIdleConnections()
+	}
+	t.Cleanup(stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for r.Server.HubConnections() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("never connected; stderr:\n%s", errOut.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	// The printer blocks on its first write (after at most a 4 KiB buffer
+	// of events); 16 events wait, the rest of the burst is dropped.
+	const first, second = 1000, 10
+	r.Server.Burst(first)
+	deadline = time.Now().Add(20 * time.Second)
+	for w.dropped.Load() < first-16-64 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d dropped", w.dropped.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	out.release()
+	// The gap is reported as soon as the printer catches up, before any
+	// later event and long before exit.
+	deadline = time.Now().Add(20 * time.Second)
+	for !strings.Contains(errOut.String(), "events dropped here") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no drop reported; stderr:\n%s", errOut.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.Server.Burst(second)
+
+	type line struct {
+		watchJSON
+		Gap *struct {
+			Dropped uint64 `json:"dropped"`
+		} `json:"gap"`
+	}
+	var lines []line
+	var events, gaps, gapRecords uint64
+	deadline = time.Now().Add(20 * time.Second)
+	for events+gaps < first+second {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events and %d dropped, want %d in all; stdout:\n%s", events, gaps, first+second, out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+		lines, events, gaps, gapRecords = nil, 0, 0, 0
+		for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			var ln line
+			if err := json.Unmarshal([]byte(l), &ln); err != nil {
+				t.Fatalf("line %q: %v", l, err)
+			}
+			if ln.Gap != nil {
+				if l != fmt.Sprintf(`{"gap":{"dropped":%d}}`, ln.Gap.Dropped) || ln.Gap.Dropped == 0 {
+					t.Fatalf("gap record %q", l)
+				}
+				gaps += ln.Gap.Dropped
+				gapRecords++
+			} else {
+				events++
+			}
+			lines = append(lines, ln)
+		}
+	}
+	stop()
+	if gapRecords == 0 {
+		t.Fatal("no gap record")
+	}
+	// Every gap sits where its events were lost.
+	var prev anywhere365.Action
+	var pending uint64
+	for i, ln := range lines {
+		if ln.Gap != nil {
+			pending += ln.Gap.Dropped
+			continue
+		}
+		if prev != 0 && ln.StateAction != flip(prev, pending+1) {
+			t.Fatalf("line %d: %v after %v with %d dropped between: the gap is misplaced or the order wrong", i, ln.StateAction, prev, pending)
+		}
+		prev, pending = ln.StateAction, 0
+	}
+	errText := errOut.String()
+	if !strings.Contains(errText, fmt.Sprintf("recdeck: watch: %d events dropped in all (output too slow)", gaps)) {
+		t.Fatalf("stderr lacks the total:\n%s", errText)
+	}
+}
+
+// hub.max_message_size is a profile key; watch hands it to the listener.
+func TestConfigHubMaxMessageSize(t *testing.T) {
+	cfg, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_message_size: 4194304\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Profiles["p"].Hub.MaxMessageSize; got != 4<<20 {
+		t.Fatalf("max_message_size = %d", got)
+	}
+	if _, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_size: 1\n")); err == nil || !strings.Contains(err.Error(), `unknown key "max_size" in the hub section`) {
+		t.Fatalf("unknown hub key: %v", err)
 	}
 }

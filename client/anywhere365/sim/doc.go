@@ -33,9 +33,13 @@
 // the fixed credentials and URLs a banner prints.
 //
 // All state changes go through one function (transitionLocked) under one
-// lock; events are pushed to the hub after the lock is released. The
-// signalr library sends each push from its own goroutine, so a client may
-// receive events out of order: that is the library, and the client copes.
+// lock; events are pushed to the hub after the lock is released. The hub
+// keeps one ordered queue and sender per connection (hub.go, replacing the
+// library's goroutine per push), so each client receives the pushes in the
+// order they were made, as from an ASP.NET Core hub; a client 65,536
+// pushes behind is dropped and closed rather than stalling the simulator.
+// (Two changes made at the same instant by concurrent requests may still be
+// pushed in either order, since the push follows the unlock.)
 //
 // # Default data and demo credentials
 //

@@ -66,6 +66,9 @@ func (h *hub) newInstance() *hubInstance {
 	ctx, cancel := context.WithCancel(h.parent)
 	srv, err := signalr.NewServer(ctx,
 		signalr.HubFactory(func() signalr.HubInterface { return &recordingHub{conns: &h.conns} }),
+		signalr.WithHubLifetimeManager(func(signalr.Server) (signalr.HubLifetimeManager, error) {
+			return newOrderedClients(hubQueueLimit, h.logf), nil
+		}),
 		signalr.Logger(nopLogger{}, false),
 		signalr.MaximumReceiveMessageSize(1<<20),
 		signalr.HTTPTransports(signalr.TransportWebSockets),
@@ -94,8 +97,9 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	inst.mux.ServeHTTP(w, r)
 }
 
-// send pushes one event to every connected client. The library sends to
-// each client from its own goroutine, so this never blocks on a socket.
+// send pushes one event to every connected client: it queues it on each
+// connection's ordered queue (orderedClients), so it never blocks on a
+// socket, and each connection gets the events in the order send was called.
 func (h *hub) send(ev anywhere365.RecordingStateChangedEvent) {
 	h.mu.Lock()
 	inst, closed := h.cur, h.closed
@@ -141,3 +145,132 @@ func (h *hub) close() {
 
 // HubConnections is the number of clients connected to the hub now.
 func (s *Server) HubConnections() int { return int(s.hub.conns.Load()) }
+
+// hubQueueLimit is how many pushes may wait for one connection before the
+// simulator gives up on it. A burst of 10,000 events is far below it; a
+// client that stops reading falls behind by it only after the socket
+// buffers are full too. Tests lower it.
+var hubQueueLimit = 1 << 16
+
+// orderedClients is the hub's signalr.HubLifetimeManager. The library's own
+// sends every push to every connection from a new goroutine, so two pushes
+// can reach a client in either order; a real ASP.NET Core hub writes each
+// connection's messages in order. Here each connection has a FIFO queue
+// and one sender goroutine writing it in order.
+//
+// A slow client never blocks the simulator: queuing does not wait, and a
+// connection with hubQueueLimit pushes waiting is dropped and closed (it
+// reconnects and re-reads its sessions, as after any drop). The
+// simulator's hub has no groups: the group calls do nothing.
+type orderedClients struct {
+	limit int
+	logf  func(string, ...any)
+
+	mu    sync.Mutex
+	conns map[string]*orderedConn
+}
+
+type orderedConn struct {
+	hc   signalr.HubConnection
+	wake chan struct{} // capacity 1: the queue is not empty
+
+	mu      sync.Mutex
+	queue   []push
+	dropped bool
+}
+
+type push struct {
+	target string
+	args   []any
+}
+
+func newOrderedClients(limit int, logf func(string, ...any)) *orderedClients {
+	return &orderedClients{limit: limit, logf: logf, conns: make(map[string]*orderedConn)}
+}
+
+func (o *orderedClients) OnConnected(hc signalr.HubConnection) {
+	c := &orderedConn{hc: hc, wake: make(chan struct{}, 1)}
+	o.mu.Lock()
+	o.conns[hc.ConnectionID()] = c
+	o.mu.Unlock()
+	go c.run()
+}
+
+func (o *orderedClients) OnDisconnected(hc signalr.HubConnection) {
+	o.mu.Lock()
+	delete(o.conns, hc.ConnectionID())
+	o.mu.Unlock()
+	// The sender ends with the connection's context.
+}
+
+func (o *orderedClients) InvokeAll(target string, args []any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for id, c := range o.conns {
+		if !c.enqueue(push{target, args}, o.limit) {
+			delete(o.conns, id)
+			o.logf("anywhere365 sim: hub client %s dropped: %d pushes behind", id, o.limit)
+		}
+	}
+}
+
+func (o *orderedClients) InvokeClient(id, target string, args []any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if c, ok := o.conns[id]; ok && !c.enqueue(push{target, args}, o.limit) {
+		delete(o.conns, id)
+		o.logf("anywhere365 sim: hub client %s dropped: %d pushes behind", id, o.limit)
+	}
+}
+
+func (o *orderedClients) InvokeGroup(string, string, []any) {}
+func (o *orderedClients) AddToGroup(string, string)         {}
+func (o *orderedClients) RemoveFromGroup(string, string)    {}
+
+// enqueue adds p to the queue; it returns false (and aborts the
+// connection) when the queue is full.
+func (c *orderedConn) enqueue(p push, limit int) bool {
+	c.mu.Lock()
+	if c.dropped {
+		c.mu.Unlock()
+		return false
+	}
+	if len(c.queue) >= limit {
+		c.dropped = true
+		c.queue = nil
+		c.mu.Unlock()
+		c.hc.Abort() // closes the websocket; the sender ends
+		return false
+	}
+	c.queue = append(c.queue, p)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// run writes the queue in order until the connection ends.
+func (c *orderedConn) run() {
+	done := c.hc.Context().Done()
+	var batch []push
+	for {
+		select {
+		case <-done:
+			return
+		case <-c.wake:
+		}
+		c.mu.Lock()
+		batch, c.queue = c.queue, batch[:0]
+		c.mu.Unlock()
+		for i, p := range batch {
+			// SendInvocation waits until the message is written (or the
+			// connection ends), which is what keeps the order.
+			if err := c.hc.SendInvocation("", p.target, p.args); err != nil {
+				return
+			}
+			batch[i] = push{} // let the arguments go
+		}
+	}
+}
