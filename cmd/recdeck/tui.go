@@ -295,7 +295,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	mon := c.mon
 	go func() {
 		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
-			HTTPClient: g.httpClient(p)})
+			HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize})
 		close(mon.done)
 	}()
 	frame := ui.New(ui.Options{

@@ -283,11 +283,11 @@ func (s *Server) handleSet(r *http.Request, f requestFaults) (int, any) {
 		s.holdForHumanLocked(sess)
 	}
 	fill(&resp, sess.state)
-	s.mu.Unlock()
 	if em != nil {
+		s.mu.Unlock()
 		return fail(status, em)
 	}
-	s.publish(ev)
+	s.unlockAndPublish(ev)
 	return http.StatusOK, resp
 }
 

@@ -96,8 +96,7 @@ func (s *Server) step() {
 			}
 		}
 	}
-	s.mu.Unlock()
-	s.publish(evs...)
+	s.unlockAndPublish(evs...)
 }
 
 // agentAction picks what a simulated agent does to a call, given a roll

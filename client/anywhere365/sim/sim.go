@@ -118,6 +118,7 @@ type Server struct {
 	mux     *http.ServeMux
 	hub     *hub
 
+	pubMu    sync.Mutex // held while publishing: see unlockAndPublish
 	mu       sync.Mutex // guards everything below
 	rng      *rand.Rand // ids and generator decisions
 	seq      int64

@@ -137,9 +137,15 @@ func (s *Server) addCDRLocked(st *CallState, requester, typ string) {
 	})
 }
 
-// publish hands events to the hub. Never call it with s.mu held: the hub
-// push must not stall the state.
-func (s *Server) publish(evs ...event) {
+// unlockAndPublish releases s.mu and hands evs to the hub, in the order
+// the state changed: pubMu is taken before s.mu is released (hand over
+// hand), so two changes made one after the other under s.mu are published
+// in that order even when two goroutines race to publish them. The hub
+// itself keeps each connection's pushes in order (hub.go).
+func (s *Server) unlockAndPublish(evs ...event) {
+	s.pubMu.Lock()
+	s.mu.Unlock()
+	defer s.pubMu.Unlock()
 	for _, ev := range evs {
 		s.hub.send(ev)
 	}
@@ -212,11 +218,11 @@ func (s *Server) CreateCall(ucc, correlationID string, api bool) (CallState, err
 	if err == nil {
 		st = sess.state
 	}
-	s.mu.Unlock()
 	if err != nil {
+		s.mu.Unlock()
 		return CallState{}, err
 	}
-	s.publish(evs...)
+	s.unlockAndPublish(evs...)
 	s.logf("anywhere365 sim: call %s answered on %s", st.CorrelationId, ucc)
 	return st, nil
 }
@@ -236,8 +242,7 @@ func (s *Server) endCall(correlationID string) (CallState, error) {
 	}
 	evs := s.endLocked(sess)
 	st := sess.state
-	s.mu.Unlock()
-	s.publish(evs...)
+	s.unlockAndPublish(evs...)
 	s.logf("anywhere365 sim: call %s ended", correlationID)
 	return st, nil
 }
@@ -296,11 +301,10 @@ func (s *Server) Burst(n int) int {
 		}
 		if len(targets) == 0 {
 			evs := s.burstCallLocked()
-			s.mu.Unlock()
+			s.unlockAndPublish(evs...)
 			if len(evs) == 0 {
 				return done // no UCC records audio: nothing can change
 			}
-			s.publish(evs...)
 			done += len(evs)
 			continue
 		}
@@ -319,11 +323,10 @@ func (s *Server) Burst(n int) int {
 			}
 			batch = append(batch, ev)
 		}
-		s.mu.Unlock()
+		s.unlockAndPublish(batch...)
 		if len(batch) == 0 {
 			return done // cannot happen with the rules above; never spin
 		}
-		s.publish(batch...)
 		done += len(batch)
 	}
 	return done
