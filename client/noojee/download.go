@@ -74,7 +74,7 @@ func (c *Client) DownloadLeg(ctx context.Context, uniqueID string, leg int, dir 
 	watchdog := time.AfterFunc(c.cfg.Timeout, func() { cancel(stallError{c.cfg.Timeout}) })
 	defer watchdog.Stop()
 
-	resp, err := c.post(ctx, opRecording, c.cfg.RecordingPath,
+	resp, _, err := c.post(ctx, opRecording, c.cfg.RecordingPath,
 		url.Values{"uniqueId": {uniqueID}, "leg": {strconv.Itoa(leg)}})
 	if err != nil {
 		return Download{}, withCause(ctx, err)
@@ -88,6 +88,9 @@ func (c *Client) DownloadLeg(ctx context.Context, uniqueID string, leg int, dir 
 	mt, _, _ := mime.ParseMediaType(ct)
 	if mt == "application/json" || mt == "application/xml" || strings.HasPrefix(mt, "text/") {
 		body, _, _ := readLimited(resp.Body, 4<<10)
+		if a, ok := ParseAnswer(body); ok && !a.OK() {
+			return Download{}, c.callError(opRecording, a) // the server's own refusal
+		}
 		return Download{}, &APIError{Op: opRecording, StatusCode: resp.StatusCode, Status: resp.Status,
 			Problem: fmt.Sprintf("expected audio, got %q", excerpt(ct, 40)), Excerpt: c.excerpt(body)}
 	}

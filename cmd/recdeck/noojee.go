@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 	noojeepane "github.com/recdeck/recdeck/ui/noojee"
 )
 
@@ -79,7 +81,7 @@ failure (including an answer that is not what the API returns).`,
 	pf.StringVar(&f.timeZone, "time-zone", "", "the server's time zone, e.g. Australia/Sydney or +10:00 (or noojee.time_zone; default local)")
 	cmd.AddCommand(newNoojeeLegsCmd(g, f), newNoojeeHourCmd(g, f), newNoojeeFetchCmd(g, f),
 		newNoojeeRecordCmd(g, f, "start"), newNoojeeRecordCmd(g, f, "stop"))
-	return cmd
+	return jsonErrors(g, cmd)
 }
 
 // noojeeSettings is the resolved Noojee section: the profile's, with the
@@ -148,9 +150,12 @@ func noojeeExit(err error) error {
 		var rl *noojee.RateLimitError
 		var ae *noojee.APIError
 		var te *noojee.TransportError
+		var ce *noojee.CallError
 		switch {
 		case errors.As(err, &ie):
 			return exitUsage
+		case errors.As(err, &ce) && !errors.Is(err, noojee.ErrUnauthorized):
+			return exitAPI // the server's own refusal, in its body
 		case errors.As(err, &rl):
 			return exitAPI
 		case errors.Is(err, noojee.ErrUnauthorized), errors.As(err, &te):
@@ -393,7 +398,15 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 					fmt.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
 				}
 			}
-			if g.jsonOut {
+			if g.jsonOut && ferr != nil {
+				// stdout gets the one error object; what was saved before
+				// the failure is said on stderr.
+				for _, d := range done {
+					if d.Path != "" {
+						fmt.Fprintf(stderr, "saved %s (%d bytes)\n", d.Path, d.Bytes)
+					}
+				}
+			} else if g.jsonOut {
 				if err := printVendorJSON(cmd.OutOrStdout(), done); err != nil {
 					return err
 				}
@@ -437,35 +450,76 @@ func progressPrinter(w io.Writer) func(prefix string, n, total int64) {
 }
 
 func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Command {
-	var tag string
+	var tag, agent string
 	cmd := &cobra.Command{
-		Use:   action + " EXTEN_OR_UNIQUE_ID [--tag T]",
-		Short: strings.ToUpper(action[:1]) + action[1:] + " recording a call (CallManagementAPI/" + action + ")",
-		Args:  cobra.ExactArgs(1),
+		Use:   action + " EXTEN_OR_UNIQUE_ID [--tag T] [--agent-login-name NAME]",
+		Short: strings.ToUpper(action[:1]) + action[1:] + " recording a call by extension or unique id (CallManagementAPI/" + action + ")",
+		Long: strings.ToUpper(action[:1]) + action[1:] + ` recording a call, given an extension (410) or a unique call id
+(3412341214.123). --tag is written to the call record ("External
+Reference") and finds the recording later; --agent-login-name is a Noojee
+Contact username (on start it owns the recording leg, on stop it decides
+whether the user may stop it).
+
+The server answers HTTP 200 whatever happens; its body says the outcome:
+Code 0 is success, anything else is its error, shown with its message
+(exit 1). With --auth hash, an expired timeStamp/hash pair is renewed and
+the request sent once more. The action is written to the audit log.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
+			p, _ := g.profile()
 			ctx, stop := signalContext(cmd)
 			defer stop()
+			req := noojee.RecordRequest{ExtenOrUniqueID: args[0], Tag: tag, AgentLoginName: agent}
+			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "noojee", Server: n.BaseURL,
+				Target: args[0], Action: "recording " + action})
+			var a noojee.Answer
 			if action == "start" {
-				err = c.StartRecording(ctx, args[0], tag)
+				a, err = c.StartRecording(ctx, req)
 			} else {
-				err = c.StopRecording(ctx, args[0], tag)
+				a, err = c.StopRecording(ctx, req)
 			}
+			att.end(noojeeOutcome(err), err, nil)
 			if err != nil {
 				return noojeeExit(err)
 			}
+			msg := noojee.Printable(a.Message)
 			if g.jsonOut {
-				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
+				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0],
+					"tag": tag, "agentLoginName": agent, "ok": true, "Message": msg, "Code": a.Code})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s", map[string]string{"start": "started", "stop": "stopped"}[action], noojee.Printable(args[0]))
+			if msg != "" && !strings.EqualFold(msg, "OK") {
+				fmt.Fprintf(cmd.OutOrStdout(), " (server: %s)", msg)
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tag, "tag", "", "tag to attach to the recording")
+	cmd.Flags().StringVar(&tag, "tag", "", "tag to attach to the recording (its External Reference)")
+	cmd.Flags().StringVar(&agent, "agent-login-name", "", "Noojee Contact username: owns the leg on start, decides permission on stop")
 	return cmd
+}
+
+// noojeeOutcome is the audit outcome of a start/stop: ok, failed when the
+// server refused or nothing was sent, unknown when the request may have
+// reached the server but no answer came back.
+func noojeeOutcome(err error) string {
+	var te *noojee.TransportError
+	switch {
+	case err == nil:
+		return audit.OutcomeOK
+	case errors.As(err, &te) && te.Op != "Time":
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			return audit.OutcomeFailed
+		}
+		return audit.OutcomeUnknown
+	}
+	return audit.OutcomeFailed
 }
 
 // noojeeSimThrottle paces the simulator's audio so the demo's progress bar

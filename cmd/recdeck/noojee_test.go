@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // The noojee subcommand runs in-process against the Noojee simulator on
@@ -131,9 +133,12 @@ func TestNoojeeFetch(t *testing.T) {
 func TestNoojeeStartStop(t *testing.T) {
 	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
-	_, url := noojeeServe(t)
-	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "recording started for 407") {
+	sim, url := noojeeServe(t)
+	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9", "--agent-login-name", "Fred"); code != exitOK || !strings.Contains(out, "recording started for 407") {
 		t.Fatalf("start: %d %s %s", code, out, errs)
+	}
+	if ss := sim.StartStops(); len(ss) != 1 || ss[0].AgentLoginName != "Fred" {
+		t.Fatalf("agentLoginName not sent: %+v", ss)
 	}
 	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitOK || !strings.Contains(out, "recording stopped for 407") {
 		t.Fatalf("stop: %d %s %s", code, out, errs)
@@ -141,8 +146,42 @@ func TestNoojeeStartStop(t *testing.T) {
 	if code, out, _ := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "Internal call ") || !strings.Contains(out, ", tag PCI-9: 1 leg, ") {
 		t.Fatalf("the stopped recording is not found: %d %s", code, out)
 	}
+	// The simulator answers as the real server: HTTP 200, Code -1.
 	if code, _, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitAPI || !strings.Contains(errs, "No recording in progress") {
 		t.Fatalf("second stop: %d %s", code, errs)
+	}
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--json", "stop", "407")
+	if code != exitAPI || !strings.Contains(errs, "No recording in progress") {
+		t.Fatalf("--json second stop: %d %s", code, errs)
+	}
+	if je := jsonErrorOf(t, out); je.Kind != "api" || je.Code != "-1" || !strings.Contains(je.Message, "No recording in progress") {
+		t.Fatalf("json error %+v", je)
+	}
+	// Every action is audited: attempt and outcome, vendor noojee.
+	recs := readAudit(t)
+	if len(recs) != 4 { // Read pairs each attempt with its outcome
+		t.Fatalf("%d audit records, want 4: %+v", len(recs), recs)
+	}
+	if r := recs[0]; r.Vendor != "noojee" || r.Target != "407" || r.Outcome != audit.OutcomeOK || r.Source != "cli" || r.Action != "recording start" {
+		t.Fatalf("start outcome %+v", r)
+	}
+	if r := recs[2]; r.Outcome != audit.OutcomeFailed || !strings.Contains(r.ErrorMessage, "No recording in progress") {
+		t.Fatalf("failed stop %+v", r)
+	}
+}
+
+// TestNoojeeStartReportsTheBodysError: a server answering HTTP 200 with
+// {"Message":...,"Code":-1}, as the real CallManagementAPI does, is an
+// error (exit 1), not "recording started".
+func TestNoojeeStartReportsTheBodysError(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	url := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"Message":"Extension 410 has no active call","Code":-1}`)
+	}))
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "start", "410")
+	if code != exitAPI || strings.Contains(out, "recording started") || !strings.Contains(errs, "Extension 410 has no active call") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
 	}
 }
 
@@ -178,7 +217,11 @@ func TestNoojeeExitStatuses(t *testing.T) {
 	t.Setenv(noojeeKeyEnv, "wrong-key-7")
 	for _, auth := range []string{"apikey", "hash"} {
 		code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", auth, "legs", "--tag", "1234")
-		if code != exitNetwork || !strings.Contains(errs, "401") || strings.Contains(out+errs, "wrong-key-7") {
+		want := "401" // the RecordingAPI; the CallManagementAPI refuses in its body
+		if auth == "hash" {
+			want = "Invalid hash"
+		}
+		if code != exitNetwork || !strings.Contains(errs, want) || strings.Contains(out+errs, "wrong-key-7") {
 			t.Fatalf("%s wrong key: %d %s", auth, code, errs)
 		}
 	}
@@ -306,8 +349,11 @@ func TestNoojeeUnusableAnswers(t *testing.T) {
 		t.Fatalf("401: exit %d: %s", code, errs)
 	}
 	code, out, errs = vendorRun(t, "noojee", "--base-url", srv.URL, "--json", "fetch", "--unique-id", "1.1", "--leg", "1", "--out", t.TempDir())
-	if code != exitAPI || strings.TrimSpace(out) != "[]" || !strings.Contains(errs, "HTTP 500") {
+	if code != exitAPI || !strings.Contains(errs, "HTTP 500") {
 		t.Fatalf("failed fetch --json: exit %d, out %q: %s", code, out, errs)
+	}
+	if je := jsonErrorOf(t, out); je.Kind != "api" || je.HTTPStatus != 500 {
+		t.Fatalf("failed fetch --json: %+v", je)
 	}
 }
 

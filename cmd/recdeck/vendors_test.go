@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/recdeck/recdeck/client/akixi"
 	"github.com/recdeck/recdeck/client/noojee"
 	"github.com/recdeck/recdeck/client/voipnow"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // Helpers shared by the vendor subcommand tests (voipnow_test.go,
@@ -36,6 +38,39 @@ func vendorIsolate(t *testing.T, config string) {
 	for _, env := range []string{voipnowSecretEnv, noojeeKeyEnv, akixiPasswordEnv} {
 		t.Setenv(env, "")
 	}
+	// Audited CLI actions write here, never to the user's own log.
+	t.Setenv(audit.EnvPath, filepath.Join(t.TempDir(), "audit.log"))
+}
+
+// readAudit reads the audit log vendorIsolate set up.
+func readAudit(t *testing.T) []audit.Record {
+	t.Helper()
+	f, err := os.Open(os.Getenv(audit.EnvPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, _, err := audit.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// jsonErrorOf decodes the one JSON error object a failed --json command
+// printed on stdout.
+func jsonErrorOf(t *testing.T, out string) jsonErrorBody {
+	t.Helper()
+	var o jsonErrorObject
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil || dec.More() {
+		t.Fatalf("stdout is not one JSON error object: %v\n%s", err, out)
+	}
+	if o.Error.Kind == "" || o.Error.Message == "" || o.Error.ExitStatus == 0 {
+		t.Fatalf("incomplete error object: %+v", o.Error)
+	}
+	return o.Error
 }
 
 // vendorRun runs recdeck in-process through main's run (so errors print as
