@@ -16,7 +16,7 @@ import (
 // Client is what the pane needs from the VoipNow client; *voipnow.Client
 // satisfies it, and tests may fake it.
 type Client interface {
-	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) ([]voipnow.PhoneCall, error)
+	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) (voipnow.CallListing, error)
 	StartRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
 	StopRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
 }
@@ -42,7 +42,8 @@ type Options struct {
 	RequestTimeout time.Duration
 	// DefaultFormat is preselected in the format prompt (default wav).
 	DefaultFormat voipnow.Format
-	// MaxCalls caps the calls fetched per refresh (default 1000).
+	// MaxCalls caps the calls fetched per refresh (default 1000); a list
+	// it cuts says "showing N of M calls".
 	MaxCalls int
 	// EndedLinger is how long a call that left the PBX stays listed as
 	// "ended" (default 5 s).
@@ -88,6 +89,7 @@ type Pane struct {
 	recent   map[string]recentAnswer
 
 	setupErr string // Options.SetupError's text
+	shown    string // "showing N of M calls" when the last list was not complete
 }
 
 // recentAnswer is a view as a recording action's answer left it; seq is
@@ -107,8 +109,8 @@ type prompt struct {
 type (
 	pollMsg  struct{}
 	callsMsg struct {
-		calls  []voipnow.PhoneCall
-		err    error
+		listing voipnow.CallListing
+		err     error
 		manual bool
 		seq    int // the fetch's number
 	}
@@ -370,8 +372,8 @@ func (p *Pane) fetch(manual bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		calls, err := c.ListAllCalls(ctx, params, max)
-		return callsMsg{calls: calls, err: err, manual: manual, seq: seq}
+		listing, err := c.ListAllCalls(ctx, params, max)
+		return callsMsg{listing: listing, err: err, manual: manual, seq: seq}
 	}
 }
 
@@ -398,7 +400,12 @@ func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
 	}
 	p.failing, p.lastErr, p.loaded = false, "", true
 	p.updatedAt = p.opts.Now()
-	p.merge(m.calls, m.seq)
+	p.merge(m.listing.Calls, m.seq)
+	// Nothing cut short silently: a list the limit (or the PBX) stopped says so.
+	p.shown = ""
+	if !m.listing.Complete {
+		p.shown = m.listing.Summary()
+	}
 	if m.manual {
 		cmds = append(cmds, ui.Toast(ui.ToastSuccess, "VoipNow: %d live call(s)", countCalls(p.rows)))
 	}

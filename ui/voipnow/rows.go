@@ -158,6 +158,9 @@ func (p *Pane) statusLine() string {
 	if n := countRecording(p.rows); n > 0 {
 		head += fmt.Sprintf(" (%d recording)", n)
 	}
+	if p.shown != "" {
+		head += " · " + p.shown
+	}
 	var tail string
 	switch {
 	case p.setupErr != "":
