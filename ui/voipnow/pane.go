@@ -111,8 +111,8 @@ type (
 	callsMsg struct {
 		listing voipnow.CallListing
 		err     error
-		manual bool
-		seq    int // the fetch's number
+		manual  bool
+		seq     int // the fetch's number
 	}
 	actionMsg struct {
 		key    string
