@@ -29,6 +29,21 @@ type vendorEnv struct {
 	Demo       bool
 	Profile    Profile
 	HTTPClient *http.Client
+	// Audit is the console's audit log for the panes' actions (nil: none
+	// could be opened; the actions then go unaudited, as the core's do).
+	Audit vendorAuditor
+	// ProfileName and Requester go into the panes' audit records.
+	ProfileName, Requester string
+	// AddCloser registers clean-up to run when the console ends (e.g.
+	// closing an Akixi session); nil in tests that do not care.
+	AddCloser func(func())
+}
+
+// onClose registers f with env.AddCloser, when there is one.
+func (env vendorEnv) onClose(f func()) {
+	if env.AddCloser != nil {
+		env.AddCloser(f)
+	}
 }
 
 // simMount registers one vendor's simulator routes on the shared mux that
