@@ -20,8 +20,8 @@ import (
 	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
 	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
-	"github.com/recdeck/recdeck/ui/audit"
 	akixipane "github.com/recdeck/recdeck/ui/akixi"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // AkixiProfile is the akixi: section of a config profile.
