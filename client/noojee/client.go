@@ -569,6 +569,26 @@ func ParseHour(s string) (int, error) {
 	return n, nil
 }
 
+// HourSettle is how long after an hour ends its by-hour list is taken as
+// complete: the vendor says to ask "a few minutes" after the hour, as legs
+// still being written are not in it yet.
+const HourSettle = 5 * time.Minute
+
+// HourComplete reports whether the by-hour list of (date, hour) in loc can
+// be complete at now: the hour is over and HourSettle has passed. A list
+// asked for earlier is partial.
+func HourComplete(date string, hour int, loc *time.Location, now time.Time) bool {
+	if loc == nil {
+		loc = time.Local
+	}
+	d, err := time.ParseInLocation("2006/01/02", strings.TrimSpace(date), loc)
+	if err != nil {
+		return true // not a date: nothing to say
+	}
+	end := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc).Add(time.Hour)
+	return !now.Before(end.Add(HourSettle))
+}
+
 // HourOf gives the by-hour query (date, hour) of t in loc.
 func HourOf(t time.Time, loc *time.Location) (date string, hour int) {
 	if loc != nil {

@@ -242,3 +242,18 @@ func extFor(mediaType string) string {
 	}
 	return ".wav"
 }
+
+// DefaultDownloadDir is where fetched legs go when no folder is given: a
+// per-user data directory, $XDG_DATA_HOME/recdeck/noojee, else
+// ~/.local/share/recdeck/noojee. Never the working directory: recordings
+// hold personal data and must not land wherever a command happened to run.
+func DefaultDownloadDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "recdeck", "noojee"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("noojee: no folder for downloads (give one, or set XDG_DATA_HOME): %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "recdeck", "noojee"), nil
+}

@@ -28,7 +28,7 @@ import (
 //	  api_key: ...                 # or RECDECK_NOOJEE_API_KEY (never a flag)
 //	  auth: apikey                 # apikey (RecordingAPI) or hash (CallManagementAPI: timeStamp + hash)
 //	  time_zone: Australia/Sydney  # the server's zone, for times it writes without one (default: local)
-//	  download_dir: ~/recordings   # where fetched legs go (default: the working directory)
+//	  download_dir: ~/recordings   # where fetched legs go (default: $XDG_DATA_HOME/recdeck/noojee or ~/.local/share/recdeck/noojee)
 //	  recording_path: /njadmin/rest/RecordingAPI/retrieveRecording   # ASSUMED audio method
 //	  time_path: /servicemanager/rest/Time
 type NoojeeProfile struct {
@@ -186,7 +186,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if (tag == "") == (uid == "") {
 				return withExit(exitUsage, errors.New("give exactly one of --tag or --unique-id"))
 			}
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
@@ -211,7 +211,9 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				fmt.Fprintf(out, "no recording found for %s\n", what)
 				return nil
 			}
-			printCalls(out, noojee.GroupCalls(legs), c.Location())
+			zone := noojeeZone(c, n)
+			printCalls(out, noojee.GroupCalls(legs), zone)
+			zone.notes(cmd.ErrOrStderr(), legs)
 			return nil
 		},
 	}
@@ -220,8 +222,50 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 	return cmd
 }
 
+// noojeeTimes is how the CLI shows the server's times: in its zone when
+// one is configured (--time-zone, noojee.time_zone), else as the server
+// wrote them, with no zone label (a label would claim the client's zone).
+type noojeeTimes struct {
+	loc   *time.Location
+	known bool
+}
+
+func noojeeZone(c *noojee.Client, n NoojeeProfile) noojeeTimes {
+	return noojeeTimes{loc: c.Location(), known: strings.TrimSpace(n.TimeZone) != ""}
+}
+
+// show writes t, or the server's text when it could not be read.
+func (z noojeeTimes) show(t time.Time, raw string) string {
+	switch {
+	case t.IsZero() && raw == "":
+		return "-"
+	case t.IsZero():
+		return raw
+	case z.known:
+		return t.In(z.loc).Format("2006-01-02 15:04:05 MST")
+	case t.Location() == z.loc:
+		// Read without a zone in the client's stand-in for the server's:
+		// the server's wall-clock time, unlabelled.
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05 MST") // the zone the server wrote
+}
+
+// notes says on w what the times cannot tell: times the client could not
+// read (a zone outside its table), and that times are unlabelled without a
+// configured zone.
+func (z noojeeTimes) notes(w io.Writer, legs []noojee.Leg) {
+	if p := noojee.TimeProblems(legs); len(p) > 0 {
+		fmt.Fprintf(w, "recdeck: some times could not be read and are shown as the server wrote them (%s); set --time-zone (or noojee.time_zone) to the server's zone\n",
+			noojee.Printable(strings.Join(p, "; ")))
+	}
+	if !z.known && len(legs) > 0 {
+		fmt.Fprintln(w, "recdeck: times are the server's local time, shown without a zone (set --time-zone or noojee.time_zone to label them)")
+	}
+}
+
 // printCalls prints each call's heading and its legs as a table.
-func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
+func printCalls(w io.Writer, calls []noojee.Call, zone noojeeTimes) {
 	for i, c := range calls {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -240,22 +284,11 @@ func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
 		for j, l := range c.Legs {
 			// Server text is made safe cell by cell (a tab would break the table).
 			pr := noojee.Printable
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, pr(showTime(l.Start, l.Raw.Start, loc)),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, pr(zone.show(l.Start, l.Raw.Start)),
 				l.Duration, 100*c.Share(j), pr(l.Username), pr(l.Source), pr(l.Destination), pr(l.DID), l.Direction, pr(l.CallRecordID))
 		}
 		tw.Flush()
 	}
-}
-
-// showTime writes t in the server's zone, or the server's text if unreadable.
-func showTime(t time.Time, raw string, loc *time.Location) string {
-	if t.IsZero() {
-		if raw == "" {
-			return "-"
-		}
-		return raw
-	}
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
 func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
@@ -269,7 +302,7 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if date == "" || hour < 0 {
 				return withExit(exitUsage, errors.New("give --date yyyy/MM/dd and --hour 0-23 (server time)"))
 			}
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
@@ -280,11 +313,21 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				return noojeeExit(err)
 			}
 			out := cmd.OutOrStdout()
+			zone := noojeeZone(c, n)
+			// The hour lists the legs that ENDED in it; one not over (or just
+			// over) is partial: the vendor says to ask a few minutes after.
+			if !noojee.HourComplete(date, hour, c.Location(), time.Now()) {
+				where := "server time"
+				if !zone.known {
+					where = "taking the server's zone as this computer's; set --time-zone"
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "recdeck: %s hour %d is not over (or ended less than %s ago, %s): this list is partial; ask again a few minutes after the hour\n",
+					date, hour, noojee.HourSettle, where)
+			}
 			if g.jsonOut {
 				return printVendorJSON(out, rawLegs(legs))
 			}
 			calls := noojee.GroupCalls(legs)
-			loc := c.Location()
 			if len(calls) == 0 {
 				fmt.Fprintf(out, "no recordings in %s hour %d\n", date, hour)
 			} else {
@@ -298,11 +341,13 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 						}
 					}
 					pr := noojee.Printable
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", showTime(call.Start(), "", loc), pr(call.UniqueID),
-						call.Direction(), len(call.Legs), call.Duration(), showTime(call.End(), "", loc), pr(call.Tag()), pr(strings.Join(users, " > ")))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", zone.show(call.Start(), call.Legs[0].Raw.Start), pr(call.UniqueID),
+						call.Direction(), len(call.Legs), call.Duration(), zone.show(call.End(), ""), pr(call.Tag()), pr(strings.Join(users, " > ")))
 				}
 				tw.Flush()
+				fmt.Fprintln(out, "Each call shows the legs that ended in this hour; `legs --unique-id` (or fetch) reads the whole call.")
 			}
+			zone.notes(cmd.ErrOrStderr(), legs)
 			fmt.Fprintf(cmd.ErrOrStderr(), "next by-hour request allowed at %s\n", c.NextByHour().Format("15:04:05 MST"))
 			return nil
 		},
@@ -333,8 +378,11 @@ func newNoojeeFetchCmd(g *globals, f *noojeeFlags) *cobra.Command {
 		Use:   "fetch --unique-id U [--leg N] [--out DIR]",
 		Short: "Save the audio of one leg, or of every leg, of a call (the audio method is an assumption: see noojee.recording_path)",
 		Long: `Save the audio of one leg (--leg) or of every leg of a call into a folder
-(--out, or noojee.download_dir, or the working directory; created if
-missing), as {uniqueId}-leg{N}.wav, mode 0600. Each file is written under a
+(--out, or noojee.download_dir, or else $XDG_DATA_HOME/recdeck/noojee or
+~/.local/share/recdeck/noojee, never the working directory; created if
+missing), as {uniqueId}-leg{N}.wav, mode 0600. Every leg of the call is
+found by its unique id first (a by-hour list holds only the legs that
+ended in that hour). Each file is written under a
 hidden temporary name and renamed only when complete: an interrupted fetch
 (error, Ctrl-C) leaves no partial file. Existing files are skipped unless
 --force.`,
@@ -354,7 +402,10 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				out = n.DownloadDir
 			}
 			if out == "" {
-				out = "."
+				// A per-user data directory, never the working directory.
+				if out, err = noojee.DefaultDownloadDir(); err != nil {
+					return withExit(exitUsage, err)
+				}
 			}
 			out = expandUserDir(out)
 			ctx, stop := signalContext(cmd)
@@ -416,7 +467,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 	}
 	cmd.Flags().StringVar(&uid, "unique-id", "", "the call's unique id")
 	cmd.Flags().IntVar(&leg, "leg", 0, "one leg number (default: every leg of the call)")
-	cmd.Flags().StringVar(&out, "out", "", "folder to save into (default noojee.download_dir, else the working directory)")
+	cmd.Flags().StringVar(&out, "out", "", "folder to save into (default noojee.download_dir, else ~/.local/share/recdeck/noojee)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files that exist")
 	return cmd
 }

@@ -382,3 +382,55 @@ func TestNoojeeHostileLegText(t *testing.T) {
 		}
 	}
 }
+
+// TestNoojeeDownloadsGoToTheDataDir: without --out or noojee.download_dir,
+// fetched legs go to $XDG_DATA_HOME/recdeck/noojee, never the working
+// directory.
+func TestNoojeeDownloadsGoToTheDataDir(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "1")
+	want := filepath.Join(os.Getenv("XDG_DATA_HOME"), "recdeck", "noojee", noojeesim.ExampleUniqueID+"-leg1.wav")
+	if code != exitOK || !strings.Contains(out, "saved "+want) {
+		t.Fatalf("fetch: %d %s %s", code, out, errs)
+	}
+	if ents, _ := os.ReadDir(cwd); len(ents) != 0 {
+		t.Fatalf("the working directory got %d files", len(ents))
+	}
+}
+
+// TestNoojeeTimesAndPartialHours: without --time-zone the server's times
+// carry no zone label (they are not the client's); with one they do. An
+// hour not over yet is said to be partial. A zone the client cannot read
+// is reported.
+func TestNoojeeTimesAndPartialHours(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	t.Setenv("TZ", "America/New_York")
+	_, url := noojeeServe(t)
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", noojeesim.ExampleTag)
+	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 ") || strings.Contains(out, " EST") || strings.Contains(out, " UTC") ||
+		!strings.Contains(errs, "shown without a zone") {
+		t.Fatalf("no zone: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "legs", "--tag", noojeesim.ExampleTag)
+	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 AEDT") || strings.Contains(errs, "without a zone") {
+		t.Fatalf("with a zone: %d\n%s\n%s", code, out, errs)
+	}
+	loc, _ := time.LoadLocation(noojeesim.DefaultZone)
+	date, hour := noojee.HourOf(time.Now(), loc)
+	code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "hour", "--date", date, "--hour", strconv.Itoa(hour))
+	if code != exitOK || !strings.Contains(errs, "this list is partial") {
+		t.Fatalf("current hour: %d\n%s\n%s", code, out, errs)
+	}
+	odd := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[{"Source":"1","Leg":"1","Start":"Tue Sep 14 15:03:30 IST 2021","Duration":"4","UniqueId":"9.9","Direction":"Inbound"}]`)
+	}))
+	code, out, errs = vendorRun(t, "noojee", "--base-url", odd, "hour", "--date", "2021/09/14", "--hour", "15")
+	if code != exitOK || !strings.Contains(out, "Tue Sep 14 15:03:30 IST 2021") || !strings.Contains(errs, `unknown zone "IST"`) {
+		t.Fatalf("unknown zone: %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -38,8 +38,10 @@ func vendorIsolate(t *testing.T, config string) {
 	for _, env := range []string{voipnowSecretEnv, noojeeKeyEnv, akixiPasswordEnv} {
 		t.Setenv(env, "")
 	}
-	// Audited CLI actions write here, never to the user's own log.
+	// Audited CLI actions write here, never to the user's own log; default
+	// download folders go under a temporary data home.
 	t.Setenv(audit.EnvPath, filepath.Join(t.TempDir(), "audit.log"))
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
 }
 
 // readAudit reads the audit log vendorIsolate set up.
