@@ -741,8 +741,8 @@ func mountAkixiSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, fu
 	}, func() {}
 }
 
-// newAkixiPane builds the Akixi TUI pane, or nil when nothing is
-// configured for Akixi. In the demo it signs in to the simulator as demo.
+// newAkixiPane builds the Akixi TUI pane; with nothing configured for
+// Akixi the tab says what to configure. In the demo it signs in to the simulator as demo.
 // With a server but no usable credentials it still shows, saying what is
 // missing.
 func newAkixiPane(env vendorEnv) ui.Pane {
@@ -755,7 +755,9 @@ func newAkixiPane(env vendorEnv) ui.Pane {
 		hint = "Demo: s then 2/Sales pages through 45 entries; 1/2 holds the document's examples; d on the demo entry warns first"
 	}
 	if strings.TrimSpace(a.BaseURL) == "" {
-		return nil
+		// Not configured: the tab says what to set rather than vanish.
+		return akixipane.New(akixipane.Options{Unavailable: "not configured: set akixi.base_url and akixi.username (and " +
+			akixiPasswordEnv + " or akixi.password) in a config profile; `recdeck sim` serves a simulator (user demo, password demo)"})
 	}
 	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Hint: hint,
 		Server: displayURL(a.BaseURL), Profile: env.ProfileName, Requester: env.Requester}

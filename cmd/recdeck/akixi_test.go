@@ -271,8 +271,12 @@ func TestAkixiSimMountAndPane(t *testing.T) {
 		t.Errorf("demo pane view:\n%s", v)
 	}
 	// Outside the demo: nothing configured, no pane; no password, a pane saying so.
-	if p := newAkixiPane(vendorEnv{Profile: Profile{BaseURL: srv.URL}}); p != nil {
-		t.Error("a pane without an Akixi server")
+	// Not configured: the tab stays and says what to configure (it sends
+	// nothing); the Anywhere365 base URL is never used for it.
+	if p := newAkixiPane(vendorEnv{Profile: Profile{BaseURL: srv.URL}}); p == nil || p.Init() != nil {
+		t.Error("no pane, or one that sends, without settings outside the demo")
+	} else if p.SetSize(160, 6); !strings.Contains(p.View(), "not configured") || !strings.Contains(p.View(), "akixi.base_url") {
+		t.Errorf("the unconfigured tab does not say what to set:\n%s", p.View())
 	}
 	p := newAkixiPane(vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: srv.URL, Username: "demo"}}})
 	if p == nil || p.Init() != nil {

@@ -589,10 +589,11 @@ func mountNoojeeSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, f
 	}, func() {}
 }
 
-// newNoojeePane builds the Noojee TUI pane, or nil when nothing is
-// configured for Noojee (no noojee.base_url; never the Anywhere365 base URL:
-// the key must not go there). In the demo it talks to the simulator. With a
-// server but no apiKey or a bad setting it still shows, saying what is wrong.
+// newNoojeePane builds the Noojee TUI pane. With nothing configured for
+// Noojee (no noojee.base_url; never the Anywhere365 base URL: the key must
+// not go there) the tab says what to configure. In the demo it talks to
+// the simulator. With a server but no apiKey or a bad setting it shows
+// what is wrong. Start and stop are audited to the console's log.
 func newNoojeePane(env vendorEnv) ui.Pane {
 	n := env.Profile.Noojee
 	setIfGiven(&n.APIKey, os.Getenv(noojeeKeyEnv))
@@ -605,13 +606,21 @@ func newNoojeePane(env vendorEnv) ui.Pane {
 		}
 		hint = "Demo: / then 1234 finds the document's example call; F fetches all its legs; h lists an hour"
 	}
-	if strings.TrimSpace(n.BaseURL) == "" {
-		return nil
-	}
 	o := noojeepane.Options{
-		Dir:            expandUserDir(n.DownloadDir),
+		Dir:            expandUserDir(n.DownloadDir), // "": the per-user data directory
 		RequestTimeout: env.Profile.Timeout,
 		Hint:           hint,
+		Server:         displayURL(n.BaseURL),
+		Profile:        env.ProfileName,
+		Requester:      env.Requester,
+	}
+	if env.Audit != nil {
+		o.Audit = env.Audit
+	}
+	if strings.TrimSpace(n.BaseURL) == "" {
+		// Not configured: the tab says what to set rather than vanish.
+		o.Unavailable = "not configured: set noojee.base_url (and " + noojeeKeyEnv + " or noojee.api_key) in a config profile; `recdeck sim` serves a simulator (apiKey demo)"
+		return noojeepane.New(o)
 	}
 	if strings.TrimSpace(n.APIKey) == "" {
 		o.Unavailable = "no apiKey: set " + noojeeKeyEnv + " or noojee.api_key in the config profile"

@@ -431,7 +431,9 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		v.ClientID, v.ClientSecret = voipnowsim.DemoClientID, voipnowsim.DemoClientSecret
 	}
 	if v.BaseURL == "" && v.ClientID == "" {
-		return nil // VoipNow is not configured
+		// Not configured: the tab says what to set rather than vanish.
+		return voipnowpane.New(voipnowpane.Options{SetupError: errors.New("not configured: set voipnow.base_url and voipnow.client_id (and " +
+			voipnowSecretEnv + " or voipnow.client_secret) in a config profile; `recdeck sim` serves a simulator (client id and secret demo)")})
 	}
 	opts := voipnowpane.Options{
 		UserID:         v.UserID,

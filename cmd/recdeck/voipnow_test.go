@@ -141,8 +141,12 @@ func TestVoipnowSimMountAndPane(t *testing.T) {
 	}
 
 	vendorIsolate(t, "")
-	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
-		t.Error("a pane without VoipNow settings outside the demo")
+	// Not configured: the tab stays and says what to configure (it sends
+	// nothing); the Anywhere365 base URL is never used for it.
+	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p == nil || p.Init() != nil {
+		t.Error("no pane, or one that sends, without settings outside the demo")
+	} else if p.SetSize(160, 6); !strings.Contains(p.View(), "not configured") || !strings.Contains(p.View(), "voipnow.base_url") {
+		t.Errorf("the unconfigured tab does not say what to set:\n%s", p.View())
 	}
 	p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
 	if p == nil {

@@ -575,3 +575,18 @@ func (s *Server) faults(w http.ResponseWriter, r *http.Request) {
 	s.CutNextDownload(n)
 	text(w, http.StatusOK, "OK")
 }
+
+// CallLegs gives every leg of a call in the metadata form (for tests).
+func (s *Server) CallLegs(uniqueID string) ([]noojee.WireLeg, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.byUID[uniqueID]
+	if !ok {
+		return nil, fmt.Errorf("no call %s", uniqueID)
+	}
+	out := make([]noojee.WireLeg, 0, len(c.legs))
+	for _, l := range c.legs {
+		out = append(out, c.wire(l))
+	}
+	return out, nil
+}
