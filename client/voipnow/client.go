@@ -192,6 +192,8 @@ const DefaultListLimit = MaxStartIndex + MaxCount
 
 // CallListing is what ListAllCalls read.
 type CallListing struct {
+	// Start is the index of the first call (the StartIndex asked for).
+	Start int
 	Calls []PhoneCall
 	// Total is the PBX's totalResults (0: it gave none).
 	Total int
@@ -215,6 +217,10 @@ func (l CallListing) Summary() string {
 		noun = "call"
 	}
 	switch {
+	case l.Start > 0 && l.Total > 0:
+		return fmt.Sprintf("showing %d-%d of %d calls", l.Start+1, l.Start+n, l.Total)
+	case l.Start > 0:
+		return fmt.Sprintf("showing %d-%d, more not fetched", l.Start+1, l.Start+n)
 	case l.Total > n:
 		return fmt.Sprintf("showing %d of %d calls", n, l.Total)
 	case !l.Complete && l.Repeated:
@@ -225,10 +231,9 @@ func (l CallListing) Summary() string {
 	return fmt.Sprintf("%d %s", n, noun)
 }
 
-// ListAllCalls pages through List PhoneCalls until the PBX says there is no
-// more, or max calls are collected (max <= 0: DefaultListLimit). Filters in
-// p apply; p.Count is the page size (0: 500) and StartIndex is managed
-// here. The PBX says there is no more when totalResults is reached, or a
+// ListAllCalls pages through List PhoneCalls from p.StartIndex until the
+// PBX says there is no more, or max calls are collected (max <= 0:
+// DefaultListLimit). Filters in p apply; p.Count is the page size (0: 500). The PBX says there is no more when totalResults is reached, or a
 // page comes back empty, or (only when it gives no total) a page is
 // shorter than asked for and the next one is empty; a PBX that caps pages
 // below count is so still read to the end. A page whose calls were all seen
@@ -244,8 +249,10 @@ func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) (CallL
 		p.Count = DefaultPageSize
 	}
 	p.Count = min(p.Count, max, MaxCount)
-	p.StartIndex = 0
-	var out CallListing
+	if p.StartIndex < 0 || p.StartIndex > MaxStartIndex {
+		return CallListing{}, &ValidationError{Field: "start index", Value: itoa(p.StartIndex), Reason: "is out of range: use 0 to 5000"}
+	}
+	out := CallListing{Start: p.StartIndex}
 	seen := map[ID]bool{}
 	for range max/p.Count + 3 {
 		l, err := c.ListCalls(ctx, p)
@@ -292,7 +299,7 @@ func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) (CallL
 			break
 		}
 	}
-	if out.Total > 0 && len(out.Calls) >= out.Total {
+	if out.Total > 0 && out.Start+len(out.Calls) >= out.Total {
 		out.Complete, out.Limited = true, false
 	}
 	return out, nil

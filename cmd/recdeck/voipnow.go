@@ -441,6 +441,12 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		PollInterval:   v.PollInterval,
 		RequestTimeout: env.Profile.Timeout,
 		DefaultFormat:  voipnow.Format(v.Format),
+		Server:         displayURL(v.BaseURL),
+		Profile:        env.ProfileName,
+		Requester:      env.Requester,
+	}
+	if env.Audit != nil {
+		opts.Audit = env.Audit
 	}
 	var c *voipnow.Client
 	err := voipnowPaneSettings(v)

@@ -168,7 +168,12 @@ func TestStartAndStopRecording(t *testing.T) {
 		t.Fatalf("the PBX is not recording: %+v %v", v, err)
 	}
 
+	// Stop asks first; only y sends it.
 	h.key(keyS)
+	if !h.p.Capturing() || !strings.Contains(h.p.View(), "Stop recording "+sim.ExtSales) {
+		t.Fatalf("stop did not ask:\n%s", h.p.View())
+	}
+	h.key(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	if toast := h.lastToast(); toast.Level != ui.ToastSuccess || !strings.Contains(toast.Text, "stopped") {
 		t.Fatalf("toast = %+v", toast)
 	}
