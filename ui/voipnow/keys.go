@@ -68,7 +68,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	if h.prompt {
 		return []key.Binding{h.k.Choose, h.k.Confirm, h.k.Cancel}
 	}
-	return []key.Binding{h.k.Record, h.k.Stop, h.k.Filter, h.k.Scope, h.k.Refresh, h.k.Up, h.k.Down}
+	return []key.Binding{h.k.Record, h.k.Stop, h.k.Up, h.k.Down, h.k.Filter, h.k.Scope, h.k.Refresh}
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
