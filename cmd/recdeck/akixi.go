@@ -36,6 +36,7 @@ import (
 //	  fail_message: ErrorDescription
 //	  scope: "1/2"                   # the TUI pane's first scope (default: all)
 //	  page_size: 20                  # the TUI pane's page size
+//	  logout_operation: Logout       # ASSUMED operation closing a session ("-": none, let it expire)
 type AkixiProfile struct {
 	BaseURL     string `yaml:"base_url"`
 	Username    string `yaml:"username"`
@@ -46,6 +47,9 @@ type AkixiProfile struct {
 	FailMessage string `yaml:"fail_message"`
 	Scope       string `yaml:"scope"`
 	PageSize    int    `yaml:"page_size"`
+	// LogoutOperation names the WS API operation that closes a session
+	// (not public: "Logout" by default; "-" sends none).
+	LogoutOperation string `yaml:"logout_operation"`
 }
 
 // akixiPasswordEnv names the environment variable holding the password.
@@ -80,7 +84,8 @@ func akixiConfig(a AkixiProfile, p Profile, hc *http.Client) (akixi.Config, erro
 	return akixi.Config{
 		BaseURL: a.BaseURL, Path: a.Path, Username: a.Username, Password: a.Password,
 		HTTPClient: hc, Timeout: p.Timeout,
-		FailNames: akixi.FailNames{Element: a.FailElement, Code: a.FailCode, Message: a.FailMessage},
+		FailNames:       akixi.FailNames{Element: a.FailElement, Code: a.FailCode, Message: a.FailMessage},
+		LogoutOperation: a.LogoutOperation,
 	}, nil
 }
 
