@@ -52,3 +52,9 @@ func (e *APIError) ErrorCode() string {
 	}
 	return e.CodeText
 }
+
+// HTTPStatus gives the answer's status (for --json error objects).
+func (e *APIError) HTTPStatus() int { return e.Status }
+
+// HTTPStatus gives the answer's status (for --json error objects).
+func (e *ResponseError) HTTPStatus() int { return e.Status }

@@ -227,3 +227,31 @@ func TestVendorSignalContext(t *testing.T) {
 		t.Error("stop left the context running")
 	}
 }
+
+// TestWriteJSONErrorShape: every vendor's failure is one object of the same
+// shape, with the server's code and status when it gave them, and no
+// secret in it.
+func TestWriteJSONErrorShape(t *testing.T) {
+	for _, tc := range []struct {
+		name, kind, code string
+		err              error
+		status           int
+	}{
+		{"noojee refusal", "api", "-1", noojeeExit(&noojee.CallError{Op: "stop", Code: -1, Message: "No recording in progress"}), 0},
+		{"voipnow error in a 200", "api", "pc_phonecall_invalid", voipnowExit(&voipnow.APIError{Status: 200, Code: "pc_phonecall_invalid", Message: "gone"}), 200},
+		{"akixi fail", "api", "11401", akixiExit(&akixi.APIError{Operation: "CallRecIntInfo", Code: 11401, Message: "not found", Status: 200}), 200},
+		{"usage", "usage", "", withExit(exitUsage, errors.New("give --tag")), 0},
+		{"network", "network", "", withExit(exitNetwork, errors.New("connection refused")), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := writeJSONError(&b, tc.err); err != nil {
+				t.Fatal(err)
+			}
+			je := jsonErrorOf(t, b.String())
+			if je.Kind != tc.kind || je.Code != tc.code || je.HTTPStatus != tc.status || je.Message == "" {
+				t.Fatalf("%+v", je)
+			}
+		})
+	}
+}
