@@ -438,3 +438,21 @@ func TestNoojeeTimesAndPartialHours(t *testing.T) {
 		t.Fatalf("unknown zone: %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestNoojeeJSONUsageErrors: with --json, a usage failure (missing
+// argument, bad flag value) prints one JSON error object too.
+func TestNoojeeJSONUsageErrors(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	for _, args := range [][]string{
+		{"noojee", "--base-url", url, "--json", "start"},
+		{"noojee", "--base-url", url, "--json", "legs"},
+		{"noojee", "--json", "legs", "--tag", "1"},
+	} {
+		code, out, errs := vendorRun(t, args...)
+		if je := jsonErrorOf(t, out); code != exitUsage || je.Kind != "usage" || je.ExitStatus != exitUsage || errs == "" {
+			t.Errorf("%v: exit %d, %+v, stderr %q", args, code, je, errs)
+		}
+	}
+}

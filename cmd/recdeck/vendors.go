@@ -160,6 +160,16 @@ func jsonErrors(g *globals, cmd *cobra.Command) *cobra.Command {
 	for _, c := range cmd.Commands() {
 		jsonErrors(g, c)
 	}
+	if check := cmd.Args; check != nil {
+		// A wrong number of arguments is a usage failure like any other.
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := check(c, args)
+			if err != nil && g.jsonOut {
+				_ = writeJSONError(c.OutOrStdout(), withExit(exitUsage, err))
+			}
+			return err
+		}
+	}
 	if run := cmd.RunE; run != nil {
 		cmd.RunE = func(c *cobra.Command, args []string) error {
 			err := run(c, args)
