@@ -313,6 +313,21 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 				rp.Format = fm
 			}
 			rp.UserID, rp.Extension = v.UserID, v.Extension
+			if !start {
+				// Stopping what is not recording changes nothing: say so
+				// (exit 1, as for any action that changed nothing) and send
+				// no StopRecording.
+				if err := rp.Validate(false); err != nil {
+					return voipnowExit(err)
+				}
+				call, err := c.GetCall(cmd.Context(), rp.UserID, rp.Extension, rp.PhoneCallID)
+				if err != nil {
+					return voipnowExit(err)
+				}
+				if view, ok := call.View(rp.ViewID); ok && !view.IsRecording() {
+					return withExit(exitAPI, fmt.Errorf("view %s of call %s is not being recorded: nothing to stop", voipnowCell(rp.ViewID), voipnowCell(rp.PhoneCallID)))
+				}
+			}
 			p, _ := g.profile()
 			action := map[bool]string{true: "recording start", false: "recording stop"}[start]
 			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "voipnow", Server: v.BaseURL,
@@ -358,7 +373,7 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 	}
 	stop := &cobra.Command{
 		Use:     "stop",
-		Short:   "StopRecording on a call view",
+		Short:   "StopRecording on a call view (a view not being recorded is said so, exit 1, nothing sent)",
 		Example: `  recdeck voipnow record stop --call b817d2618fe6f1804333 --view 01`,
 		Args:    cobra.NoArgs,
 		RunE:    run(false),

@@ -59,9 +59,10 @@ func TestVoipnowCallsAndRecord(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Recording stopped: call "+id) {
 		t.Fatalf("stop: %d\n%s", code, out)
 	}
-	code, out, _ = vendorRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
-	if c, err := voipnow.DecodePhoneCall([]byte(out)); code != exitOK || err != nil || string(c.ID) != id {
-		t.Fatalf("stop json: %d %v\n%s", code, err, out)
+	// Stopping again changes nothing: said, exit 1, no StopRecording sent.
+	code, out, errOut = vendorRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
+	if je := jsonErrorOf(t, out); code != exitAPI || je.Kind != "api" || !strings.Contains(errOut, "not being recorded: nothing to stop") {
+		t.Fatalf("stop again: %d %+v\n%s", code, je, errOut)
 	}
 }
 
@@ -300,7 +301,7 @@ func TestVoipnowRecordAnswers(t *testing.T) {
 		}
 		s.Handler().ServeHTTP(w, r)
 	}))
-	code, out, errs = vendorRun(t, append(append([]string{"voipnow", "--base-url", inside, "--client-id", "demo", "--json"}, "record", "stop"), call...)...)
+	code, out, errs = vendorRun(t, append(append([]string{"voipnow", "--base-url", inside, "--client-id", "demo", "--json"}, "record", "start"), call...)...)
 	if code != exitAPI || !strings.Contains(errs, "pc_phonecallview_invalid") {
 		t.Fatalf("error in 200: exit %d\n%s\n%s", code, out, errs)
 	}
