@@ -37,6 +37,9 @@ import (
 //	  scope: "1/2"                   # the TUI pane's first scope (default: all)
 //	  page_size: 20                  # the TUI pane's page size
 //	  logout_operation: Logout       # ASSUMED operation closing a session ("-": none, let it expire)
+//	  dubber:                        # Dubber credentials for add/change --secret NAME, when the
+//	    auth_user_id1: ...           #   environment (RECDECK_AKIXI_AUTH_USER_ID1, ...) has none;
+//	    api_parameter1: ...          #   never a flag, else asked for at a prompt
 type AkixiProfile struct {
 	BaseURL     string `yaml:"base_url"`
 	Username    string `yaml:"username"`
@@ -50,6 +53,33 @@ type AkixiProfile struct {
 	// LogoutOperation names the WS API operation that closes a session
 	// (not public: "Logout" by default; "-" sends none).
 	LogoutOperation string `yaml:"logout_operation"`
+	// Dubber holds Dubber credentials for --secret (secrets: the profile
+	// file's permissions are checked like for the other secrets).
+	Dubber AkixiDubber `yaml:"dubber"`
+}
+
+// AkixiDubber is the akixi.dubber section: credentials --secret takes when
+// the environment has none.
+type AkixiDubber struct {
+	AuthUserID1   string `yaml:"auth_user_id1"`
+	AuthUserID2   string `yaml:"auth_user_id2"`
+	APIParameter1 string `yaml:"api_parameter1"`
+	APIParameter2 string `yaml:"api_parameter2"`
+}
+
+// get gives the profile's value of a Dubber credential.
+func (d AkixiDubber) get(prop string) string {
+	switch prop {
+	case akixi.PropAuthUserID1:
+		return d.AuthUserID1
+	case akixi.PropAuthUserID2:
+		return d.AuthUserID2
+	case akixi.PropAPIParameter1:
+		return d.APIParameter1
+	case akixi.PropAPIParameter2:
+		return d.APIParameter2
+	}
+	return ""
 }
 
 // akixiPasswordEnv names the environment variable holding the password.
@@ -243,10 +273,17 @@ func akixiSecretFlags(cmd *cobra.Command) *[]string {
 }
 
 // akixiSecrets reads the Dubber credentials asked for with --secret: each
-// from its environment variable, else from a prompt on stderr that does not
+// from its environment variable, else the profile's akixi.dubber section,
+// else from a prompt on stderr that does not
 // echo on a terminal (a line of stdin otherwise). A value given as a flag
 // is refused, before anything is sent.
-func akixiSecrets(cmd *cobra.Command, names []string) (map[string]string, error) {
+func akixiSecrets(cmd *cobra.Command, g *globals, names []string) (map[string]string, error) {
+	var dubber AkixiDubber
+	if len(names) > 0 {
+		if p, err := g.profile(); err == nil {
+			dubber = p.Akixi.Dubber
+		}
+	}
 	for _, n := range akixi.SecretProperties {
 		if cmd.Flags().Changed(akixiFlagName(n)) {
 			return nil, withExit(exitUsage, fmt.Errorf("--%s: %s is a Dubber credential and is never taken from a flag: use --secret %s with %s set, or answer the prompt",
@@ -266,6 +303,10 @@ func akixiSecrets(cmd *cobra.Command, names []string) (map[string]string, error)
 			return nil, withExit(exitUsage, fmt.Errorf("--secret %q: not a Dubber credential (want auth-user-id1, auth-user-id2, api-parameter1 or api-parameter2)", akixi.Printable(name)))
 		}
 		if v, ok := os.LookupEnv(akixiSecretEnv(prop)); ok {
+			out[prop] = v
+			continue
+		}
+		if v := dubber.get(prop); v != "" {
 			out[prop] = v
 			continue
 		}
@@ -520,7 +561,7 @@ func newAkixiAddCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 		for n, v := range pf.given(cmd) {
 			e.Set(n, v)
 		}
-		secrets, err := akixiSecrets(cmd, *secretNames)
+		secrets, err := akixiSecrets(cmd, g, *secretNames)
 		if err != nil {
 			return err
 		}
@@ -605,7 +646,7 @@ func newAkixiChangeCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 			return err
 		}
 		ch := akixi.Changes(pf.given(cmd))
-		secrets, err := akixiSecrets(cmd, *secretNames)
+		secrets, err := akixiSecrets(cmd, g, *secretNames)
 		if err != nil {
 			return err
 		}

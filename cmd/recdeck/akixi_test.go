@@ -423,3 +423,26 @@ func TestAkixiPaneSessionClosedWithTheConsole(t *testing.T) {
 		t.Fatalf("after the console ended: %d open, %d logged out", s.OpenSessions(), s.LoggedOut())
 	}
 }
+
+// TestAkixiDubberSecretsFromProfileOrPrompt: --secret takes a Dubber
+// credential from the environment, else the profile's akixi.dubber
+// section, else a prompt; the value never shows.
+func TestAkixiDubberSecretsFromProfileOrPrompt(t *testing.T) {
+	s, url := akixiServe(t)
+	vendorIsolate(t, "default_profile: ak\nprofiles:\n  ak:\n    akixi:\n      base_url: "+url+"\n      username: demo\n      dubber:\n        auth_user_id1: from-profile-31\n")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	code, out, errs := akixiRun(t, "typed-at-prompt-42\n", "akixi", "add", "--tel-sys-id", "1", "--description", "Prompted",
+		"--secret", "auth-user-id1", "--secret", "api-parameter1")
+	if code != exitOK {
+		t.Fatalf("add: %d %s %s", code, out, errs)
+	}
+	guid := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
+	e, _ := s.Entry(guid)
+	if e.AuthUserID1 != "from-profile-31" || e.APIParameter1 != "typed-at-prompt-42" {
+		t.Fatalf("entry %+v", e)
+	}
+	if !strings.Contains(errs, "APIParameter1 ("+akixiSecretEnv(akixi.PropAPIParameter1)+" is not set): ") ||
+		strings.Contains(out+errs, "from-profile-31") || strings.Contains(out+errs, "typed-at-prompt-42") {
+		t.Fatalf("prompt or leak: %q %q", out, errs)
+	}
+}
