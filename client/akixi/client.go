@@ -72,6 +72,9 @@ type Config struct {
 	// RenewCodes are the Fail codes that mean "open a new session and retry
 	// once" (DefaultRenewCodes).
 	RenewCodes []int
+	// LogoutOperation closes a session (OpLogout). "-" sends none: the
+	// session is then left to expire on the service.
+	LogoutOperation string
 }
 
 // Client speaks the Akixi WS API's Call Recording Integration operations.
@@ -137,6 +140,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RenewCodes == nil {
 		cfg.RenewCodes = DefaultRenewCodes
 	}
+	if cfg.LogoutOperation == "" {
+		cfg.LogoutOperation = OpLogout
+	}
 	cfg.FailNames = cfg.FailNames.withDefaults()
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -168,6 +174,35 @@ func (c *Client) Login(ctx context.Context) error {
 	return err
 }
 
+// Logout closes the current session, if one is open, so it does not linger
+// on the service until it expires (sessions are meant to be closed: the
+// REST API has an explicit Logout). The session is forgotten whatever the
+// answer; a later operation opens a new one. A Fail answer saying the
+// session was already invalid or expired is not an error.
+func (c *Client) Logout(ctx context.Context) error {
+	c.mu.Lock()
+	sid := c.sid
+	c.sid = ""
+	c.mu.Unlock()
+	if sid == "" || c.cfg.LogoutOperation == "-" {
+		return nil
+	}
+	req := &Request{Operation: c.cfg.LogoutOperation, SessionID: sid, Payload: &Container{}}
+	resp, status, err := c.roundTrip(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.Result == ResultSuccess {
+		return nil
+	}
+	code, codeText, msg := resp.Fail(c.cfg.FailNames)
+	if slices.Contains(c.cfg.RenewCodes, code) {
+		return nil // already gone
+	}
+	return &APIError{Operation: req.Operation, Code: code, CodeText: safetext.Clean(c.redact(codeText, sid), 40),
+		Message: safetext.Clean(c.redact(msg, sid), 300), Group: GroupOf(code), Status: status}
+}
+
 // Add creates an entry (CallRecIntAdd) and returns its GUID. The seed's
 // answer carries no GUID, so unless the service sends one, the client
 // looks the new entry up by its description in its scope; the GUID is ""
@@ -177,6 +212,7 @@ func (c *Client) Add(ctx context.Context, e Entry) (string, error) {
 	if err := ValidateNew(e); err != nil {
 		return "", err
 	}
+	RegisterSecrets(e)
 	names := map[string]bool{}
 	for _, p := range Properties {
 		if !p.ReadOnly && *p.field(&e) != "" {
@@ -221,6 +257,9 @@ func (c *Client) Change(ctx context.Context, guid string, ch Changes) error {
 	e := Entry{GUID: guid}
 	names := map[string]bool{PropGUID: true}
 	for name, v := range ch {
+		if IsSecret(name) && v != "" {
+			safetext.AddSecret(v)
+		}
 		p, _ := LookupProperty(name)
 		*p.field(&e) = v
 		names[p.Name] = true
@@ -258,6 +297,7 @@ func (c *Client) Info(ctx context.Context, guid string) (Entry, error) {
 	if e.GUID == "" {
 		e.GUID = guid
 	}
+	RegisterSecrets(e)
 	return e, nil
 }
 
@@ -319,7 +359,9 @@ func (c *Client) List(ctx context.Context, q ListQuery) (Page, error) {
 	}
 	if resp.Success != nil {
 		for i := range resp.Success.Containers {
-			page.Entries = append(page.Entries, EntryFromContainer(&resp.Success.Containers[i]))
+			e := EntryFromContainer(&resp.Success.Containers[i])
+			RegisterSecrets(e)
+			page.Entries = append(page.Entries, e)
 		}
 	}
 	return page, nil
@@ -330,31 +372,47 @@ var ErrTooManyEntries = errors.New("too many entries: narrow the scope, or page 
 
 // ListAll pages through every entry of the query's scope from its Offset,
 // PageSize entries at a time (the query's Limit, when set, is the page
-// size), until a page comes back short.
+// size), until a page comes back empty: a service may cap its pages below
+// the Limit asked for, so a short page is not the end. A page whose entries
+// were all listed already means the service ignores Offset: that is an
+// error rather than a loop. Past Config.MaxEntries it stops with
+// ErrTooManyEntries and the entries read so far.
 func (c *Client) ListAll(ctx context.Context, q ListQuery) ([]Entry, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = c.cfg.PageSize
 	}
 	var all []Entry
-	offset, prevFirst := q.Offset, ""
+	seen := map[string]bool{}
+	offset := q.Offset
 	for {
 		page, err := c.List(ctx, ListQuery{Scope: q.Scope, Offset: offset, Limit: limit, Fields: q.Fields})
 		if err != nil {
 			return all, err
 		}
-		if len(page.Entries) > 0 && page.Entries[0].GUID != "" && page.Entries[0].GUID == prevFirst {
+		if len(page.Entries) == 0 {
+			return all, nil
+		}
+		fresh := 0
+		for _, e := range page.Entries {
+			if e.GUID == "" || !seen[e.GUID] {
+				fresh++
+			}
+		}
+		if fresh == 0 {
 			return all, &ResponseError{Operation: OpList, Status: http.StatusOK, Reason: "the service returned the same page twice (is Offset ignored?)"}
 		}
-		all = append(all, page.Entries...)
-		if len(page.Entries) < limit {
-			return all, nil
+		for _, e := range page.Entries {
+			if e.GUID != "" {
+				if seen[e.GUID] {
+					continue
+				}
+				seen[e.GUID] = true
+			}
+			all = append(all, e)
 		}
 		if len(all) >= c.cfg.MaxEntries {
 			return all, fmt.Errorf("%s: more than %d entries: %w", OpList, c.cfg.MaxEntries, ErrTooManyEntries)
-		}
-		if len(page.Entries) > 0 {
-			prevFirst = page.Entries[0].GUID
 		}
 		offset += len(page.Entries)
 	}
@@ -462,6 +520,17 @@ func (c *Client) nextInvokeID() string {
 	return fmt.Sprintf("%05d", (c.invoke.Add(1)-1)%100000)
 }
 
+// sameInvokeID compares an echoed InvokeID with the one sent: exactly, or
+// as numbers, since a service may echo "00042" as "42".
+func sameInvokeID(got, sent string) bool {
+	if got == sent {
+		return true
+	}
+	g, err1 := strconv.ParseUint(got, 10, 64)
+	w, err2 := strconv.ParseUint(sent, 10, 64)
+	return err1 == nil && err2 == nil && g == w
+}
+
 // roundTrip POSTs one request and decodes the answer.
 func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, int, error) {
 	req.InvokeID = c.nextInvokeID()
@@ -509,7 +578,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, int, e
 		}
 		return nil, res.StatusCode, re
 	}
-	if resp.InvokeID != "" && resp.InvokeID != req.InvokeID {
+	if resp.InvokeID != "" && !sameInvokeID(resp.InvokeID, req.InvokeID) {
 		return nil, res.StatusCode, &ResponseError{Operation: req.Operation, Status: res.StatusCode,
 			Reason: fmt.Sprintf("the answer's InvokeID %q does not match the request's %q", clip(resp.InvokeID, 20), req.InvokeID)}
 	}

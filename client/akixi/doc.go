@@ -18,8 +18,10 @@
 //     Properties table (wire name, label, container, read-only), Scope (application-wide, one telephony server, one
 //     partition) with ParseScope, Changes (a partial change) with Diff, and
 //     the validation run before any request.
-//   - client.go: Client, built by New(Config): Login, Add, Change, Delete,
-//     Info, List (one page) and ListAll (pages through long lists).
+//   - client.go: Client, built by New(Config): Login, Logout, Add, Change,
+//     Delete, Info, List (one page) and ListAll (pages through long lists).
+//   - secrets.go: SecretProperties (the Dubber credentials AuthUserID1/2
+//     and APIParameter1/2), Entry.Masked, RegisterSecrets.
 //   - errors.go: *APIError (a Fail answer: Code, the service's Message, and
 //     Group, the seed's table group: general, session, authentication,
 //     permissions, telephony server, partition, integration; Error() leads
@@ -48,8 +50,39 @@
 // CreateSession answer is reported without an excerpt.
 //
 // InvokeIDs are the zero-padded five-digit counter Akixi recommends
-// ("00000", "00001", ..., "99999", "00000"). An answer whose InvokeID
-// differs from the request's is refused.
+// ("00000", "00001", ..., "99999", "00000": Akixi WS API "Web Services
+// Properties", https://adminapi.akixi.dev/api/external/soap/webServiceProperties.html).
+// An answer whose InvokeID differs from the request's is refused; one
+// echoed without the padding ("42" for "00042") is the same number and is
+// accepted.
+//
+// Answers as a real service may write them: Akixi describes the WS API
+// with a WSDL ("Getting Started",
+// https://adminapi.akixi.dev/api/external/soap/gettingStarted.html), so a
+// SOAP stack may wrap the <Response> in an Envelope/Body; DecodeResponse
+// finds it there (namespaces dropped). Result is read without regard to
+// case ("success"). A body declaring windows-1252 (or cp1252) is decoded
+// with golang.org/x/text's charmap, as are UTF-8, US-ASCII and ISO-8859-1.
+//
+// Listing: ListAll pages until a page comes back EMPTY: a service may cap
+// its pages below the Limit asked for (100 of 1000), so a short page is not
+// the end. A page holding only entries already listed means the service
+// ignores Offset: a ResponseError, not a loop. Past Config.MaxEntries it
+// stops with ErrTooManyEntries and says so.
+//
+// Logout closes the session (Config.LogoutOperation, OpLogout "Logout" by
+// default: ASSUMPTION, the WS API's own name is not public; Akixi's REST
+// API has an explicit Logout, https://akixi.dev/endpoints/auth/auth.html).
+// The CLI closes its session when a command ends and the console when it
+// exits; a session already invalid or expired is not an error.
+//
+// Dubber credentials: AuthUserID1/2 and APIParameter1/2 are returned by the
+// service to any administrator, but they are credentials in practice
+// (SecretProperties). Every value the client reads (Info, List) or sends
+// (Add, Change) is registered with safetext.AddSecret, so no error, log or
+// audit record shows it; the CLI never takes them from a flag (environment
+// or prompt) and masks them (Entry.Masked) in info, list and --json unless
+// --show-secrets; the pane masks them until asked (its Reveal key).
 //
 // Read-only properties: CallRecIntGUID and CallRecIntType cannot be changed
 // after creation. Change never sends them; naming one in Changes is a
@@ -85,8 +118,7 @@
 //     a scope lists the entries attached to exactly that component.
 //   - Each request times out after Config.Timeout (15 s); answers over
 //     Config.MaxBodyBytes (4 MiB) are refused.
-//   - AuthUserID1/2 and APIParameter1/2 are the Dubber account settings the
-//     service itself returns to any administrator through CallRecIntInfo;
-//     recdeck shows them like the other properties. recdeck's own secrets
-//     (the password, the session ID) never appear in errors or on screen.
+//   - recdeck's own secrets (the password, the session ID) never appear in
+//     errors or on screen; the Dubber credentials are masked unless asked
+//     for (above).
 package akixi

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -22,6 +24,10 @@ const (
 	OpDelete        = "CallRecIntDelete"
 	OpInfo          = "CallRecIntInfo"
 	OpList          = "CallRecIntList"
+	// OpLogout closes a session. ASSUMPTION: the WS API's own name for it
+	// is not public (the REST API's is "Logout"); Config.LogoutOperation
+	// changes it.
+	OpLogout = "Logout"
 )
 
 // Operations lists the CallRecInt operations in the seed's order.
@@ -233,16 +239,71 @@ var errNotXML = errors.New("not an Akixi WS API XML document")
 func DecodeResponse(body []byte) (*Response, error) {
 	var r Response
 	if err := decodeXML(body, &r); err != nil {
-		return nil, err
+		// Akixi describes its WS API with a WSDL, so a SOAP stack may wrap
+		// the <Response> in an Envelope and Body: find it there.
+		inner, ok := findResponse(body)
+		if !ok {
+			return nil, err
+		}
+		if err := decodeXML(inner, &r); err != nil {
+			return nil, err
+		}
 	}
-	switch r.Result {
-	case ResultSuccess, ResultFail:
+	// Result is compared without regard to case ("success", "SUCCESS").
+	switch {
+	case strings.EqualFold(strings.TrimSpace(r.Result), ResultSuccess):
+		r.Result = ResultSuccess
+	case strings.EqualFold(strings.TrimSpace(r.Result), ResultFail):
+		r.Result = ResultFail
 	default:
 		return nil, fmt.Errorf("%w: Result is %q, want Success or Fail", errNotXML, clip(r.Result, 40))
 	}
 	r.InvokeID = strings.TrimSpace(r.InvokeID)
 	r.SessionID = strings.TrimSpace(r.SessionID)
 	return &r, nil
+}
+
+// findResponse returns the first <Response> element of a document whose
+// root is not one (a SOAP Envelope), re-encoded as a document of its own
+// in UTF-8. ok is false when there is none.
+func findResponse(body []byte) ([]byte, bool) {
+	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))))
+	d.CharsetReader = charsetReader
+	for depth := 0; depth < 64; {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "Response" {
+				var n Node
+				if err := d.DecodeElement(&n, &t); err != nil {
+					return nil, false
+				}
+				n.XMLName = xml.Name{Local: "Response"}
+				for i := range n.Attrs {
+					n.Attrs[i].Name.Space = ""
+				}
+				stripSpace(&n)
+				out, err := xml.Marshal(n)
+				return out, err == nil
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil, false
+}
+
+// stripSpace drops the namespaces of a SOAP body's elements, so the
+// Response decodes as if it had been sent bare.
+func stripSpace(n *Node) {
+	n.XMLName.Space = ""
+	for i := range n.Nodes {
+		stripSpace(&n.Nodes[i])
+	}
 }
 
 // DecodeRequest parses a request body (the simulator's decoder). It refuses
@@ -268,7 +329,8 @@ func Encode(v any) ([]byte, error) {
 }
 
 // decodeXML unmarshals one XML document into v. A UTF-8 byte order mark is
-// skipped; encodings other than UTF-8, US-ASCII and ISO-8859-1 are refused.
+// skipped; encodings other than UTF-8, US-ASCII, ISO-8859-1 and
+// windows-1252 are refused.
 func decodeXML(body []byte, v any) error {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	d := xml.NewDecoder(bytes.NewReader(body))
@@ -288,6 +350,10 @@ func charsetReader(label string, input io.Reader) (io.Reader, error) {
 		return input, nil
 	case "iso-8859-1", "latin1", "latin-1":
 		return latin1Reader{input}, nil
+	case "windows-1252", "cp1252", "x-cp1252":
+		// A Windows-hosted service may declare its code page: € and curly
+		// quotes are 0x80-0x9F there, not the Latin-1 controls.
+		return charmap.Windows1252.NewDecoder().Reader(input), nil
 	}
 	return nil, fmt.Errorf("unsupported encoding %q", clip(label, 20))
 }

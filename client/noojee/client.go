@@ -1,6 +1,7 @@
 package noojee
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -292,58 +293,123 @@ func (c *Client) NextByHour() time.Time {
 	return c.nextByHour
 }
 
-// StartRecording starts recording a call, given an extension or a unique id
-// (CallManagementAPI/start). tag is optional.
-func (c *Client) StartRecording(ctx context.Context, extenOrUniqueID, tag string) error {
-	return c.startStop(ctx, opStart, extenOrUniqueID, tag)
+// RecordRequest names the call to start or stop recording
+// (CallManagementAPI/start and /stop): an extension ("410") or a unique call
+// id ("3412341214.123"), an optional tag (written to the call record as its
+// "External Reference") and an optional agentLoginName (a Noojee Contact
+// username: on start it owns the recording leg, on stop it decides whether
+// the user may stop it).
+type RecordRequest struct {
+	ExtenOrUniqueID string
+	Tag             string
+	AgentLoginName  string
 }
 
-// StopRecording stops recording a call (CallManagementAPI/stop).
-func (c *Client) StopRecording(ctx context.Context, extenOrUniqueID, tag string) error {
-	return c.startStop(ctx, opStop, extenOrUniqueID, tag)
+// StartRecording starts recording a call (CallManagementAPI/start). The
+// server answers HTTP 200 either way; a non-zero Code or an error field in
+// its body is a *CallError with the server's message.
+func (c *Client) StartRecording(ctx context.Context, r RecordRequest) (Answer, error) {
+	return c.startStop(ctx, opStart, r)
 }
 
-func (c *Client) startStop(ctx context.Context, op, target, tag string) error {
-	target, err := checkID("extension or unique id", target)
+// StopRecording stops recording a call (CallManagementAPI/stop), as
+// StartRecording.
+func (c *Client) StopRecording(ctx context.Context, r RecordRequest) (Answer, error) {
+	return c.startStop(ctx, opStop, r)
+}
+
+func (c *Client) startStop(ctx context.Context, op string, r RecordRequest) (Answer, error) {
+	target, err := checkID("extension or unique id", r.ExtenOrUniqueID)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
 	params := url.Values{"extenOrUniqueId": {target}}
-	if strings.TrimSpace(tag) != "" {
-		if tag, err = checkTag(tag); err != nil {
-			return err
+	if strings.TrimSpace(r.Tag) != "" {
+		tag, err := checkTag(r.Tag)
+		if err != nil {
+			return Answer{}, err
 		}
 		params.Set("tag", tag)
 	}
+	if strings.TrimSpace(r.AgentLoginName) != "" {
+		name, err := checkTag(r.AgentLoginName)
+		if err != nil {
+			return Answer{}, &InputError{Field: "agentLoginName", Problem: err.(*InputError).Problem}
+		}
+		params.Set("agentLoginName", name)
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.post(ctx, op, c.cfg.CallManagementPath+"/"+op, params)
+	resp, body, _, err := c.exchange(ctx, op, c.cfg.CallManagementPath+"/"+op, params, 64<<10)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
-	defer resp.Body.Close()
-	body, _, rerr := readLimited(resp.Body, 64<<10)
 	if resp.StatusCode/100 != 2 {
-		return c.statusError(op, resp, body)
+		// A status body in an error status still says what went wrong.
+		if a, ok := ParseAnswer(body); ok && !a.OK() && resp.StatusCode != http.StatusTooManyRequests &&
+			resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			return a, c.callError(op, a)
+		}
+		return Answer{}, c.statusError(op, resp, body)
 	}
-	if rerr != nil {
-		return &TransportError{Op: op, Err: redactErr(rerr)}
+	if len(bytes.TrimSpace(body)) == 0 {
+		// The page documents "the standard HTTP status '200' on success"
+		// and nothing more: an empty 200 is success.
+		return Answer{Message: "OK"}, nil
 	}
-	return nil
+	a, ok := ParseAnswer(body)
+	if !ok {
+		return Answer{}, &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status,
+			Problem: `unexpected body (want {"Message":...,"Code":...})`, Excerpt: c.excerpt(body)}
+	}
+	if !a.OK() {
+		return a, c.callError(op, a)
+	}
+	a.Message = oneLine([]byte(a.Message), 200, c.cfg.APIKey, url.QueryEscape(c.cfg.APIKey))
+	return a, nil
+}
+
+// callError makes the server's refusal an error, its message made safe.
+func (c *Client) callError(op string, a Answer) *CallError {
+	return &CallError{Op: op, Code: a.Code, Message: oneLine([]byte(a.Text()), 200, c.cfg.APIKey, url.QueryEscape(c.cfg.APIKey))}
+}
+
+// exchange sends one request and reads its answer (at most limit bytes).
+// With the hash style, an answer refusing the timeStamp/hash pair
+// ("Expired TimeStamp", HTTP 200 with a non-zero Code) drops the pair and
+// the request is sent once more with a fresh one; post does the same for a
+// 401.
+func (c *Client) exchange(ctx context.Context, op, path string, params url.Values, limit int64) (*http.Response, []byte, bool, error) {
+	for attempt := 0; ; attempt++ {
+		resp, ts, err := c.post(ctx, op, path, params)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		body, tooBig, rerr := readLimited(resp.Body, limit)
+		resp.Body.Close()
+		if rerr != nil {
+			if resp.StatusCode/100 != 2 {
+				return resp, body, tooBig, nil // the status says enough
+			}
+			return nil, nil, false, &TransportError{Op: op, Err: redactErr(rerr)}
+		}
+		if c.cfg.Auth == AuthHash && attempt == 0 {
+			if a, ok := ParseAnswer(body); ok && pairRejected(a) {
+				c.dropPair(ts)
+				continue
+			}
+		}
+		return resp, body, tooBig, nil
+	}
 }
 
 // metadata runs one of the retrieveMetaData methods and decodes the legs.
 func (c *Client) metadata(ctx context.Context, op string, params url.Values) ([]Leg, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	resp, err := c.post(ctx, op, apiPath(c.cfg)+"/"+op, params)
+	resp, body, tooBig, err := c.exchange(ctx, op, apiPath(c.cfg)+"/"+op, params, c.cfg.MaxJSONBytes)
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	body, tooBig, err := readLimited(resp.Body, c.cfg.MaxJSONBytes)
-	if err != nil {
-		return nil, &TransportError{Op: op, Err: redactErr(err)}
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, c.statusError(op, resp, body)
@@ -351,6 +417,15 @@ func (c *Client) metadata(ctx context.Context, op string, params url.Values) ([]
 	if tooBig {
 		return nil, &APIError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status,
 			Problem: fmt.Sprintf("response larger than %d bytes: refused", c.cfg.MaxJSONBytes)}
+	}
+	// A status body ({"Message":"Expired TimeStamp","Code":-1}) is not a
+	// leg: a failure is the server's error, a success with nothing else
+	// is no legs.
+	if a, ok := ParseAnswer(body); ok {
+		if !a.OK() {
+			return nil, c.callError(op, a)
+		}
+		return nil, nil
 	}
 	legs, err := DecodeLegs(body, c.cfg.Location)
 	if err != nil {
@@ -388,45 +463,48 @@ func (c *Client) excerpt(body []byte) string {
 }
 
 // post sends one authenticated POST (the API accepts nothing else) with the
-// parameters in the query, as the document's examples do. With the hash
-// style, a 401 drops the cached pair and the request is tried once more with
-// a fresh one (the server may have restarted and forgotten it).
-func (c *Client) post(ctx context.Context, op, path string, params url.Values) (*http.Response, error) {
+// parameters in the query, as the document's examples do. The apiKey style
+// sends the apiKey; the hash style sends timeStamp and hash INSTEAD of it
+// ("the API-Key is never exposed"). With the hash style, a 401 drops the
+// cached pair and the request is tried once more with a fresh one (the
+// server may have restarted and forgotten it). ts is the timeStamp sent.
+func (c *Client) post(ctx context.Context, op, path string, params url.Values) (resp *http.Response, ts string, err error) {
 	for attempt := 0; ; attempt++ {
 		q := url.Values{}
 		for k, v := range params {
 			q[k] = v
 		}
-		q.Set("apiKey", c.cfg.APIKey)
-		var usedTS string
+		ts = ""
 		if c.cfg.Auth == AuthHash {
-			ts, hash, err := c.hashPairFor(ctx)
+			var hash string
+			ts, hash, err = c.hashPairFor(ctx)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			q.Set("timeStamp", ts)
 			q.Set("hash", hash)
-			usedTS = ts
+		} else {
+			q.Set("apiKey", c.cfg.APIKey)
 		}
 		u := *c.base
 		u.Path = c.base.Path + path
 		u.RawQuery = q.Encode()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
 		if err != nil {
-			return nil, &TransportError{Op: op, Err: redactErr(err)}
+			return nil, "", &TransportError{Op: op, Err: redactErr(err)}
 		}
 		req.Header.Set("Accept", "application/json, audio/*;q=0.9, */*;q=0.1")
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			return nil, &TransportError{Op: op, Err: redactErr(err)}
+			return nil, "", &TransportError{Op: op, Err: redactErr(err)}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && c.cfg.Auth == AuthHash && attempt == 0 {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
-			c.dropPair(usedTS)
+			c.dropPair(ts)
 			continue
 		}
-		return resp, nil
+		return resp, ts, nil
 	}
 }
 
@@ -489,6 +567,26 @@ func ParseHour(s string) (int, error) {
 		return 0, &InputError{Field: "hour", Problem: fmt.Sprintf("%q is not an hour 0-23", excerpt(s, 10))}
 	}
 	return n, nil
+}
+
+// HourSettle is how long after an hour ends its by-hour list is taken as
+// complete: the vendor says to ask "a few minutes" after the hour, as legs
+// still being written are not in it yet.
+const HourSettle = 5 * time.Minute
+
+// HourComplete reports whether the by-hour list of (date, hour) in loc can
+// be complete at now: the hour is over and HourSettle has passed. A list
+// asked for earlier is partial.
+func HourComplete(date string, hour int, loc *time.Location, now time.Time) bool {
+	if loc == nil {
+		loc = time.Local
+	}
+	d, err := time.ParseInLocation("2006/01/02", strings.TrimSpace(date), loc)
+	if err != nil {
+		return true // not a date: nothing to say
+	}
+	end := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc).Add(time.Hour)
+	return !now.Before(end.Add(HourSettle))
 }
 
 // HourOf gives the by-hour query (date, hour) of t in loc.

@@ -12,12 +12,17 @@
 //     (retrieveMetaDataByUniqueId), ByHour (retrieveMetaDataByHour, one call
 //     a minute, enforced here too; NextByHour says when), DownloadLeg
 //     (streams audio to a file with progress), StartRecording/StopRecording
-//     (CallManagementAPI/start and /stop).
+//     (CallManagementAPI/start and /stop, given a RecordRequest: extension
+//     or unique id, optional tag and agentLoginName; they return the
+//     server's Answer).
 //   - Leg, the decoded metadata entry, and WireLeg, the entry as the server
 //     writes it (all values strings); Call groups legs (GroupCalls) and gives
 //     each leg's share of the call's duration.
 //   - Errors: InputError (refused before sending), APIError (error status or
 //     unusable body; errors.Is(err, ErrUnauthorized) for 401/403),
+//     CallError (the server's refusal inside an HTTP 200: a non-zero Code or
+//     an "error" field, with its message; ErrUnauthorized too when the
+//     message is about the apiKey, timeStamp or hash),
 //     RateLimitError (with RetryAt), TransportError (network, timeout,
 //     cancelled or cut-off download), ErrExists.
 //
@@ -25,11 +30,31 @@
 //   - AuthAPIKey, the newer API: POST /njadmin/rest/RecordingAPI/<method>
 //     with ?apiKey=...
 //   - AuthHash, the older API: POST /servicemanager/rest/CallManagementAPI/<method>
-//     with timeStamp, hash = hex(sha256(apiKey + ":" + timeStamp)) and apiKey.
+//     with timeStamp and hash = hex(sha256(apiKey + ":" + timeStamp)) INSTEAD
+//     of the apiKey, which is never sent in this mode (the vendor: hashing
+//     "ensures that the API-Key is never exposed").
 //     The timestamp comes from POST /servicemanager/rest/Time; a pair is valid
 //     10 s before first use and an hour after it. The client caches the pair
-//     in memory, reuses it while valid (with margins), and on a 401 drops it
-//     and retries once with a fresh one.
+//     in memory, reuses it while valid (with margins), and when the server
+//     refuses it (a 401, or HTTP 200 with {"Message":"Expired TimeStamp",
+//     "Code":-1}) drops it and retries once with a fresh one.
+//
+// Start and stop (Noojee wiki, "07.0 Start Recording" and the stop page,
+// https://noojee.atlassian.net/wiki/x/jyVY): POST only; extenOrUniqueId is
+// an extension (410) or a unique call id; tag is written to the call record
+// as its "External Reference"; agentLoginName, a Noojee Contact username,
+// owns the leg on start and decides permission on stop. The pages say the
+// method "returns the standard HTTP status '200' on success otherwise an
+// error message is returned"; the server answers 200 with
+// {"Message":"...","Code":0} on success and a non-zero Code (or an "error"
+// field) on failure, so the body decides: Code 0 (or an empty 200) is
+// success, anything else a CallError with the server's message. A body that
+// is neither is an APIError ("unexpected body").
+//
+// By-hour lists hold the legs that ENDED in the hour asked for (the
+// vendor's rule): a call crossing the hour has legs in two lists, so the
+// whole call is found by unique id, and an hour not yet over is partial
+// (the vendor says to ask a few minutes after the hour).
 //
 // Every request is a POST (the API accepts nothing else) with its parameters
 // in the query string, as the document's examples show. Responses are read

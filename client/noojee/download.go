@@ -74,7 +74,7 @@ func (c *Client) DownloadLeg(ctx context.Context, uniqueID string, leg int, dir 
 	watchdog := time.AfterFunc(c.cfg.Timeout, func() { cancel(stallError{c.cfg.Timeout}) })
 	defer watchdog.Stop()
 
-	resp, err := c.post(ctx, opRecording, c.cfg.RecordingPath,
+	resp, _, err := c.post(ctx, opRecording, c.cfg.RecordingPath,
 		url.Values{"uniqueId": {uniqueID}, "leg": {strconv.Itoa(leg)}})
 	if err != nil {
 		return Download{}, withCause(ctx, err)
@@ -88,6 +88,9 @@ func (c *Client) DownloadLeg(ctx context.Context, uniqueID string, leg int, dir 
 	mt, _, _ := mime.ParseMediaType(ct)
 	if mt == "application/json" || mt == "application/xml" || strings.HasPrefix(mt, "text/") {
 		body, _, _ := readLimited(resp.Body, 4<<10)
+		if a, ok := ParseAnswer(body); ok && !a.OK() {
+			return Download{}, c.callError(opRecording, a) // the server's own refusal
+		}
 		return Download{}, &APIError{Op: opRecording, StatusCode: resp.StatusCode, Status: resp.Status,
 			Problem: fmt.Sprintf("expected audio, got %q", excerpt(ct, 40)), Excerpt: c.excerpt(body)}
 	}
@@ -238,4 +241,19 @@ func extFor(mediaType string) string {
 		return ".gsm"
 	}
 	return ".wav"
+}
+
+// DefaultDownloadDir is where fetched legs go when no folder is given: a
+// per-user data directory, $XDG_DATA_HOME/recdeck/noojee, else
+// ~/.local/share/recdeck/noojee. Never the working directory: recordings
+// hold personal data and must not land wherever a command happened to run.
+func DefaultDownloadDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "recdeck", "noojee"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("noojee: no folder for downloads (give one, or set XDG_DATA_HOME): %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "recdeck", "noojee"), nil
 }

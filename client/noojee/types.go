@@ -99,8 +99,34 @@ type Leg struct {
 	Destination  string
 	// CallEnd is the end of the whole call; only the by-hour form has it.
 	CallEnd time.Time
+	// TimeProblem says why Start or CallEnd could not be read (e.g. a zone
+	// abbreviation outside the built-in table and not the configured
+	// zone's), "" when both were. The time is then zero and shown as the
+	// server wrote it: callers report this rather than leave it unread.
+	TimeProblem string
 	// Raw is the entry as received (values as strings).
 	Raw WireLeg
+}
+
+// End is when the leg ended (Start + Duration), zero when Start is unknown.
+func (l Leg) End() time.Time {
+	if l.Start.IsZero() {
+		return time.Time{}
+	}
+	return l.Start.Add(l.Duration)
+}
+
+// TimeProblems lists the distinct TimeProblems of legs, in order.
+func TimeProblems(legs []Leg) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range legs {
+		if l.TimeProblem != "" && !seen[l.TimeProblem] {
+			seen[l.TimeProblem] = true
+			out = append(out, l.TimeProblem)
+		}
+	}
+	return out
 }
 
 // flexString accepts a JSON string, number, boolean or null as text: the
@@ -289,8 +315,12 @@ func legFromWire(w WireLeg, loc *time.Location) (Leg, error) {
 		CallRecordID: w.CallRecordID, UniqueID: w.UniqueID, DID: w.DID,
 		Destination: w.Destination, Raw: w,
 	}
-	leg.Start, _ = ParseTime(w.Start, loc)
-	leg.CallEnd, _ = ParseTime(w.CallEnd, loc)
+	var errStart, errEnd error
+	leg.Start, errStart = ParseTime(w.Start, loc)
+	leg.CallEnd, errEnd = ParseTime(w.CallEnd, loc)
+	if err := errors.Join(errStart, errEnd); err != nil {
+		leg.TimeProblem = strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
 	leg.Direction, _ = ParseDirection(w.Direction)
 	return leg, nil
 }

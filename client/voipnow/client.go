@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,8 +114,14 @@ type ListParams struct {
 	Count      int
 	StartIndex int
 	// FilterBy is "id" or "published"; FilterValue what to match, FilterOp
-	// how (empty: equals).
+	// how (empty: equals; inArray takes a comma-separated list of values).
 	FilterBy, FilterValue, FilterOp string
+	// Fields asks for only these PhoneCall fields (the UAPI's fields
+	// parameter, sent comma-separated); empty: every field. recdeck always
+	// adds id so calls can be told apart.
+	Fields []string
+	// SortOrder is "ascending" or "descending" (empty: the server's order).
+	SortOrder string
 }
 
 func (p ListParams) userID() string    { return orDefault(p.UserID, UserMe) }
@@ -145,6 +152,16 @@ func (c *Client) ListCalls(ctx context.Context, p ListParams) (PhoneCallList, er
 	if p.StartIndex > 0 {
 		q.Set("startIndex", strconv.Itoa(p.StartIndex))
 	}
+	if len(p.Fields) > 0 {
+		fields := p.Fields
+		if !slices.Contains(fields, "id") {
+			fields = append([]string{"id"}, fields...)
+		}
+		q.Set("fields", strings.Join(fields, ","))
+	}
+	if p.SortOrder != "" {
+		q.Set("sortOrder", p.SortOrder)
+	}
 	if p.FilterBy != "" {
 		q.Set("filterBy", p.FilterBy)
 		if p.FilterOp != "" {
@@ -168,48 +185,124 @@ func (c *Client) ListCalls(ctx context.Context, p ListParams) (PhoneCallList, er
 	return l, nil
 }
 
-// ListAllCalls pages through List PhoneCalls until every call is read or
-// max calls are collected (max <= 0: 5000). Filters in p apply; p.Count is
-// the page size (0: 500) and StartIndex is managed here. It stops at the
-// answer's totalResults, or without one at the first short page. Requests
-// are bounded: at most max/pageSize+2. Calls that start or end between two
-// pages may be missed or listed twice (the UAPI has no snapshot).
-func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) ([]PhoneCall, error) {
-	if max <= 0 || max > MaxStartIndex {
-		max = MaxStartIndex
+// DefaultListLimit is how many calls ListAllCalls collects at most when
+// asked for no limit: count and startIndex are each at most 5000, so the
+// UAPI can page to 10,000 calls.
+const DefaultListLimit = MaxStartIndex + MaxCount
+
+// CallListing is what ListAllCalls read.
+type CallListing struct {
+	// Start is the index of the first call (the StartIndex asked for).
+	Start int
+	Calls []PhoneCall
+	// Total is the PBX's totalResults (0: it gave none).
+	Total int
+	// Complete says the PBX said there is no more: the total was reached,
+	// or a page came back empty or short.
+	Complete bool
+	// Limited says recdeck's own limit (max, or the UAPI's startIndex
+	// ceiling) stopped the listing while the PBX may have had more.
+	Limited bool
+	// Repeated says the PBX answered a page it had already given (it
+	// ignores startIndex): the listing stopped there rather than loop.
+	Repeated bool
+}
+
+// Summary says how much was listed: "12 calls", "showing 500 of 1200
+// calls", "500 calls, more not fetched".
+func (l CallListing) Summary() string {
+	n := len(l.Calls)
+	noun := "calls"
+	if n == 1 && (l.Total == 0 || l.Total == 1) {
+		noun = "call"
+	}
+	switch {
+	case l.Start > 0 && l.Total > 0:
+		return fmt.Sprintf("showing %d-%d of %d calls", l.Start+1, l.Start+n, l.Total)
+	case l.Start > 0:
+		return fmt.Sprintf("showing %d-%d, more not fetched", l.Start+1, l.Start+n)
+	case l.Total > n:
+		return fmt.Sprintf("showing %d of %d calls", n, l.Total)
+	case !l.Complete && l.Repeated:
+		return fmt.Sprintf("%d %s; the PBX repeated a page (it may ignore startIndex): more not fetched", n, noun)
+	case !l.Complete:
+		return fmt.Sprintf("%d %s, more not fetched", n, noun)
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// ListAllCalls pages through List PhoneCalls from p.StartIndex until the
+// PBX says there is no more, or max calls are collected (max <= 0:
+// DefaultListLimit). Filters in p apply; p.Count is the page size (0: 500). The PBX says there is no more when totalResults is reached, or a
+// page comes back empty, or (only when it gives no total) a page is
+// shorter than asked for and the next one is empty; a PBX that caps pages
+// below count is so still read to the end. A page whose calls were all seen
+// already means the PBX ignores startIndex: the listing stops there, marked
+// Repeated. Calls listed twice (they moved between pages) are kept once.
+// Requests are bounded: at most max/pageSize+3. Calls that start or end
+// between two pages may be missed (the UAPI has no snapshot).
+func (c *Client) ListAllCalls(ctx context.Context, p ListParams, max int) (CallListing, error) {
+	if max <= 0 {
+		max = DefaultListLimit
 	}
 	if p.Count <= 0 {
 		p.Count = DefaultPageSize
 	}
-	p.Count = min(p.Count, max)
-	p.StartIndex = 0
-	var all []PhoneCall
-	for range max/p.Count + 2 {
+	p.Count = min(p.Count, max, MaxCount)
+	if p.StartIndex < 0 || p.StartIndex > MaxStartIndex {
+		return CallListing{}, &ValidationError{Field: "start index", Value: itoa(p.StartIndex), Reason: "is out of range: use 0 to 5000"}
+	}
+	out := CallListing{Start: p.StartIndex}
+	seen := map[ID]bool{}
+	for range max/p.Count + 3 {
 		l, err := c.ListCalls(ctx, p)
 		if err != nil {
-			return nil, err
+			return CallListing{}, err
 		}
-		all = append(all, l.Calls...)
-		got := len(l.Calls)
-		done := got == 0 || len(all) >= max
-		if l.TotalResults > 0 {
-			// The total is the truth: a PBX may cap a page below count.
-			done = done || len(all) >= l.TotalResults
-		} else {
-			done = done || got < p.Count // no total: a short page is the last
+		if l.TotalResults > out.Total {
+			out.Total = l.TotalResults
 		}
-		if done {
+		got, fresh := len(l.Calls), 0
+		for _, call := range l.Calls {
+			if seen[call.ID] {
+				continue
+			}
+			seen[call.ID] = true
+			fresh++
+			if len(out.Calls) < max {
+				out.Calls = append(out.Calls, call)
+			} else {
+				out.Limited = true
+			}
+		}
+		switch {
+		case got == 0:
+			out.Complete = true
+		case fresh == 0:
+			out.Repeated = true
+		case out.Total > 0 && p.StartIndex+got >= out.Total:
+			out.Complete = true
+		}
+		if out.Complete || out.Repeated || out.Limited {
+			break
+		}
+		if len(out.Calls) >= max {
+			// The limit is reached: one more call would be over it. Say
+			// whether the PBX had more (its total, or an unknown).
+			out.Limited = out.Total == 0 || out.Total > len(out.Calls)
+			out.Complete = !out.Limited
 			break
 		}
 		p.StartIndex += got
 		if p.StartIndex > MaxStartIndex {
+			out.Limited = true // the UAPI cannot page further
 			break
 		}
 	}
-	if len(all) > max {
-		all = all[:max]
+	if out.Total > 0 && out.Start+len(out.Calls) >= out.Total {
+		out.Complete, out.Limited = true, false
 	}
-	return all, nil
+	return out, nil
 }
 
 // GetCall fetches one phone call by id.
@@ -269,6 +362,16 @@ func (c *Client) action(ctx context.Context, r RecordParams, a PhoneCallAction) 
 	if err != nil {
 		return PhoneCall{}, err
 	}
+	if status == http.StatusNoContent || len(bytes.TrimSpace(resp)) == 0 {
+		// 204 is a documented success with no body ("200 ... 204" on the
+		// StartRecording/StopRecording pages): read the call again so the
+		// caller sees what the PBX now says.
+		call, err := c.GetCall(ctx, r.userID(), r.extension(), r.PhoneCallID)
+		if err != nil {
+			return PhoneCall{}, &ConfirmError{Action: a.Action, Err: err}
+		}
+		return call, nil
+	}
 	call, err := DecodePhoneCall(resp)
 	if err != nil {
 		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected answer to " + a.Action + " (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(resp), 80)}
@@ -321,6 +424,10 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		if status < 200 || status > 299 {
 			return 0, nil, errorFromBody(status, resp)
+		}
+		if d, ok := DecodeErrorBody(resp); ok {
+			// The PBX's error inside a 2xx is its error all the same.
+			return 0, nil, &APIError{Status: status, Code: safetext.Clean(d.Code, 60), Message: safetext.Clean(d.Message, 300)}
 		}
 		return status, resp, nil
 	}

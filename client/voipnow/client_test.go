@@ -216,16 +216,18 @@ func TestListPagingAndFilters(t *testing.T) {
 	}
 	// ListAllCalls pages by itself: 3 requests of 5.
 	before := e.sim.Stats().APIRequests
-	all, err := e.client.ListAllCalls(c, voipnow.ListParams{Count: 5}, 0)
-	if err != nil || len(all) != 13 {
-		t.Fatalf("ListAllCalls: %d calls, %v", len(all), err)
+	listing, err := e.client.ListAllCalls(c, voipnow.ListParams{Count: 5}, 0)
+	if err != nil || len(listing.Calls) != 13 || !listing.Complete || listing.Limited || listing.Summary() != "13 calls" {
+		t.Fatalf("ListAllCalls: %+v, %v", listing, err)
 	}
 	if n := e.sim.Stats().APIRequests - before; n != 3 {
 		t.Errorf("ListAllCalls made %d requests, want 3", n)
 	}
 	// max caps the result.
-	if some, err := e.client.ListAllCalls(c, voipnow.ListParams{Count: 5}, 7); err != nil || len(some) != 7 {
-		t.Errorf("ListAllCalls max 7: %d, %v", len(some), err)
+	// max caps the result, and says so.
+	if some, err := e.client.ListAllCalls(c, voipnow.ListParams{Count: 5}, 7); err != nil || len(some.Calls) != 7 ||
+		!some.Limited || some.Summary() != "showing 7 of 13 calls" {
+		t.Errorf("ListAllCalls max 7: %+v, %v", some, err)
 	}
 	// One extension.
 	l, err = e.client.ListCalls(c, voipnow.ListParams{Extension: sim.ExtSales, Count: 100})
@@ -238,7 +240,7 @@ func TestListPagingAndFilters(t *testing.T) {
 		t.Errorf("filter by id: %+v, %v", l, err)
 	}
 	// filterBy published greaterThan the 10th call's publish time.
-	l, err = e.client.ListCalls(c, voipnow.ListParams{Count: 100, FilterBy: "published", FilterOp: "greaterThan", FilterValue: string(all[10].Published)})
+	l, err = e.client.ListCalls(c, voipnow.ListParams{Count: 100, FilterBy: "published", FilterOp: "greaterThan", FilterValue: string(listing.Calls[10].Published)})
 	if err != nil || len(l.Calls) != 2 {
 		t.Errorf("filter by published: %d calls, %v", len(l.Calls), err)
 	}
@@ -702,7 +704,8 @@ func TestListAllCallsWhenThePBXCapsPages(t *testing.T) {
 		e.sim.AddCall(sim.ExtSales, voipnow.FlowIncoming, "", time.Second, 0)
 	}
 	before := e.sim.Stats().APIRequests
-	all, err := e.client.ListAllCalls(ctx(t), voipnow.ListParams{Count: 50}, 0)
+	listing, err := e.client.ListAllCalls(ctx(t), voipnow.ListParams{Count: 50}, 0)
+	all := listing.Calls
 	if err != nil || len(all) != 8 {
 		t.Fatalf("%d calls, %v; want the seed's call and 7", len(all), err)
 	}

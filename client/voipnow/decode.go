@@ -97,6 +97,14 @@ func DecodePhoneCall(data []byte) (PhoneCall, error) {
 	if len(data) == 0 || data[0] != '{' {
 		return PhoneCall{}, errors.New("phone call: not a JSON object")
 	}
+	// The action pages' success table reads "200 The list of phone calls
+	// is returned": a collection holding the one call is accepted too.
+	var list struct {
+		Entry json.RawMessage `json:"entry"`
+	}
+	if json.Unmarshal(data, &list) == nil && len(list.Entry) > 0 {
+		return DecodePhoneCall(list.Entry)
+	}
 	var c PhoneCall
 	if err := json.Unmarshal(data, &c); err != nil {
 		return PhoneCall{}, fmt.Errorf("phone call: %w", err)
@@ -128,3 +136,26 @@ func DecodeErrorBody(data []byte) (d ErrorDetail, ok bool) {
 	}
 	return d, d.Code != "" || d.Message != ""
 }
+
+// ConfirmError is a recording action the PBX accepted with 204 (no body)
+// whose call could not be read back to confirm it: the action was applied,
+// but what the call looks like now is not known.
+type ConfirmError struct {
+	Action string
+	Err    error
+}
+
+func (e *ConfirmError) Error() string {
+	return "VoipNow: " + e.Action + " was accepted (HTTP 204) but the call could not be read back to confirm it: " + e.Err.Error()
+}
+
+func (e *ConfirmError) Unwrap() error { return e.Err }
+
+// ErrorCode gives the PBX's code (for --json error objects).
+func (e *APIError) ErrorCode() string { return e.Code }
+
+// HTTPStatus gives the answer's status (for --json error objects).
+func (e *APIError) HTTPStatus() int { return e.Status }
+
+// HTTPStatus gives the answer's status (for --json error objects).
+func (e *ResponseError) HTTPStatus() int { return e.Status }

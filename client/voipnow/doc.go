@@ -28,6 +28,29 @@
 // memory only, renewed before it expires, and forgotten when the PBX answers
 // 401, after which the request is tried once more with a new token.
 //
+// Answers (4PSA wiki, VNUAPI30 "StartRecording PhoneCalls" and
+// "StopRecording PhoneCalls", https://wiki.4psa.com/display/VNUAPI30/StopRecording+PhoneCalls):
+// success is 200 with the PhoneCall (a one-call collection is read too: the
+// pages' table says "The list of phone calls is returned") or 204 with no
+// body; on 204 the client reads the call again (GetCall) and returns that,
+// or a ConfirmError when it cannot (the action was accepted, its effect
+// unknown). The PBX's {"error":{...}} is an APIError whatever the status,
+// inside a 200 too.
+//
+// Listing (VNUAPI30 "List PhoneCalls",
+// https://wiki.4psa.com/display/VNUAPI30/List+PhoneCalls): count and
+// startIndex are each at most 5000, so ListAllCalls can page to 10,000
+// calls (DefaultListLimit). It lists until the PBX says there is no more:
+// totalResults reached, or an empty page (a short page without a total is
+// followed by one more request, since a PBX may cap pages below count). A
+// page of calls already seen means the PBX ignores startIndex: the listing
+// stops (CallListing.Repeated) instead of repeating it. CallListing says
+// whether the list is complete, and Summary words it: "showing N of M
+// calls" or "N calls, more not fetched". ListParams carries the vendor's
+// fields (a PhoneCall field list, sent comma-separated, id always added),
+// sortOrder (ascending|descending) and filterOp inArray (comma-separated
+// values).
+//
 // Bounds: each request (token fetch included) has a timeout (10 s by
 // default), every body is read through an io.LimitReader (4 MiB by default,
 // as a page may hold 5000 calls), and ListAllCalls makes a bounded number of

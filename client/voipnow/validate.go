@@ -28,7 +28,14 @@ var FilterFields = []string{"id", "published"}
 
 // FilterOps are the comparison operators of the UAPI's standard request
 // parameters (filterOp); empty means the server's default (equals).
-var FilterOps = []string{"equals", "contains", "startsWith", "greaterThan", "lessThan", "present"}
+// inArray matches any of a comma-separated list of values.
+var FilterOps = []string{"equals", "contains", "startsWith", "greaterThan", "lessThan", "present", "inArray"}
+
+// SortOrders are the UAPI's sortOrder values.
+var SortOrders = []string{"ascending", "descending"}
+
+// reField is a PhoneCall field name for the fields parameter.
+var reField = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,40}$`)
 
 var (
 	// ASSUMPTION: a numeric user id or a letters/digits one; the documents
@@ -96,6 +103,14 @@ func (p ListParams) Validate() error {
 	}
 	if p.StartIndex < 0 || p.StartIndex > MaxStartIndex {
 		return &ValidationError{Field: "start index", Value: itoa(p.StartIndex), Reason: "is out of range: use 0 to 5000"}
+	}
+	for _, f := range p.Fields {
+		if !reField.MatchString(f) {
+			return &ValidationError{Field: "field", Value: safetext.Clean(f, 40), Reason: "is not a PhoneCall field name (e.g. id, status, recording)"}
+		}
+	}
+	if p.SortOrder != "" && !slices.Contains(SortOrders, p.SortOrder) {
+		return &ValidationError{Field: "sort order", Value: safetext.Clean(p.SortOrder, 40), Reason: "is not valid: use ascending or descending"}
 	}
 	if p.FilterBy == "" {
 		if p.FilterValue != "" || p.FilterOp != "" {

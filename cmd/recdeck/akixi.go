@@ -10,14 +10,18 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/akixi"
 	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	akixipane "github.com/recdeck/recdeck/ui/akixi"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // AkixiProfile is the akixi: section of a config profile.
@@ -32,6 +36,10 @@ import (
 //	  fail_message: ErrorDescription
 //	  scope: "1/2"                   # the TUI pane's first scope (default: all)
 //	  page_size: 20                  # the TUI pane's page size
+//	  logout_operation: Logout       # ASSUMED operation closing a session ("-": none, let it expire)
+//	  dubber:                        # Dubber credentials for add/change --secret NAME, when the
+//	    auth_user_id1: ...           #   environment (RECDECK_AKIXI_AUTH_USER_ID1, ...) has none;
+//	    api_parameter1: ...          #   never a flag, else asked for at a prompt
 type AkixiProfile struct {
 	BaseURL     string `yaml:"base_url"`
 	Username    string `yaml:"username"`
@@ -42,6 +50,36 @@ type AkixiProfile struct {
 	FailMessage string `yaml:"fail_message"`
 	Scope       string `yaml:"scope"`
 	PageSize    int    `yaml:"page_size"`
+	// LogoutOperation names the WS API operation that closes a session
+	// (not public: "Logout" by default; "-" sends none).
+	LogoutOperation string `yaml:"logout_operation"`
+	// Dubber holds Dubber credentials for --secret (secrets: the profile
+	// file's permissions are checked like for the other secrets).
+	Dubber AkixiDubber `yaml:"dubber"`
+}
+
+// AkixiDubber is the akixi.dubber section: credentials --secret takes when
+// the environment has none.
+type AkixiDubber struct {
+	AuthUserID1   string `yaml:"auth_user_id1"`
+	AuthUserID2   string `yaml:"auth_user_id2"`
+	APIParameter1 string `yaml:"api_parameter1"`
+	APIParameter2 string `yaml:"api_parameter2"`
+}
+
+// get gives the profile's value of a Dubber credential.
+func (d AkixiDubber) get(prop string) string {
+	switch prop {
+	case akixi.PropAuthUserID1:
+		return d.AuthUserID1
+	case akixi.PropAuthUserID2:
+		return d.AuthUserID2
+	case akixi.PropAPIParameter1:
+		return d.APIParameter1
+	case akixi.PropAPIParameter2:
+		return d.APIParameter2
+	}
+	return ""
 }
 
 // akixiPasswordEnv names the environment variable holding the password.
@@ -76,7 +114,8 @@ func akixiConfig(a AkixiProfile, p Profile, hc *http.Client) (akixi.Config, erro
 	return akixi.Config{
 		BaseURL: a.BaseURL, Path: a.Path, Username: a.Username, Password: a.Password,
 		HTTPClient: hc, Timeout: p.Timeout,
-		FailNames: akixi.FailNames{Element: a.FailElement, Code: a.FailCode, Message: a.FailMessage},
+		FailNames:       akixi.FailNames{Element: a.FailElement, Code: a.FailCode, Message: a.FailMessage},
+		LogoutOperation: a.LogoutOperation,
 	}, nil
 }
 
@@ -100,15 +139,27 @@ func akixiClient(g *globals) (*akixi.Client, error) {
 
 // akixiStart builds the client and the command's context, which SIGINT
 // and SIGTERM cancel (so Ctrl+C also ends a pending request or the delete
-// question). The caller defers stop.
+// question). The caller defers stop, which also closes the session the
+// command opened (Logout, bounded to a few seconds): sessions are not left
+// to linger on the service.
 func akixiStart(cmd *cobra.Command, g *globals) (*akixi.Client, context.Context, context.CancelFunc, error) {
 	c, err := akixiClient(g)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ctx, stop := signalContext(cmd)
+	ctx, stopSignals := signalContext(cmd)
+	stop := func() {
+		stopSignals()
+		lctx, cancel := context.WithTimeout(context.Background(), akixiLogoutTimeout)
+		defer cancel()
+		_ = c.Logout(lctx) // best effort: the session expires on its own otherwise
+	}
 	return c, ctx, stop, nil
 }
+
+// akixiLogoutTimeout bounds closing the session when a command or the
+// console ends.
+const akixiLogoutTimeout = 3 * time.Second
 
 // akixiExit maps a client error to the core's exit statuses: input refused
 // before sending -> 2; the service refused the sign-in, or no usable
@@ -192,10 +243,113 @@ func (pf akixiPropFlags) given(cmd *cobra.Command) map[string]string {
 var (
 	akixiScopeProps = []string{akixi.PropPartitionGUID, akixi.PropTelSysID, akixi.PropPartIDInTelSys}
 	// akixiEditableProps are the properties add and change take, in flag order.
+	// The Dubber credentials (akixi.SecretProperties) are not among them:
+	// they come from the environment or a prompt (--secret), never a flag.
 	akixiEditableProps = []string{akixi.PropPartitionGUID, akixi.PropTelSysID, akixi.PropPartIDInTelSys, akixi.PropDescription,
-		akixi.PropIPAddrOrHost1, akixi.PropIPAddrOrHost2, akixi.PropAuthUserID1, akixi.PropAuthUserID2,
-		akixi.PropAPIParameter1, akixi.PropAPIParameter2}
+		akixi.PropIPAddrOrHost1, akixi.PropIPAddrOrHost2}
 )
+
+// akixiSecretEnv names the environment variable holding a Dubber
+// credential: RECDECK_AKIXI_AUTH_USER_ID1, ..._API_PARAMETER2.
+func akixiSecretEnv(prop string) string {
+	return "RECDECK_AKIXI_" + strings.ToUpper(strings.ReplaceAll(akixiKebab(prop), "-", "_"))
+}
+
+// akixiSecretFlags adds --secret NAME (repeatable) to add and change, and
+// the old per-secret flags as hidden ones that only say where the value
+// must come from instead (a value on the command line is visible to every
+// process on the host and kept in shell history).
+func akixiSecretFlags(cmd *cobra.Command) *[]string {
+	names := new([]string)
+	var flags []string
+	for _, n := range akixi.SecretProperties {
+		flags = append(flags, akixiFlagName(n))
+		cmd.Flags().String(akixiFlagName(n), "", "")
+		_ = cmd.Flags().MarkHidden(akixiFlagName(n))
+	}
+	cmd.Flags().StringSliceVar(names, "secret", nil, "set a Dubber credential ("+strings.Join(flags, ", ")+
+		") from its environment variable ("+akixiSecretEnv(akixi.PropAuthUserID1)+", ...) or a prompt; repeatable")
+	return names
+}
+
+// akixiSecrets reads the Dubber credentials asked for with --secret: each
+// from its environment variable, else the profile's akixi.dubber section,
+// else from a prompt on stderr that does not
+// echo on a terminal (a line of stdin otherwise). A value given as a flag
+// is refused, before anything is sent.
+func akixiSecrets(cmd *cobra.Command, g *globals, names []string) (map[string]string, error) {
+	var dubber AkixiDubber
+	if len(names) > 0 {
+		if p, err := g.profile(); err == nil {
+			dubber = p.Akixi.Dubber
+		}
+	}
+	for _, n := range akixi.SecretProperties {
+		if cmd.Flags().Changed(akixiFlagName(n)) {
+			return nil, withExit(exitUsage, fmt.Errorf("--%s: %s is a Dubber credential and is never taken from a flag: use --secret %s with %s set, or answer the prompt",
+				akixiFlagName(n), n, akixiFlagName(n), akixiSecretEnv(n)))
+		}
+	}
+	out := map[string]string{}
+	var in *bufio.Reader
+	for _, name := range names {
+		prop := ""
+		for _, n := range akixi.SecretProperties {
+			if strings.EqualFold(name, akixiFlagName(n)) || strings.EqualFold(name, n) {
+				prop = n
+			}
+		}
+		if prop == "" {
+			return nil, withExit(exitUsage, fmt.Errorf("--secret %q: not a Dubber credential (want auth-user-id1, auth-user-id2, api-parameter1 or api-parameter2)", akixi.Printable(name)))
+		}
+		if v, ok := os.LookupEnv(akixiSecretEnv(prop)); ok {
+			out[prop] = v
+			continue
+		}
+		if v := dubber.get(prop); v != "" {
+			out[prop] = v
+			continue
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s (%s is not set): ", prop, akixiSecretEnv(prop))
+		var line string
+		if f, ok := cmd.InOrStdin().(*os.File); ok && term.IsTerminal(f.Fd()) {
+			b, err := term.ReadPassword(f.Fd())
+			fmt.Fprintln(cmd.ErrOrStderr())
+			if err != nil {
+				return nil, withExit(exitUsage, fmt.Errorf("%s: %w", prop, err))
+			}
+			line = string(b)
+		} else {
+			if in == nil {
+				in = bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 64<<10))
+			}
+			l, err := in.ReadString('\n')
+			if err != nil && l == "" {
+				return nil, withExit(exitUsage, fmt.Errorf("%s: no value given (set %s)", prop, akixiSecretEnv(prop)))
+			}
+			line = l
+		}
+		out[prop] = strings.TrimRight(line, "\r\n")
+	}
+	for _, v := range out {
+		safetext.AddSecret(v)
+	}
+	return out, nil
+}
+
+// akixiShow is an entry as the CLI shows it: the Dubber credentials masked
+// unless --show-secrets.
+func akixiShow(g *akixiGlobals, e akixi.Entry) akixi.Entry {
+	if g.showSecrets {
+		return e
+	}
+	return e.Masked()
+}
+
+// akixiGlobals are the akixi command's own persistent flags.
+type akixiGlobals struct {
+	showSecrets bool
+}
 
 func newAkixiCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -209,7 +363,13 @@ telephony server (--tel-sys-id), or to one partition (--partition-guid, or
 --tel-sys-id with --part-id-in-tel-sys). --guid names an entry
 (CallRecIntGUID) and --type its integration type (CallRecIntType); both are
 fixed when the entry is created. Every other property is a flag named after
-it: --description, --ip-addr-or-host1, --auth-user-id1, --api-parameter1...
+it: --description, --ip-addr-or-host1... The Dubber credentials
+(AuthUserID1/2, APIParameter1/2) are secrets: never a flag, they come from
+RECDECK_AKIXI_AUTH_USER_ID1 (..._AUTH_USER_ID2, ..._API_PARAMETER1,
+..._API_PARAMETER2) or a prompt, asked for with --secret auth-user-id1; they
+are masked in info, list and --json unless --show-secrets. Adds, changes and
+deletes are written to the audit log; the session is closed when the
+command ends.
 
 The server is --base-url or akixi.base_url of the profile; the session is
 opened with --username (or akixi.username) and the password from
@@ -221,14 +381,16 @@ Exit status: 0 done, 1 the service answered an error, 2 invalid usage
   export ` + akixiPasswordEnv + `=demo
   recdeck akixi --base-url http://127.0.0.1:8365 --username demo list --tel-sys-id 2 --part-id-in-tel-sys Sales
   recdeck akixi --base-url http://127.0.0.1:8365 --username demo add --tel-sys-id 1 --part-id-in-tel-sys 2 \
-      --description "Team A" --ip-addr-or-host1 api.dubber.net/uk1 --auth-user-id1 abc
+      --description "Team A" --ip-addr-or-host1 api.dubber.net/uk1 --secret auth-user-id1
   recdeck akixi --base-url http://127.0.0.1:8365 --username demo delete --guid <guid>`,
 	}
-	cmd.AddCommand(newAkixiListCmd(g), newAkixiInfoCmd(g), newAkixiAddCmd(g), newAkixiChangeCmd(g), newAkixiDeleteCmd(g))
-	return cmd
+	ag := &akixiGlobals{}
+	cmd.PersistentFlags().BoolVar(&ag.showSecrets, "show-secrets", false, "show the Dubber credentials (AuthUserID1/2, APIParameter1/2) instead of masking them")
+	cmd.AddCommand(newAkixiListCmd(g, ag), newAkixiInfoCmd(g, ag), newAkixiAddCmd(g, ag), newAkixiChangeCmd(g, ag), newAkixiDeleteCmd(g, ag))
+	return jsonErrors(g, cmd)
 }
 
-func newAkixiListCmd(g *globals) *cobra.Command {
+func newAkixiListCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 	var offset, limit int
 	var fields string
 	cmd := &cobra.Command{
@@ -280,6 +442,9 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 			return akixiExit(err)
 		}
 		out := cmd.OutOrStdout()
+		for i := range entries {
+			entries[i] = akixiShow(ag, entries[i])
+		}
 		if g.jsonOut {
 			if entries == nil {
 				entries = []akixi.Entry{}
@@ -350,7 +515,7 @@ func akixiRequireGUID(guid string) error {
 	return nil
 }
 
-func newAkixiInfoCmd(g *globals) *cobra.Command {
+func newAkixiInfoCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 	var guid string
 	cmd := &cobra.Command{
 		Use:   "info",
@@ -369,6 +534,7 @@ func newAkixiInfoCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return akixiExit(err)
 			}
+			e = akixiShow(ag, e)
 			if g.jsonOut {
 				return printVendorJSON(cmd.OutOrStdout(), e)
 			}
@@ -380,7 +546,7 @@ func newAkixiInfoCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func newAkixiAddCmd(g *globals) *cobra.Command {
+func newAkixiAddCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 	var typ string
 	cmd := &cobra.Command{
 		Use:   "add",
@@ -389,9 +555,17 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&typ, "type", akixi.TypeDubber, "integration type (CallRecIntType), fixed once created")
 	pf := addAkixiPropFlags(cmd, akixiEditableProps...)
+	secretNames := akixiSecretFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		e := akixi.Entry{Type: typ}
 		for n, v := range pf.given(cmd) {
+			e.Set(n, v)
+		}
+		secrets, err := akixiSecrets(cmd, g, *secretNames)
+		if err != nil {
+			return err
+		}
+		for n, v := range secrets {
 			e.Set(n, v)
 		}
 		if err := akixi.ValidateNew(e); err != nil {
@@ -402,7 +576,13 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 			return err
 		}
 		defer stop()
+		att := akixiAudit(cmd, g, c, "add", e.Scope().String()+" "+e.Description)
 		guid, err := c.Add(ctx, e)
+		att.end(akixiOutcome(err), err, func(r *audit.Record) {
+			if guid != "" {
+				r.Target = guid
+			}
+		})
 		if err != nil {
 			return akixiExit(err)
 		}
@@ -412,6 +592,7 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 				e = got
 			}
 		}
+		e = akixiShow(ag, e)
 		out := cmd.OutOrStdout()
 		if g.jsonOut {
 			return printVendorJSON(out, e)
@@ -426,7 +607,27 @@ func newAkixiAddCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func newAkixiChangeCmd(g *globals) *cobra.Command {
+// akixiAudit writes the attempt record of an add, change or delete.
+func akixiAudit(cmd *cobra.Command, g *globals, c *akixi.Client, action, target string) *cliAttempt {
+	p, _ := g.profile()
+	return beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "akixi", Server: c.Endpoint(),
+		Target: safetext.Out(target), Action: "entry " + action})
+}
+
+// akixiOutcome is the audit outcome of an add, change or delete: unknown
+// when the request may have reached the service without an answer.
+func akixiOutcome(err error) string {
+	var te *akixi.TransportError
+	switch {
+	case err == nil:
+		return audit.OutcomeOK
+	case errors.As(err, &te):
+		return audit.OutcomeUnknown
+	}
+	return audit.OutcomeFailed
+}
+
+func newAkixiChangeCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 	var guid, typ string
 	cmd := &cobra.Command{
 		Use:   "change",
@@ -436,6 +637,7 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&guid, "guid", "", "the entry's CallRecIntGUID")
 	cmd.Flags().StringVar(&typ, "type", "", "refused: CallRecIntType cannot be changed after creation")
 	pf := addAkixiPropFlags(cmd, akixiEditableProps...)
+	secretNames := akixiSecretFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Flags().Changed("type") {
 			return withExit(exitUsage, fmt.Errorf("--type: %s %s; delete the entry and add a new one to use another type", akixi.PropType, akixi.ReadOnlyReason))
@@ -444,6 +646,13 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 			return err
 		}
 		ch := akixi.Changes(pf.given(cmd))
+		secrets, err := akixiSecrets(cmd, g, *secretNames)
+		if err != nil {
+			return err
+		}
+		for n, v := range secrets {
+			ch[n] = v
+		}
 		if len(ch) == 0 {
 			return withExit(exitUsage, errors.New("nothing to change: give at least one property flag, e.g. --description"))
 		}
@@ -455,7 +664,10 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 			return err
 		}
 		defer stop()
-		if err := c.Change(ctx, guid, ch); err != nil {
+		att := akixiAudit(cmd, g, c, "change", guid)
+		err = c.Change(ctx, guid, ch)
+		att.end(akixiOutcome(err), err, nil)
+		if err != nil {
 			return akixiExit(err)
 		}
 		out := cmd.OutOrStdout()
@@ -464,7 +676,7 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return akixiExit(err)
 			}
-			return printVendorJSON(out, e)
+			return printVendorJSON(out, akixiShow(ag, e))
 		}
 		var names []string
 		for _, p := range akixi.Properties {
@@ -478,7 +690,7 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func newAkixiDeleteCmd(g *globals) *cobra.Command {
+func newAkixiDeleteCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 	var guid string
 	var yes bool
 	cmd := &cobra.Command{
@@ -508,11 +720,14 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: deleting %s, the demonstration-simulator entry Akixi advises keeping (--yes given).\n",
 					akixi.Printable(e.Description))
 			}
-			if err := c.Delete(ctx, guid); err != nil {
+			att := akixiAudit(cmd, g, c, "delete", guid)
+			err = c.Delete(ctx, guid)
+			att.end(akixiOutcome(err), err, nil)
+			if err != nil {
 				return akixiExit(err)
 			}
 			if g.jsonOut {
-				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
+				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"deleted": akixiShow(ag, e)})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
 			return nil
@@ -572,8 +787,8 @@ func mountAkixiSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, fu
 	}, func() {}
 }
 
-// newAkixiPane builds the Akixi TUI pane, or nil when nothing is
-// configured for Akixi. In the demo it signs in to the simulator as demo.
+// newAkixiPane builds the Akixi TUI pane; with nothing configured for
+// Akixi the tab says what to configure. In the demo it signs in to the simulator as demo.
 // With a server but no usable credentials it still shows, saying what is
 // missing.
 func newAkixiPane(env vendorEnv) ui.Pane {
@@ -586,9 +801,15 @@ func newAkixiPane(env vendorEnv) ui.Pane {
 		hint = "Demo: s then 2/Sales pages through 45 entries; 1/2 holds the document's examples; d on the demo entry warns first"
 	}
 	if strings.TrimSpace(a.BaseURL) == "" {
-		return nil
+		// Not configured: the tab says what to set rather than vanish.
+		return akixipane.New(akixipane.Options{Unavailable: "not configured: set akixi.base_url and akixi.username (and " +
+			akixiPasswordEnv + " or akixi.password) in a config profile; `recdeck sim` serves a simulator (user demo, password demo)"})
 	}
-	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Hint: hint}
+	o := akixipane.Options{RequestTimeout: env.Profile.Timeout, PageSize: a.PageSize, Hint: hint,
+		Server: displayURL(a.BaseURL), Profile: env.ProfileName, Requester: env.Requester}
+	if env.Audit != nil {
+		o.Audit = env.Audit
+	}
 	if a.Scope != "" {
 		sc, err := akixi.ParseScope(a.Scope)
 		if err != nil {
@@ -608,5 +829,16 @@ func newAkixiPane(env vendorEnv) ui.Pane {
 		return akixipane.New(o)
 	}
 	o.API = c
+	// The console's session is closed when the console ends (bounded: the
+	// exit must not wait on a slow service).
+	env.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), akixiConsoleLogoutTimeout)
+		defer cancel()
+		_ = c.Logout(ctx)
+	})
 	return akixipane.New(o)
 }
+
+// akixiConsoleLogoutTimeout bounds closing the pane's session at exit,
+// within the console's own one-second clean-up bound.
+const akixiConsoleLogoutTimeout = 800 * time.Millisecond

@@ -14,6 +14,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/akixi"
 	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // The akixi subcommand runs in-process against the Akixi simulator on
@@ -95,34 +96,52 @@ func TestAkixiCommandsEndToEnd(t *testing.T) {
 		t.Errorf("list app-wide: %s", out)
 	}
 
-	code, out, _ = cmd("", "--json", "info", "--guid", akixisim.SeedListGUID2)
+	code, out, _ = cmd("", "--json", "--show-secrets", "info", "--guid", akixisim.SeedListGUID2)
 	var info akixi.Entry
 	want, _ := s.Entry(akixisim.SeedListGUID2)
 	want.PartitionGUID = "" // Info shows the seed's properties
 	if code != exitOK || json.Unmarshal([]byte(out), &info) != nil || info != want {
+		t.Errorf("info --json --show-secrets: %d %s", code, out)
+	}
+	// The Dubber credentials are masked unless asked for.
+	code, out, _ = cmd("", "--json", "info", "--guid", akixisim.SeedListGUID2)
+	if code != exitOK || json.Unmarshal([]byte(out), &info) != nil || info != want.Masked() || strings.Contains(out, want.APIParameter2) {
 		t.Errorf("info --json: %d %s", code, out)
 	}
 	code, out, _ = cmd("", "info", "--guid", akixisim.SeedListGUID2)
-	if code != exitOK || !strings.Contains(out, "CallRecIntType") || !strings.Contains(out, "(read-only after creation)") || !strings.Contains(out, "param2") {
+	if code != exitOK || !strings.Contains(out, "CallRecIntType") || !strings.Contains(out, "(read-only after creation)") ||
+		strings.Contains(out, "param2") || !strings.Contains(out, akixi.Mask) {
 		t.Errorf("info: %s", out)
 	}
 
+	// A Dubber credential on the command line is refused before anything is sent.
+	sentBefore := s.Requests()
+	code, _, errs = cmd("", "add", "--tel-sys-id", "1", "--description", "Team X", "--auth-user-id1", "abc")
+	if code != exitUsage || !strings.Contains(errs, "never taken from a flag") || strings.Contains(errs, "abc") || s.Requests() != sentBefore {
+		t.Fatalf("secret flag: %d %s", code, errs)
+	}
+	t.Setenv(akixiSecretEnv(akixi.PropAuthUserID1), "abc-user-77")
+	t.Setenv(akixiSecretEnv(akixi.PropAPIParameter2), "p2-secret-88")
 	code, out, errs = cmd("", "add", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2", "--description", "Team A",
-		"--ip-addr-or-host1", "api.dubber.net/uk1", "--auth-user-id1", "abc", "--api-parameter2", "p2")
+		"--ip-addr-or-host1", "api.dubber.net/uk1", "--secret", "auth-user-id1", "--secret", "api-parameter2")
 	if code != exitOK || !strings.Contains(out, `Added "Team A" in partition 2 of telephony server 1: `) {
 		t.Fatalf("add: %d %s %s", code, out, errs)
 	}
 	guid := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
 	added, ok := s.Entry(guid)
-	if !ok || added.AuthUserID1 != "abc" || added.APIParameter2 != "p2" || added.Type != "Dubber" {
+	if !ok || added.AuthUserID1 != "abc-user-77" || added.APIParameter2 != "p2-secret-88" || added.Type != "Dubber" {
 		t.Fatalf("added %q: %+v", guid, added)
 	}
+	if strings.Contains(out+errs, "abc-user-77") || strings.Contains(out+errs, "p2-secret-88") {
+		t.Fatalf("a secret on screen: %s %s", out, errs)
+	}
 
-	code, out, _ = cmd("", "change", "--guid", guid, "--description", "Team A (renamed)", "--api-parameter2", "")
+	t.Setenv(akixiSecretEnv(akixi.PropAPIParameter2), "")
+	code, out, _ = cmd("", "change", "--guid", guid, "--description", "Team A (renamed)", "--secret", "api-parameter2")
 	if code != exitOK || !strings.Contains(out, "Changed "+guid+": Description, APIParameter2") {
 		t.Errorf("change: %d %s", code, out)
 	}
-	if e, _ := s.Entry(guid); e.Description != "Team A (renamed)" || e.APIParameter2 != "" || e.AuthUserID1 != "abc" {
+	if e, _ := s.Entry(guid); e.Description != "Team A (renamed)" || e.APIParameter2 != "" || e.AuthUserID1 != "abc-user-77" {
 		t.Errorf("after change: %+v", e)
 	}
 	sent := s.Requests()
@@ -252,8 +271,12 @@ func TestAkixiSimMountAndPane(t *testing.T) {
 		t.Errorf("demo pane view:\n%s", v)
 	}
 	// Outside the demo: nothing configured, no pane; no password, a pane saying so.
-	if p := newAkixiPane(vendorEnv{Profile: Profile{BaseURL: srv.URL}}); p != nil {
-		t.Error("a pane without an Akixi server")
+	// Not configured: the tab stays and says what to configure (it sends
+	// nothing); the Anywhere365 base URL is never used for it.
+	if p := newAkixiPane(vendorEnv{Profile: Profile{BaseURL: srv.URL}}); p == nil || p.Init() != nil {
+		t.Error("no pane, or one that sends, without settings outside the demo")
+	} else if p.SetSize(160, 6); !strings.Contains(p.View(), "not configured") || !strings.Contains(p.View(), "akixi.base_url") {
+		t.Errorf("the unconfigured tab does not say what to set:\n%s", p.View())
 	}
 	p := newAkixiPane(vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: srv.URL, Username: "demo"}}})
 	if p == nil || p.Init() != nil {
@@ -322,7 +345,7 @@ func TestAkixiListPagesAndOddText(t *testing.T) {
 	}
 
 	guid := s.Put(akixi.Entry{Type: akixi.TypeDubber, TelSysID: "1", Description: "two\nlines \u009b31m", AuthUserID1: "a\tb"}) // XML carries no ESC
-	code, out, _ = run("list", "--tel-sys-id", "1", "--fields", "AuthUserID1")
+	code, out, _ = run("--show-secrets", "list", "--tel-sys-id", "1", "--fields", "AuthUserID1")
 	if code != exitOK || !strings.Contains(out, "two lines  31m") || strings.ContainsAny(out, "\u009b\t") {
 		t.Errorf("list of odd text: %d %q", code, out)
 	}
@@ -334,9 +357,92 @@ func TestAkixiListPagesAndOddText(t *testing.T) {
 		t.Errorf("info of odd text: %d %q", code, out)
 	}
 	// --json keeps the data as it is, escaped by JSON.
-	code, out, _ = run("--json", "info", "--guid", guid)
+	code, out, _ = run("--json", "--show-secrets", "info", "--guid", guid)
 	var e akixi.Entry
 	if code != exitOK || json.Unmarshal([]byte(out), &e) != nil || e.Description != "two\nlines \u009b31m" || e.AuthUserID1 != "a\tb" {
 		t.Errorf("info --json of odd text: %d %q", code, out)
+	}
+}
+
+// TestAkixiSessionsClosedAndActionsAudited: every command closes the
+// session it opened; add, change and delete are audited; --json failures
+// print one error object.
+func TestAkixiSessionsClosedAndActionsAudited(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	s, url := akixiServe(t)
+	base := []string{"akixi", "--base-url", url, "--username", "demo"}
+	run := func(stdin string, args ...string) (int, string, string) {
+		t.Helper()
+		return akixiRun(t, stdin, append(append([]string{}, base...), args...)...)
+	}
+	if code, out, errs := run("", "list"); code != exitOK {
+		t.Fatalf("list: %d %s %s", code, out, errs)
+	}
+	code, out, errs := run("", "add", "--tel-sys-id", "1", "--description", "Audited")
+	if code != exitOK {
+		t.Fatalf("add: %d %s %s", code, out, errs)
+	}
+	guid := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
+	if code, out, errs := run("", "delete", "--guid", guid, "--yes"); code != exitOK {
+		t.Fatalf("delete: %d %s %s", code, out, errs)
+	}
+	code, out, _ = run("", "--json", "info", "--guid", guid)
+	if je := jsonErrorOf(t, out); code != exitAPI || je.Kind != "api" || je.Code == "" {
+		t.Fatalf("info of a deleted entry: %d %+v", code, je)
+	}
+	if n := s.OpenSessions(); n != 0 || s.LoggedOut() != 4 {
+		t.Fatalf("%d sessions left open, %d logged out (want 0 and 4)", n, s.LoggedOut())
+	}
+	recs := readAudit(t)
+	if len(recs) != 2 || recs[0].Vendor != "akixi" || recs[0].Action != "entry add" || recs[0].Target != guid ||
+		recs[1].Action != "entry delete" || recs[1].Outcome != audit.OutcomeOK {
+		t.Fatalf("audit: %+v", recs)
+	}
+}
+
+// TestAkixiPaneSessionClosedWithTheConsole: the pane's session is closed
+// (Logout) when the console ends.
+func TestAkixiPaneSessionClosedWithTheConsole(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	s, url := akixiServe(t)
+	var closers []func()
+	env := vendorEnv{Profile: Profile{Akixi: AkixiProfile{BaseURL: url, Username: "demo"}},
+		AddCloser: func(f func()) { closers = append(closers, f) }}
+	pane := newAkixiPane(env)
+	pane.SetSize(120, 20)
+	pane, _ = pane.Update(pane.Init()())
+	if s.OpenSessions() != 1 || len(closers) != 1 {
+		t.Fatalf("%d sessions open, %d closers", s.OpenSessions(), len(closers))
+	}
+	for _, f := range closers {
+		f()
+	}
+	if s.OpenSessions() != 0 || s.LoggedOut() != 1 {
+		t.Fatalf("after the console ended: %d open, %d logged out", s.OpenSessions(), s.LoggedOut())
+	}
+}
+
+// TestAkixiDubberSecretsFromProfileOrPrompt: --secret takes a Dubber
+// credential from the environment, else the profile's akixi.dubber
+// section, else a prompt; the value never shows.
+func TestAkixiDubberSecretsFromProfileOrPrompt(t *testing.T) {
+	s, url := akixiServe(t)
+	vendorIsolate(t, "default_profile: ak\nprofiles:\n  ak:\n    akixi:\n      base_url: "+url+"\n      username: demo\n      dubber:\n        auth_user_id1: from-profile-31\n")
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	code, out, errs := akixiRun(t, "typed-at-prompt-42\n", "akixi", "add", "--tel-sys-id", "1", "--description", "Prompted",
+		"--secret", "auth-user-id1", "--secret", "api-parameter1")
+	if code != exitOK {
+		t.Fatalf("add: %d %s %s", code, out, errs)
+	}
+	guid := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
+	e, _ := s.Entry(guid)
+	if e.AuthUserID1 != "from-profile-31" || e.APIParameter1 != "typed-at-prompt-42" {
+		t.Fatalf("entry %+v", e)
+	}
+	if !strings.Contains(errs, "APIParameter1 ("+akixiSecretEnv(akixi.PropAPIParameter1)+" is not set): ") ||
+		strings.Contains(out+errs, "from-profile-31") || strings.Contains(out+errs, "typed-at-prompt-42") {
+		t.Fatalf("prompt or leak: %q %q", out, errs)
 	}
 }

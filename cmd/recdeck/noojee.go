@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 	noojeepane "github.com/recdeck/recdeck/ui/noojee"
 )
 
@@ -26,7 +28,7 @@ import (
 //	  api_key: ...                 # or RECDECK_NOOJEE_API_KEY (never a flag)
 //	  auth: apikey                 # apikey (RecordingAPI) or hash (CallManagementAPI: timeStamp + hash)
 //	  time_zone: Australia/Sydney  # the server's zone, for times it writes without one (default: local)
-//	  download_dir: ~/recordings   # where fetched legs go (default: the working directory)
+//	  download_dir: ~/recordings   # where fetched legs go (default: $XDG_DATA_HOME/recdeck/noojee or ~/.local/share/recdeck/noojee)
 //	  recording_path: /njadmin/rest/RecordingAPI/retrieveRecording   # ASSUMED audio method
 //	  time_path: /servicemanager/rest/Time
 type NoojeeProfile struct {
@@ -79,7 +81,7 @@ failure (including an answer that is not what the API returns).`,
 	pf.StringVar(&f.timeZone, "time-zone", "", "the server's time zone, e.g. Australia/Sydney or +10:00 (or noojee.time_zone; default local)")
 	cmd.AddCommand(newNoojeeLegsCmd(g, f), newNoojeeHourCmd(g, f), newNoojeeFetchCmd(g, f),
 		newNoojeeRecordCmd(g, f, "start"), newNoojeeRecordCmd(g, f, "stop"))
-	return cmd
+	return jsonErrors(g, cmd)
 }
 
 // noojeeSettings is the resolved Noojee section: the profile's, with the
@@ -148,9 +150,12 @@ func noojeeExit(err error) error {
 		var rl *noojee.RateLimitError
 		var ae *noojee.APIError
 		var te *noojee.TransportError
+		var ce *noojee.CallError
 		switch {
 		case errors.As(err, &ie):
 			return exitUsage
+		case errors.As(err, &ce) && !errors.Is(err, noojee.ErrUnauthorized):
+			return exitAPI // the server's own refusal, in its body
 		case errors.As(err, &rl):
 			return exitAPI
 		case errors.Is(err, noojee.ErrUnauthorized), errors.As(err, &te):
@@ -181,7 +186,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if (tag == "") == (uid == "") {
 				return withExit(exitUsage, errors.New("give exactly one of --tag or --unique-id"))
 			}
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
@@ -206,7 +211,9 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				fmt.Fprintf(out, "no recording found for %s\n", what)
 				return nil
 			}
-			printCalls(out, noojee.GroupCalls(legs), c.Location())
+			zone := noojeeZone(c, n)
+			printCalls(out, noojee.GroupCalls(legs), zone)
+			zone.notes(cmd.ErrOrStderr(), legs)
 			return nil
 		},
 	}
@@ -215,8 +222,50 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 	return cmd
 }
 
+// noojeeTimes is how the CLI shows the server's times: in its zone when
+// one is configured (--time-zone, noojee.time_zone), else as the server
+// wrote them, with no zone label (a label would claim the client's zone).
+type noojeeTimes struct {
+	loc   *time.Location
+	known bool
+}
+
+func noojeeZone(c *noojee.Client, n NoojeeProfile) noojeeTimes {
+	return noojeeTimes{loc: c.Location(), known: strings.TrimSpace(n.TimeZone) != ""}
+}
+
+// show writes t, or the server's text when it could not be read.
+func (z noojeeTimes) show(t time.Time, raw string) string {
+	switch {
+	case t.IsZero() && raw == "":
+		return "-"
+	case t.IsZero():
+		return raw
+	case z.known:
+		return t.In(z.loc).Format("2006-01-02 15:04:05 MST")
+	case t.Location() == z.loc:
+		// Read without a zone in the client's stand-in for the server's:
+		// the server's wall-clock time, unlabelled.
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05 MST") // the zone the server wrote
+}
+
+// notes says on w what the times cannot tell: times the client could not
+// read (a zone outside its table), and that times are unlabelled without a
+// configured zone.
+func (z noojeeTimes) notes(w io.Writer, legs []noojee.Leg) {
+	if p := noojee.TimeProblems(legs); len(p) > 0 {
+		fmt.Fprintf(w, "recdeck: some times could not be read and are shown as the server wrote them (%s); set --time-zone (or noojee.time_zone) to the server's zone\n",
+			noojee.Printable(strings.Join(p, "; ")))
+	}
+	if !z.known && len(legs) > 0 {
+		fmt.Fprintln(w, "recdeck: times are the server's local time, shown without a zone (set --time-zone or noojee.time_zone to label them)")
+	}
+}
+
 // printCalls prints each call's heading and its legs as a table.
-func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
+func printCalls(w io.Writer, calls []noojee.Call, zone noojeeTimes) {
 	for i, c := range calls {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -235,22 +284,11 @@ func printCalls(w io.Writer, calls []noojee.Call, loc *time.Location) {
 		for j, l := range c.Legs {
 			// Server text is made safe cell by cell (a tab would break the table).
 			pr := noojee.Printable
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, pr(showTime(l.Start, l.Raw.Start, loc)),
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Leg, pr(zone.show(l.Start, l.Raw.Start)),
 				l.Duration, 100*c.Share(j), pr(l.Username), pr(l.Source), pr(l.Destination), pr(l.DID), l.Direction, pr(l.CallRecordID))
 		}
 		tw.Flush()
 	}
-}
-
-// showTime writes t in the server's zone, or the server's text if unreadable.
-func showTime(t time.Time, raw string, loc *time.Location) string {
-	if t.IsZero() {
-		if raw == "" {
-			return "-"
-		}
-		return raw
-	}
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
 func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
@@ -264,7 +302,7 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 			if date == "" || hour < 0 {
 				return withExit(exitUsage, errors.New("give --date yyyy/MM/dd and --hour 0-23 (server time)"))
 			}
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
@@ -275,11 +313,21 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				return noojeeExit(err)
 			}
 			out := cmd.OutOrStdout()
+			zone := noojeeZone(c, n)
+			// The hour lists the legs that ENDED in it; one not over (or just
+			// over) is partial: the vendor says to ask a few minutes after.
+			if !noojee.HourComplete(date, hour, c.Location(), time.Now()) {
+				where := "server time"
+				if !zone.known {
+					where = "taking the server's zone as this computer's; set --time-zone"
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "recdeck: %s hour %d is not over (or ended less than %s ago, %s): this list is partial; ask again a few minutes after the hour\n",
+					date, hour, noojee.HourSettle, where)
+			}
 			if g.jsonOut {
 				return printVendorJSON(out, rawLegs(legs))
 			}
 			calls := noojee.GroupCalls(legs)
-			loc := c.Location()
 			if len(calls) == 0 {
 				fmt.Fprintf(out, "no recordings in %s hour %d\n", date, hour)
 			} else {
@@ -293,11 +341,13 @@ func newNoojeeHourCmd(g *globals, f *noojeeFlags) *cobra.Command {
 						}
 					}
 					pr := noojee.Printable
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", showTime(call.Start(), "", loc), pr(call.UniqueID),
-						call.Direction(), len(call.Legs), call.Duration(), showTime(call.End(), "", loc), pr(call.Tag()), pr(strings.Join(users, " > ")))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", zone.show(call.Start(), call.Legs[0].Raw.Start), pr(call.UniqueID),
+						call.Direction(), len(call.Legs), call.Duration(), zone.show(call.End(), ""), pr(call.Tag()), pr(strings.Join(users, " > ")))
 				}
 				tw.Flush()
+				fmt.Fprintln(out, "Each call shows the legs that ended in this hour; `legs --unique-id` (or fetch) reads the whole call.")
 			}
+			zone.notes(cmd.ErrOrStderr(), legs)
 			fmt.Fprintf(cmd.ErrOrStderr(), "next by-hour request allowed at %s\n", c.NextByHour().Format("15:04:05 MST"))
 			return nil
 		},
@@ -328,8 +378,11 @@ func newNoojeeFetchCmd(g *globals, f *noojeeFlags) *cobra.Command {
 		Use:   "fetch --unique-id U [--leg N] [--out DIR]",
 		Short: "Save the audio of one leg, or of every leg, of a call (the audio method is an assumption: see noojee.recording_path)",
 		Long: `Save the audio of one leg (--leg) or of every leg of a call into a folder
-(--out, or noojee.download_dir, or the working directory; created if
-missing), as {uniqueId}-leg{N}.wav, mode 0600. Each file is written under a
+(--out, or noojee.download_dir, or else $XDG_DATA_HOME/recdeck/noojee or
+~/.local/share/recdeck/noojee, never the working directory; created if
+missing), as {uniqueId}-leg{N}.wav, mode 0600. Every leg of the call is
+found by its unique id first (a by-hour list holds only the legs that
+ended in that hour). Each file is written under a
 hidden temporary name and renamed only when complete: an interrupted fetch
 (error, Ctrl-C) leaves no partial file. Existing files are skipped unless
 --force.`,
@@ -349,7 +402,10 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				out = n.DownloadDir
 			}
 			if out == "" {
-				out = "."
+				// A per-user data directory, never the working directory.
+				if out, err = noojee.DefaultDownloadDir(); err != nil {
+					return withExit(exitUsage, err)
+				}
 			}
 			out = expandUserDir(out)
 			ctx, stop := signalContext(cmd)
@@ -393,7 +449,15 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 					fmt.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
 				}
 			}
-			if g.jsonOut {
+			if g.jsonOut && ferr != nil {
+				// stdout gets the one error object; what was saved before
+				// the failure is said on stderr.
+				for _, d := range done {
+					if d.Path != "" {
+						fmt.Fprintf(stderr, "saved %s (%d bytes)\n", d.Path, d.Bytes)
+					}
+				}
+			} else if g.jsonOut {
 				if err := printVendorJSON(cmd.OutOrStdout(), done); err != nil {
 					return err
 				}
@@ -403,7 +467,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 	}
 	cmd.Flags().StringVar(&uid, "unique-id", "", "the call's unique id")
 	cmd.Flags().IntVar(&leg, "leg", 0, "one leg number (default: every leg of the call)")
-	cmd.Flags().StringVar(&out, "out", "", "folder to save into (default noojee.download_dir, else the working directory)")
+	cmd.Flags().StringVar(&out, "out", "", "folder to save into (default noojee.download_dir, else ~/.local/share/recdeck/noojee)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files that exist")
 	return cmd
 }
@@ -437,35 +501,76 @@ func progressPrinter(w io.Writer) func(prefix string, n, total int64) {
 }
 
 func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Command {
-	var tag string
+	var tag, agent string
 	cmd := &cobra.Command{
-		Use:   action + " EXTEN_OR_UNIQUE_ID [--tag T]",
-		Short: strings.ToUpper(action[:1]) + action[1:] + " recording a call (CallManagementAPI/" + action + ")",
-		Args:  cobra.ExactArgs(1),
+		Use:   action + " EXTEN_OR_UNIQUE_ID [--tag T] [--agent-login-name NAME]",
+		Short: strings.ToUpper(action[:1]) + action[1:] + " recording a call by extension or unique id (CallManagementAPI/" + action + ")",
+		Long: strings.ToUpper(action[:1]) + action[1:] + ` recording a call, given an extension (410) or a unique call id
+(3412341214.123). --tag is written to the call record ("External
+Reference") and finds the recording later; --agent-login-name is a Noojee
+Contact username (on start it owns the recording leg, on stop it decides
+whether the user may stop it).
+
+The server answers HTTP 200 whatever happens; its body says the outcome:
+Code 0 is success, anything else is its error, shown with its message
+(exit 1). With --auth hash, an expired timeStamp/hash pair is renewed and
+the request sent once more. The action is written to the audit log.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _, err := noojeeClient(g, f)
+			c, n, err := noojeeClient(g, f)
 			if err != nil {
 				return err
 			}
+			p, _ := g.profile()
 			ctx, stop := signalContext(cmd)
 			defer stop()
+			req := noojee.RecordRequest{ExtenOrUniqueID: args[0], Tag: tag, AgentLoginName: agent}
+			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "noojee", Server: n.BaseURL,
+				Target: args[0], Action: "recording " + action})
+			var a noojee.Answer
 			if action == "start" {
-				err = c.StartRecording(ctx, args[0], tag)
+				a, err = c.StartRecording(ctx, req)
 			} else {
-				err = c.StopRecording(ctx, args[0], tag)
+				a, err = c.StopRecording(ctx, req)
 			}
+			att.end(noojeeOutcome(err), err, nil)
 			if err != nil {
 				return noojeeExit(err)
 			}
+			msg := noojee.Printable(a.Message)
 			if g.jsonOut {
-				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
+				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0],
+					"tag": tag, "agentLoginName": agent, "ok": true, "Message": msg, "Code": a.Code})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
+			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s", map[string]string{"start": "started", "stop": "stopped"}[action], noojee.Printable(args[0]))
+			if msg != "" && !strings.EqualFold(msg, "OK") {
+				fmt.Fprintf(cmd.OutOrStdout(), " (server: %s)", msg)
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tag, "tag", "", "tag to attach to the recording")
+	cmd.Flags().StringVar(&tag, "tag", "", "tag to attach to the recording (its External Reference)")
+	cmd.Flags().StringVar(&agent, "agent-login-name", "", "Noojee Contact username: owns the leg on start, decides permission on stop")
 	return cmd
+}
+
+// noojeeOutcome is the audit outcome of a start/stop: ok, failed when the
+// server refused or nothing was sent, unknown when the request may have
+// reached the server but no answer came back.
+func noojeeOutcome(err error) string {
+	var te *noojee.TransportError
+	switch {
+	case err == nil:
+		return audit.OutcomeOK
+	case errors.As(err, &te) && te.Op != "Time":
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			return audit.OutcomeFailed
+		}
+		return audit.OutcomeUnknown
+	}
+	return audit.OutcomeFailed
 }
 
 // noojeeSimThrottle paces the simulator's audio so the demo's progress bar
@@ -484,10 +589,11 @@ func mountNoojeeSim(mux *http.ServeMux, baseURL string, seed int64) ([]string, f
 	}, func() {}
 }
 
-// newNoojeePane builds the Noojee TUI pane, or nil when nothing is
-// configured for Noojee (no noojee.base_url; never the Anywhere365 base URL:
-// the key must not go there). In the demo it talks to the simulator. With a
-// server but no apiKey or a bad setting it still shows, saying what is wrong.
+// newNoojeePane builds the Noojee TUI pane. With nothing configured for
+// Noojee (no noojee.base_url; never the Anywhere365 base URL: the key must
+// not go there) the tab says what to configure. In the demo it talks to
+// the simulator. With a server but no apiKey or a bad setting it shows
+// what is wrong. Start and stop are audited to the console's log.
 func newNoojeePane(env vendorEnv) ui.Pane {
 	n := env.Profile.Noojee
 	setIfGiven(&n.APIKey, os.Getenv(noojeeKeyEnv))
@@ -500,13 +606,21 @@ func newNoojeePane(env vendorEnv) ui.Pane {
 		}
 		hint = "Demo: / then 1234 finds the document's example call; F fetches all its legs; h lists an hour"
 	}
-	if strings.TrimSpace(n.BaseURL) == "" {
-		return nil
-	}
 	o := noojeepane.Options{
-		Dir:            expandUserDir(n.DownloadDir),
+		Dir:            expandUserDir(n.DownloadDir), // "": the per-user data directory
 		RequestTimeout: env.Profile.Timeout,
 		Hint:           hint,
+		Server:         displayURL(n.BaseURL),
+		Profile:        env.ProfileName,
+		Requester:      env.Requester,
+	}
+	if env.Audit != nil {
+		o.Audit = env.Audit
+	}
+	if strings.TrimSpace(n.BaseURL) == "" {
+		// Not configured: the tab says what to set rather than vanish.
+		o.Unavailable = "not configured: set noojee.base_url (and " + noojeeKeyEnv + " or noojee.api_key) in a config profile; `recdeck sim` serves a simulator (apiKey demo)"
+		return noojeepane.New(o)
 	}
 	if strings.TrimSpace(n.APIKey) == "" {
 		o.Unavailable = "no apiKey: set " + noojeeKeyEnv + " or noojee.api_key in the config profile"

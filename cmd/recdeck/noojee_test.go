@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // The noojee subcommand runs in-process against the Noojee simulator on
@@ -131,9 +133,12 @@ func TestNoojeeFetch(t *testing.T) {
 func TestNoojeeStartStop(t *testing.T) {
 	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
-	_, url := noojeeServe(t)
-	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "recording started for 407") {
+	sim, url := noojeeServe(t)
+	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", "hash", "start", "407", "--tag", "PCI-9", "--agent-login-name", "Fred"); code != exitOK || !strings.Contains(out, "recording started for 407") {
 		t.Fatalf("start: %d %s %s", code, out, errs)
+	}
+	if ss := sim.StartStops(); len(ss) != 1 || ss[0].AgentLoginName != "Fred" {
+		t.Fatalf("agentLoginName not sent: %+v", ss)
 	}
 	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitOK || !strings.Contains(out, "recording stopped for 407") {
 		t.Fatalf("stop: %d %s %s", code, out, errs)
@@ -141,8 +146,42 @@ func TestNoojeeStartStop(t *testing.T) {
 	if code, out, _ := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", "PCI-9"); code != exitOK || !strings.Contains(out, "Internal call ") || !strings.Contains(out, ", tag PCI-9: 1 leg, ") {
 		t.Fatalf("the stopped recording is not found: %d %s", code, out)
 	}
+	// The simulator answers as the real server: HTTP 200, Code -1.
 	if code, _, errs := vendorRun(t, "noojee", "--base-url", url, "stop", "407"); code != exitAPI || !strings.Contains(errs, "No recording in progress") {
 		t.Fatalf("second stop: %d %s", code, errs)
+	}
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--json", "stop", "407")
+	if code != exitAPI || !strings.Contains(errs, "No recording in progress") {
+		t.Fatalf("--json second stop: %d %s", code, errs)
+	}
+	if je := jsonErrorOf(t, out); je.Kind != "api" || je.Code != "-1" || !strings.Contains(je.Message, "No recording in progress") {
+		t.Fatalf("json error %+v", je)
+	}
+	// Every action is audited: attempt and outcome, vendor noojee.
+	recs := readAudit(t)
+	if len(recs) != 4 { // Read pairs each attempt with its outcome
+		t.Fatalf("%d audit records, want 4: %+v", len(recs), recs)
+	}
+	if r := recs[0]; r.Vendor != "noojee" || r.Target != "407" || r.Outcome != audit.OutcomeOK || r.Source != "cli" || r.Action != "recording start" {
+		t.Fatalf("start outcome %+v", r)
+	}
+	if r := recs[2]; r.Outcome != audit.OutcomeFailed || !strings.Contains(r.ErrorMessage, "No recording in progress") {
+		t.Fatalf("failed stop %+v", r)
+	}
+}
+
+// TestNoojeeStartReportsTheBodysError: a server answering HTTP 200 with
+// {"Message":...,"Code":-1}, as the real CallManagementAPI does, is an
+// error (exit 1), not "recording started".
+func TestNoojeeStartReportsTheBodysError(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	url := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"Message":"Extension 410 has no active call","Code":-1}`)
+	}))
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "start", "410")
+	if code != exitAPI || strings.Contains(out, "recording started") || !strings.Contains(errs, "Extension 410 has no active call") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
 	}
 }
 
@@ -178,7 +217,11 @@ func TestNoojeeExitStatuses(t *testing.T) {
 	t.Setenv(noojeeKeyEnv, "wrong-key-7")
 	for _, auth := range []string{"apikey", "hash"} {
 		code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--auth", auth, "legs", "--tag", "1234")
-		if code != exitNetwork || !strings.Contains(errs, "401") || strings.Contains(out+errs, "wrong-key-7") {
+		want := "401" // the RecordingAPI; the CallManagementAPI refuses in its body
+		if auth == "hash" {
+			want = "Invalid hash"
+		}
+		if code != exitNetwork || !strings.Contains(errs, want) || strings.Contains(out+errs, "wrong-key-7") {
 			t.Fatalf("%s wrong key: %d %s", auth, code, errs)
 		}
 	}
@@ -222,8 +265,12 @@ func TestNoojeeSimMountAndPane(t *testing.T) {
 	}
 
 	vendorIsolate(t, "")
-	if p := newNoojeePane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
-		t.Error("a pane without Noojee settings outside the demo")
+	// Not configured: the tab stays and says what to configure (it sends
+	// nothing); the Anywhere365 base URL is never used for it.
+	if p := newNoojeePane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p == nil || p.Init() != nil {
+		t.Error("no pane, or one that sends, without settings outside the demo")
+	} else if p.SetSize(160, 6); !strings.Contains(p.View(), "not configured") || !strings.Contains(p.View(), "noojee.base_url") {
+		t.Errorf("the unconfigured tab does not say what to set:\n%s", p.View())
 	}
 	p := newNoojeePane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
 	if p == nil {
@@ -306,8 +353,11 @@ func TestNoojeeUnusableAnswers(t *testing.T) {
 		t.Fatalf("401: exit %d: %s", code, errs)
 	}
 	code, out, errs = vendorRun(t, "noojee", "--base-url", srv.URL, "--json", "fetch", "--unique-id", "1.1", "--leg", "1", "--out", t.TempDir())
-	if code != exitAPI || strings.TrimSpace(out) != "[]" || !strings.Contains(errs, "HTTP 500") {
+	if code != exitAPI || !strings.Contains(errs, "HTTP 500") {
 		t.Fatalf("failed fetch --json: exit %d, out %q: %s", code, out, errs)
+	}
+	if je := jsonErrorOf(t, out); je.Kind != "api" || je.HTTPStatus != 500 {
+		t.Fatalf("failed fetch --json: %+v", je)
 	}
 }
 
@@ -333,6 +383,76 @@ func TestNoojeeHostileLegText(t *testing.T) {
 	for _, want := range []string{"1392271611.238", "Fred", "400"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestNoojeeDownloadsGoToTheDataDir: without --out or noojee.download_dir,
+// fetched legs go to $XDG_DATA_HOME/recdeck/noojee, never the working
+// directory.
+func TestNoojeeDownloadsGoToTheDataDir(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "fetch", "--unique-id", noojeesim.ExampleUniqueID, "--leg", "1")
+	want := filepath.Join(os.Getenv("XDG_DATA_HOME"), "recdeck", "noojee", noojeesim.ExampleUniqueID+"-leg1.wav")
+	if code != exitOK || !strings.Contains(out, "saved "+want) {
+		t.Fatalf("fetch: %d %s %s", code, out, errs)
+	}
+	if ents, _ := os.ReadDir(cwd); len(ents) != 0 {
+		t.Fatalf("the working directory got %d files", len(ents))
+	}
+}
+
+// TestNoojeeTimesAndPartialHours: without --time-zone the server's times
+// carry no zone label (they are not the client's); with one they do. An
+// hour not over yet is said to be partial. A zone the client cannot read
+// is reported.
+func TestNoojeeTimesAndPartialHours(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	t.Setenv("TZ", "America/New_York")
+	_, url := noojeeServe(t)
+	code, out, errs := vendorRun(t, "noojee", "--base-url", url, "legs", "--tag", noojeesim.ExampleTag)
+	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 ") || strings.Contains(out, " EST") || strings.Contains(out, " UTC") ||
+		!strings.Contains(errs, "shown without a zone") {
+		t.Fatalf("no zone: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "legs", "--tag", noojeesim.ExampleTag)
+	if code != exitOK || !strings.Contains(out, "2014-02-13 17:06:52 AEDT") || strings.Contains(errs, "without a zone") {
+		t.Fatalf("with a zone: %d\n%s\n%s", code, out, errs)
+	}
+	loc, _ := time.LoadLocation(noojeesim.DefaultZone)
+	date, hour := noojee.HourOf(time.Now(), loc)
+	code, out, errs = vendorRun(t, "noojee", "--base-url", url, "--time-zone", noojeesim.DefaultZone, "hour", "--date", date, "--hour", strconv.Itoa(hour))
+	if code != exitOK || !strings.Contains(errs, "this list is partial") {
+		t.Fatalf("current hour: %d\n%s\n%s", code, out, errs)
+	}
+	odd := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[{"Source":"1","Leg":"1","Start":"Tue Sep 14 15:03:30 IST 2021","Duration":"4","UniqueId":"9.9","Direction":"Inbound"}]`)
+	}))
+	code, out, errs = vendorRun(t, "noojee", "--base-url", odd, "hour", "--date", "2021/09/14", "--hour", "15")
+	if code != exitOK || !strings.Contains(out, "Tue Sep 14 15:03:30 IST 2021") || !strings.Contains(errs, `unknown zone "IST"`) {
+		t.Fatalf("unknown zone: %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// TestNoojeeJSONUsageErrors: with --json, a usage failure (missing
+// argument, bad flag value) prints one JSON error object too.
+func TestNoojeeJSONUsageErrors(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	_, url := noojeeServe(t)
+	for _, args := range [][]string{
+		{"noojee", "--base-url", url, "--json", "start"},
+		{"noojee", "--base-url", url, "--json", "legs"},
+		{"noojee", "--json", "legs", "--tag", "1"},
+	} {
+		code, out, errs := vendorRun(t, args...)
+		if je := jsonErrorOf(t, out); code != exitUsage || je.Kind != "usage" || je.ExitStatus != exitUsage || errs == "" {
+			t.Errorf("%v: exit %d, %+v, stderr %q", args, code, je, errs)
 		}
 	}
 }

@@ -245,6 +245,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 
 	var aud sessions.Auditor
 	auditPath := "not written"
+	var vendorAudit vendorAuditor // the vendor panes' actions go to the same log
 	if path, err := audit.DefaultPath(); err != nil {
 		aud = auditFailure{err}
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastError, Text: err.Error(), For: 30 * time.Second})
@@ -255,6 +256,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		c.closers = append(c.closers, func() { l.Close() })
 		aud = l
 		auditPath = path
+		vendorAudit = l
 	}
 
 	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
@@ -277,7 +279,9 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		PaymentMax: set.paymentMax,
 	})
 	panes := []ui.Pane{pane}
-	env := vendorEnv{BaseURL: p.BaseURL, Demo: demo, Profile: p, HTTPClient: g.httpClient(p)}
+	env := vendorEnv{BaseURL: p.BaseURL, Demo: demo, Profile: p, HTTPClient: g.httpClient(p),
+		Audit: vendorAudit, ProfileName: profileName, Requester: p.SIP,
+		AddCloser: func(f func()) { c.closers = append(c.closers, f) }}
 	for _, newPane := range []func(vendorEnv) ui.Pane{newVoipnowPane, newNoojeePane, newAkixiPane} {
 		if vp := newPane(env); vp != nil {
 			panes = append(panes, vp)

@@ -12,6 +12,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // This file holds what the vendor subcommands and panes (voipnow.go,
@@ -26,6 +29,21 @@ type vendorEnv struct {
 	Demo       bool
 	Profile    Profile
 	HTTPClient *http.Client
+	// Audit is the console's audit log for the panes' actions (nil: none
+	// could be opened; the actions then go unaudited, as the core's do).
+	Audit vendorAuditor
+	// ProfileName and Requester go into the panes' audit records.
+	ProfileName, Requester string
+	// AddCloser registers clean-up to run when the console ends (e.g.
+	// closing an Akixi session); nil in tests that do not care.
+	AddCloser func(func())
+}
+
+// onClose registers f with env.AddCloser, when there is one.
+func (env vendorEnv) onClose(f func()) {
+	if env.AddCloser != nil {
+		env.AddCloser(f)
+	}
 }
 
 // simMount registers one vendor's simulator routes on the shared mux that
@@ -73,4 +91,167 @@ func printVendorJSON(w io.Writer, v any) error {
 // killed mid-way. The caller defers stop.
 func signalContext(cmd *cobra.Command) (ctx context.Context, stop context.CancelFunc) {
 	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+}
+
+// jsonErrorObject is what a command run with --json prints on stdout when
+// it fails (the text still goes to stderr): one object, the same shape for
+// every vendor and for Anywhere365, so a script reads one thing.
+//
+//	{"error":{"kind":"api","message":"...","exitStatus":1,"code":"pc_not_found","httpStatus":404}}
+type jsonErrorObject struct {
+	Error jsonErrorBody `json:"error"`
+}
+
+type jsonErrorBody struct {
+	// Kind follows the exit status: "api" (1, the server answered an
+	// error), "usage" (2, refused before sending), "network" (3, no usable
+	// answer or authentication failed), "internal" otherwise.
+	Kind       string `json:"kind"`
+	Message    string `json:"message"`
+	ExitStatus int    `json:"exitStatus"`
+	// Code is the server's own error code, when it gave one.
+	Code string `json:"code,omitempty"`
+	// HTTPStatus is the answer's status, when there was one.
+	HTTPStatus int `json:"httpStatus,omitempty"`
+}
+
+// writeJSONError prints err as one JSON error object on w (stdout under
+// --json). The message goes through the redactor and the output gate. An
+// error may tell more through ErrorCode() string (the server's code) and
+// HTTPStatus() int.
+func writeJSONError(w io.Writer, err error) error {
+	if err == nil {
+		return nil
+	}
+	status := exitUsage // cobra's own errors are usage errors (see run)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		status = ee.code
+	}
+	body := jsonErrorBody{Kind: "internal", Message: safetext.Out(err.Error()), ExitStatus: status}
+	switch status {
+	case exitAPI:
+		body.Kind = "api"
+	case exitUsage:
+		body.Kind = "usage"
+	case exitNetwork:
+		body.Kind = "network"
+	}
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		body.Code = safetext.Out(coded.ErrorCode())
+	}
+	var st interface{ HTTPStatus() int }
+	if errors.As(err, &st) {
+		body.HTTPStatus = st.HTTPStatus()
+	}
+	b, merr := json.Marshal(jsonErrorObject{Error: body})
+	if merr != nil {
+		return merr
+	}
+	_, werr := fmt.Fprintf(w, "%s\n", b)
+	return werr
+}
+
+// jsonErrors makes every command under cmd print its failure with
+// writeJSONError on stdout when --json is set (the error itself still
+// reaches main, which prints the text on stderr and exits with its status).
+func jsonErrors(g *globals, cmd *cobra.Command) *cobra.Command {
+	for _, c := range cmd.Commands() {
+		jsonErrors(g, c)
+	}
+	if check := cmd.Args; check != nil {
+		// A wrong number of arguments is a usage failure like any other.
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := check(c, args)
+			if err != nil && g.jsonOut {
+				_ = writeJSONError(c.OutOrStdout(), withExit(exitUsage, err))
+			}
+			return err
+		}
+	}
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			err := run(c, args)
+			if err != nil && g.jsonOut {
+				_ = writeJSONError(c.OutOrStdout(), err)
+			}
+			return err
+		}
+	}
+	return cmd
+}
+
+// vendorAuditor is where vendor actions (VoipNow record start/stop, Noojee
+// start/stop, Akixi add/change/delete) write their write-ahead records:
+// *audit.Log in the console and the CLI, a fake in tests.
+type vendorAuditor interface {
+	Begin(audit.Record) (*audit.Attempt, error)
+}
+
+// cliAttempt is one audited CLI action: the log opened for it (as the
+// console opens it: audit.DefaultPath, audit.Open) and its attempt record.
+type cliAttempt struct {
+	log *audit.Log
+	att *audit.Attempt
+}
+
+// beginCLIAudit writes the attempt record of a vendor action run from the
+// CLI before the request leaves. A log that cannot be opened or written is
+// said on stderr and the action goes ahead unaudited, as in the console.
+func beginCLIAudit(g *globals, stderr io.Writer, p Profile, r audit.Record) *cliAttempt {
+	r.Source = "cli"
+	if r.Profile == "" {
+		r.Profile = g.profileName
+	}
+	if r.Requester == "" {
+		r.Requester = cliRequester(p)
+	}
+	r.Server = displayURL(r.Server)
+	path, err := audit.DefaultPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+		return &cliAttempt{}
+	}
+	l, err := audit.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+		return &cliAttempt{}
+	}
+	att, err := l.Begin(r)
+	if err != nil {
+		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+	}
+	return &cliAttempt{log: l, att: att}
+}
+
+// end writes the outcome record and closes the log; err's text (redacted)
+// is the record's error message.
+func (a *cliAttempt) end(outcome string, err error, set func(*audit.Record)) {
+	if a == nil || a.log == nil {
+		return
+	}
+	_ = a.att.End(outcome, func(r *audit.Record) {
+		if err != nil {
+			r.ErrorMessage = safetext.Out(err.Error())
+		}
+		if set != nil {
+			set(r)
+		}
+	})
+	_ = a.log.Close()
+}
+
+// cliRequester names who ran a CLI action: the profile's SIP address, else
+// the login name.
+func cliRequester(p Profile) string {
+	if p.SIP != "" {
+		return p.SIP
+	}
+	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
 }

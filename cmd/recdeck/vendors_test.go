@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/recdeck/recdeck/client/akixi"
 	"github.com/recdeck/recdeck/client/noojee"
 	"github.com/recdeck/recdeck/client/voipnow"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // Helpers shared by the vendor subcommand tests (voipnow_test.go,
@@ -36,6 +38,41 @@ func vendorIsolate(t *testing.T, config string) {
 	for _, env := range []string{voipnowSecretEnv, noojeeKeyEnv, akixiPasswordEnv} {
 		t.Setenv(env, "")
 	}
+	// Audited CLI actions write here, never to the user's own log; default
+	// download folders go under a temporary data home.
+	t.Setenv(audit.EnvPath, filepath.Join(t.TempDir(), "audit.log"))
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+}
+
+// readAudit reads the audit log vendorIsolate set up.
+func readAudit(t *testing.T) []audit.Record {
+	t.Helper()
+	f, err := os.Open(os.Getenv(audit.EnvPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, _, err := audit.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// jsonErrorOf decodes the one JSON error object a failed --json command
+// printed on stdout.
+func jsonErrorOf(t *testing.T, out string) jsonErrorBody {
+	t.Helper()
+	var o jsonErrorObject
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil || dec.More() {
+		t.Fatalf("stdout is not one JSON error object: %v\n%s", err, out)
+	}
+	if o.Error.Kind == "" || o.Error.Message == "" || o.Error.ExitStatus == 0 {
+		t.Fatalf("incomplete error object: %+v", o.Error)
+	}
+	return o.Error
 }
 
 // vendorRun runs recdeck in-process through main's run (so errors print as
@@ -188,5 +225,33 @@ func TestVendorSignalContext(t *testing.T) {
 	stop2()
 	if ctx2.Err() == nil {
 		t.Error("stop left the context running")
+	}
+}
+
+// TestWriteJSONErrorShape: every vendor's failure is one object of the same
+// shape, with the server's code and status when it gave them, and no
+// secret in it.
+func TestWriteJSONErrorShape(t *testing.T) {
+	for _, tc := range []struct {
+		name, kind, code string
+		err              error
+		status           int
+	}{
+		{"noojee refusal", "api", "-1", noojeeExit(&noojee.CallError{Op: "stop", Code: -1, Message: "No recording in progress"}), 0},
+		{"voipnow error in a 200", "api", "pc_phonecall_invalid", voipnowExit(&voipnow.APIError{Status: 200, Code: "pc_phonecall_invalid", Message: "gone"}), 200},
+		{"akixi fail", "api", "11401", akixiExit(&akixi.APIError{Operation: "CallRecIntInfo", Code: 11401, Message: "not found", Status: 200}), 200},
+		{"usage", "usage", "", withExit(exitUsage, errors.New("give --tag")), 0},
+		{"network", "network", "", withExit(exitNetwork, errors.New("connection refused")), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := writeJSONError(&b, tc.err); err != nil {
+				t.Fatal(err)
+			}
+			je := jsonErrorOf(t, b.String())
+			if je.Kind != tc.kind || je.Code != tc.code || je.HTTPStatus != tc.status || je.Message == "" {
+				t.Fatalf("%+v", je)
+			}
+		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/recdeck/recdeck/client/voipnow"
 	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 	voipnowpane "github.com/recdeck/recdeck/ui/voipnow"
 )
 
@@ -71,7 +72,7 @@ sent), 3 network or authentication failure.`,
 	pf.StringVar(&f.userID, "user", "", "user id: @me (default), @viewer, @owner or an id (or voipnow.user_id)")
 	pf.StringVar(&f.extension, "extension", "", "extension: @self (default, all of the user's) or a number such as 0003*210")
 	cmd.AddCommand(newVoipnowCallsCmd(g, f), newVoipnowRecordCmd(g, f))
-	return cmd
+	return jsonErrors(g, cmd)
 }
 
 // voipnowSettings is the resolved VoipNow section: the profile's, with the
@@ -140,15 +141,27 @@ func voipnowExit(err error) error {
 
 func newVoipnowCallsCmd(g *globals, f *voipnowFlags) *cobra.Command {
 	var (
-		lp  voipnow.ListParams
-		all bool
+		lp       voipnow.ListParams
+		all      bool
+		maxCalls int
+		callID   string
+		fields   string
 	)
 	cmd := &cobra.Command{
 		Use:   "calls",
 		Short: "List the PBX's live calls, one line per call view",
+		Long: `List the PBX's live calls (List PhoneCalls), one line per call view.
+
+One page by default (--count, --start-index); --all reads every page until
+the PBX says there is no more (its totalResults, or an empty page), up to
+--max calls (default 10,000, as far as the UAPI's startIndex reaches).
+Whenever a limit stops the list it says so: "showing N of M calls" or "N
+calls, more not fetched". --call ID shows one call.`,
 		Example: `  recdeck voipnow calls
   recdeck voipnow calls --extension 0003*210 --count 50 --start-index 50
-  recdeck voipnow calls --filter-by id --filter-value b817d2618fe6f1804333 --json`,
+  recdeck voipnow calls --all --sort-order descending
+  recdeck voipnow calls --call b817d2618fe6f1804333
+  recdeck voipnow calls --filter-by id --filter-op inArray --filter-value id1,id2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, v, err := voipnowClient(g, f)
@@ -156,34 +169,69 @@ func newVoipnowCallsCmd(g *globals, f *voipnowFlags) *cobra.Command {
 				return err
 			}
 			lp.UserID, lp.Extension = v.UserID, v.Extension
-			var l voipnow.PhoneCallList
-			if all {
-				calls, err := c.ListAllCalls(cmd.Context(), lp, 0)
+			if fields != "" {
+				for _, fl := range strings.Split(fields, ",") {
+					if fl = strings.TrimSpace(fl); fl != "" {
+						lp.Fields = append(lp.Fields, fl)
+					}
+				}
+			}
+			out := cmd.OutOrStdout()
+			if callID != "" {
+				call, err := c.GetCall(cmd.Context(), lp.UserID, lp.Extension, callID)
 				if err != nil {
 					return voipnowExit(err)
 				}
-				l = voipnow.PhoneCallList{ItemsPerPage: len(calls), TotalResults: len(calls), Calls: calls}
+				if g.jsonOut {
+					return voipnowPrintJSON(out, call)
+				}
+				voipnowPrintCalls(out, voipnow.PhoneCallList{ItemsPerPage: 1, TotalResults: 1, Calls: []voipnow.PhoneCall{call}})
+				return nil
+			}
+			var l voipnow.PhoneCallList
+			note := ""
+			if all {
+				listing, err := c.ListAllCalls(cmd.Context(), lp, maxCalls)
+				if err != nil {
+					return voipnowExit(err)
+				}
+				l = voipnow.PhoneCallList{ItemsPerPage: len(listing.Calls), TotalResults: max(listing.Total, len(listing.Calls)), Calls: listing.Calls}
+				if !listing.Complete {
+					note = listing.Summary()
+					if listing.Limited && maxCalls > 0 {
+						note += " (--max " + fmt.Sprint(maxCalls) + ")"
+					}
+				}
 			} else if l, err = c.ListCalls(cmd.Context(), lp); err != nil {
 				return voipnowExit(err)
 			}
-			out := cmd.OutOrStdout()
 			if g.jsonOut {
 				if l.Calls == nil {
 					l.Calls = []voipnow.PhoneCall{}
 				}
+				if note != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), "recdeck: "+note) // stdout stays one JSON document
+				}
 				return voipnowPrintJSON(out, l)
 			}
 			voipnowPrintCalls(out, l)
+			if note != "" {
+				fmt.Fprintln(out, strings.ToUpper(note[:1])+note[1:]+".")
+			}
 			return nil
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&lp.Count, "count", 0, "page size, 1 to 5000 (default: the PBX's, 20)")
+	fl.IntVar(&lp.Count, "count", 0, "page size, 1 to 5000 (default: the PBX's, 20; with --all, 500)")
 	fl.IntVar(&lp.StartIndex, "start-index", 0, "index of the first call of the page (0 to 5000)")
 	fl.StringVar(&lp.FilterBy, "filter-by", "", "filter field: id or published")
-	fl.StringVar(&lp.FilterValue, "filter-value", "", "value to filter by")
+	fl.StringVar(&lp.FilterValue, "filter-value", "", "value to filter by (inArray: comma-separated values)")
 	fl.StringVar(&lp.FilterOp, "filter-op", "", "filter operator: "+strings.Join(voipnow.FilterOps, ", ")+" (default equals)")
-	fl.BoolVar(&all, "all", false, "read every page (--count sets the page size)")
+	fl.StringVar(&lp.SortOrder, "sort-order", "", "ascending or descending (default: the PBX's order)")
+	fl.StringVar(&fields, "fields", "", "only these PhoneCall fields, comma-separated (id is always asked for)")
+	fl.BoolVar(&all, "all", false, "read every page until the PBX says there is no more (--count sets the page size)")
+	fl.IntVar(&maxCalls, "max", 0, "with --all, stop after this many calls (default 10000)")
+	fl.StringVar(&callID, "call", "", "show one call by its phone call id")
 	return cmd
 }
 
@@ -196,6 +244,9 @@ func voipnowPrintCalls(w io.Writer, l voipnow.PhoneCallList) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CALL\tVIEW\tEXTENSION\tSTATUS\tDIRECTION\tCALLER\tFROM\tTO\tANSWERED\tRECORDING")
 	for _, c := range l.Calls {
+		if len(c.Views) == 0 { // --fields left the views out: the call alone
+			fmt.Fprintf(tw, "%s\t-\t%s\t-\t-\t-\t-\t-\t%s\t-\n", voipnowCell(string(c.ID)), voipnowCell(c.Extension), voipnowCell(string(c.Answered)))
+		}
 		for _, v := range c.Views {
 			answered := string(v.Answered)
 			if answered == "" {
@@ -262,30 +313,52 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 				rp.Format = fm
 			}
 			rp.UserID, rp.Extension = v.UserID, v.Extension
+			if !start {
+				// Stopping what is not recording changes nothing: say so
+				// (exit 1, as for any action that changed nothing) and send
+				// no StopRecording.
+				if err := rp.Validate(false); err != nil {
+					return voipnowExit(err)
+				}
+				call, err := c.GetCall(cmd.Context(), rp.UserID, rp.Extension, rp.PhoneCallID)
+				if err != nil {
+					return voipnowExit(err)
+				}
+				if view, ok := call.View(rp.ViewID); ok && !view.IsRecording() {
+					return withExit(exitAPI, fmt.Errorf("view %s of call %s is not being recorded: nothing to stop", voipnowCell(rp.ViewID), voipnowCell(rp.PhoneCallID)))
+				}
+			}
+			p, _ := g.profile()
+			action := map[bool]string{true: "recording start", false: "recording stop"}[start]
+			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "voipnow", Server: v.BaseURL,
+				Target: rp.PhoneCallID + "/" + rp.ViewID, Action: action})
 			var call voipnow.PhoneCall
 			if start {
 				call, err = c.StartRecording(cmd.Context(), rp)
 			} else {
 				call, err = c.StopRecording(cmd.Context(), rp)
 			}
+			att.end(voipnowOutcome(err), err, func(r *audit.Record) {
+				if view, ok := call.View(rp.ViewID); ok && err == nil {
+					r.State = map[bool]string{true: "recording", false: "not recording"}[view.IsRecording()]
+				}
+			})
 			if err != nil {
 				return voipnowExit(err)
+			}
+			// One outcome check for text and --json: the PBX's answer must
+			// show the change, or the command fails (exit 1).
+			view, err := voipnowCheckOutcome(start, rp, call)
+			if err != nil {
+				return err
 			}
 			if g.jsonOut {
 				return voipnowPrintJSON(cmd.OutOrStdout(), call)
 			}
-			view, ok := call.View(rp.ViewID)
-			switch {
-			case !ok:
-				return withExit(exitAPI, fmt.Errorf("the PBX answered without view %s of call %s", rp.ViewID, rp.PhoneCallID))
-			case start && !view.IsRecording():
-				return withExit(exitAPI, fmt.Errorf("the PBX accepted StartRecording but view %s of call %s shows no recording", rp.ViewID, rp.PhoneCallID))
-			case !start && view.IsRecording():
-				return withExit(exitAPI, fmt.Errorf("the PBX accepted StopRecording but view %s of call %s is still recording", rp.ViewID, rp.PhoneCallID))
-			case start:
+			if start {
 				fmt.Fprintf(cmd.OutOrStdout(), "Recording started: call %s view %s on %s (%s), since %s\n",
 					voipnowCell(string(call.ID)), voipnowCell(rp.ViewID), voipnowCell(view.Extension), rp.Format, voipnowCell(string(view.Recording)))
-			default:
+			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "Recording stopped: call %s view %s on %s\n", voipnowCell(string(call.ID)), voipnowCell(rp.ViewID), voipnowCell(view.Extension))
 			}
 			return nil
@@ -300,7 +373,7 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 	}
 	stop := &cobra.Command{
 		Use:     "stop",
-		Short:   "StopRecording on a call view",
+		Short:   "StopRecording on a call view (a view not being recorded is said so, exit 1, nothing sent)",
 		Example: `  recdeck voipnow record stop --call b817d2618fe6f1804333 --view 01`,
 		Args:    cobra.NoArgs,
 		RunE:    run(false),
@@ -312,6 +385,38 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 	start.Flags().StringVar(&format, "format", "", "recording format: wav or wav49 (default: voipnow.format of the profile, else wav)")
 	record.AddCommand(start, stop)
 	return record
+}
+
+// voipnowCheckOutcome is the one check of a recording action's result, for
+// text and --json alike: the answered call must have the view, and the view
+// must show the change (recording after start, not after stop).
+func voipnowCheckOutcome(start bool, rp voipnow.RecordParams, call voipnow.PhoneCall) (voipnow.PhoneCallView, error) {
+	view, ok := call.View(rp.ViewID)
+	switch {
+	case !ok:
+		return view, withExit(exitAPI, fmt.Errorf("the PBX answered without view %s of call %s", voipnowCell(rp.ViewID), voipnowCell(rp.PhoneCallID)))
+	case start && !view.IsRecording():
+		return view, withExit(exitAPI, fmt.Errorf("the PBX accepted StartRecording but view %s of call %s shows no recording", voipnowCell(rp.ViewID), voipnowCell(rp.PhoneCallID)))
+	case !start && view.IsRecording():
+		return view, withExit(exitAPI, fmt.Errorf("the PBX accepted StopRecording but view %s of call %s is still recording", voipnowCell(rp.ViewID), voipnowCell(rp.PhoneCallID)))
+	}
+	return view, nil
+}
+
+// voipnowOutcome is the audit outcome of a recording action: unknown when
+// the request may have reached the PBX without an answer coming back.
+func voipnowOutcome(err error) string {
+	var te *voipnow.TransportError
+	var ce *voipnow.ConfirmError
+	switch {
+	case err == nil:
+		return audit.OutcomeOK
+	case errors.As(err, &ce):
+		return audit.OutcomeUnknown // accepted (204), not confirmed
+	case errors.As(err, &te):
+		return audit.OutcomeUnknown
+	}
+	return audit.OutcomeFailed
 }
 
 // mountVoipnowSim registers the VoipNow simulator on the shared mux.
@@ -341,7 +446,9 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		v.ClientID, v.ClientSecret = voipnowsim.DemoClientID, voipnowsim.DemoClientSecret
 	}
 	if v.BaseURL == "" && v.ClientID == "" {
-		return nil // VoipNow is not configured
+		// Not configured: the tab says what to set rather than vanish.
+		return voipnowpane.New(voipnowpane.Options{SetupError: errors.New("not configured: set voipnow.base_url and voipnow.client_id (and " +
+			voipnowSecretEnv + " or voipnow.client_secret) in a config profile; `recdeck sim` serves a simulator (client id and secret demo)")})
 	}
 	opts := voipnowpane.Options{
 		UserID:         v.UserID,
@@ -349,6 +456,12 @@ func newVoipnowPane(env vendorEnv) ui.Pane {
 		PollInterval:   v.PollInterval,
 		RequestTimeout: env.Profile.Timeout,
 		DefaultFormat:  voipnow.Format(v.Format),
+		Server:         displayURL(v.BaseURL),
+		Profile:        env.ProfileName,
+		Requester:      env.Requester,
+	}
+	if env.Audit != nil {
+		opts.Audit = env.Audit
 	}
 	var c *voipnow.Client
 	err := voipnowPaneSettings(v)

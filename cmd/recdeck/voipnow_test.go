@@ -13,6 +13,7 @@ import (
 	"github.com/recdeck/recdeck/client/voipnow"
 	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // The voipnow subcommand runs in-process against the VoipNow simulator,
@@ -58,9 +59,10 @@ func TestVoipnowCallsAndRecord(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Recording stopped: call "+id) {
 		t.Fatalf("stop: %d\n%s", code, out)
 	}
-	code, out, _ = vendorRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
-	if c, err := voipnow.DecodePhoneCall([]byte(out)); code != exitOK || err != nil || string(c.ID) != id {
-		t.Fatalf("stop json: %d %v\n%s", code, err, out)
+	// Stopping again changes nothing: said, exit 1, no StopRecording sent.
+	code, out, errOut = vendorRun(t, append(base, "--json", "record", "stop", "--call", id, "--view", "01")...)
+	if je := jsonErrorOf(t, out); code != exitAPI || je.Kind != "api" || !strings.Contains(errOut, "not being recorded: nothing to stop") {
+		t.Fatalf("stop again: %d %+v\n%s", code, je, errOut)
 	}
 }
 
@@ -140,8 +142,12 @@ func TestVoipnowSimMountAndPane(t *testing.T) {
 	}
 
 	vendorIsolate(t, "")
-	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p != nil {
-		t.Error("a pane without VoipNow settings outside the demo")
+	// Not configured: the tab stays and says what to configure (it sends
+	// nothing); the Anywhere365 base URL is never used for it.
+	if p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, HTTPClient: srv.Client()}); p == nil || p.Init() != nil {
+		t.Error("no pane, or one that sends, without settings outside the demo")
+	} else if p.SetSize(160, 6); !strings.Contains(p.View(), "not configured") || !strings.Contains(p.View(), "voipnow.base_url") {
+		t.Errorf("the unconfigured tab does not say what to set:\n%s", p.View())
 	}
 	p := newVoipnowPane(vendorEnv{BaseURL: srv.URL, Demo: true, HTTPClient: srv.Client()})
 	if p == nil {
@@ -239,5 +245,100 @@ func TestVoipnowCellIsSafe(t *testing.T) {
 	}
 	if voipnowCell("") != "-" {
 		t.Error("empty cell")
+	}
+}
+
+// TestVoipnowRecordAnswers: 204 is success (the call is read again to
+// confirm); an answer showing nothing changed fails under --json as in text
+// mode; an error body inside a 200 is the PBX's error with its code. Every
+// action is audited.
+func TestVoipnowRecordAnswers(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(voipnowSecretEnv, "demo")
+	s := voipnowsim.New(voipnowsim.Options{LiveCalls: -1, NoContentOnAction: true})
+	url := serveLoopback(t, s.Handler())
+	base := []string{"voipnow", "--base-url", url, "--client-id", "demo"}
+	call := []string{"--call", voipnowsim.SeedCallID, "--view", voipnowsim.SeedViewID}
+	code, out, errs := vendorRun(t, append(append(base, "record", "start"), call...)...)
+	if code != exitOK || !strings.Contains(out, "Recording started") {
+		t.Fatalf("204 start: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = vendorRun(t, append(append(base, "--json", "record", "stop"), call...)...)
+	if code != exitOK || !strings.Contains(out, `"id": "`+voipnowsim.SeedCallID+`"`) {
+		t.Fatalf("204 stop --json: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	// A PBX that accepts StartRecording and answers the call unchanged.
+	unchanged := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			r.Method = http.MethodGet // answer the call as it is
+		}
+		s.Handler().ServeHTTP(w, r)
+	}))
+	base2 := []string{"voipnow", "--base-url", unchanged, "--client-id", "demo"}
+	for _, json := range []bool{false, true} {
+		args := base2
+		if json {
+			args = append(args, "--json")
+		}
+		code, out, errs = vendorRun(t, append(append(args, "record", "start"), call...)...)
+		if code != exitAPI || !strings.Contains(errs, "shows no recording") {
+			t.Fatalf("json=%v unchanged: exit %d\n%s\n%s", json, code, out, errs)
+		}
+		if json {
+			if je := jsonErrorOf(t, out); je.Kind != "api" {
+				t.Fatalf("json error %+v", je)
+			}
+		}
+	}
+
+	// The PBX's error inside a 200.
+	inside := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"error":{"code":"pc_phonecallview_invalid","message":"Value supplied in phoneCallViewId is invalid."}}`))
+			return
+		}
+		s.Handler().ServeHTTP(w, r)
+	}))
+	code, out, errs = vendorRun(t, append(append([]string{"voipnow", "--base-url", inside, "--client-id", "demo", "--json"}, "record", "start"), call...)...)
+	if code != exitAPI || !strings.Contains(errs, "pc_phonecallview_invalid") {
+		t.Fatalf("error in 200: exit %d\n%s\n%s", code, out, errs)
+	}
+	if je := jsonErrorOf(t, out); je.Code != "pc_phonecallview_invalid" || je.HTTPStatus != 200 || je.Kind != "api" {
+		t.Fatalf("json error %+v", je)
+	}
+	recs := readAudit(t)
+	if len(recs) != 5 || recs[0].Vendor != "voipnow" || recs[0].Outcome != audit.OutcomeOK || recs[0].State != "recording" ||
+		recs[4].Outcome != audit.OutcomeFailed || recs[0].Target != voipnowsim.SeedCallID+"/"+voipnowsim.SeedViewID {
+		t.Fatalf("audit: %+v", recs)
+	}
+}
+
+// TestVoipnowCallsAllSaysWhatItShows: --all reads to the PBX's end, and a
+// limit of recdeck's own is said ("showing N of M").
+func TestVoipnowCallsAllSaysWhatItShows(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(voipnowSecretEnv, "demo")
+	s, url := voipnowServe(t)
+	for range 6 {
+		s.AddCall(voipnowsim.ExtSales, voipnow.FlowOutgoing, "0722000333", 0, 0)
+	}
+	base := []string{"voipnow", "--base-url", url, "--client-id", "demo"}
+	code, out, _ := vendorRun(t, append(base, "calls", "--all", "--count", "2")...)
+	if code != exitOK || strings.Count(out, "\n") != 8 || strings.Contains(out, "showing") {
+		t.Fatalf("all: %d\n%s", code, out)
+	}
+	code, out, _ = vendorRun(t, append(base, "calls", "--all", "--count", "2", "--max", "3")...)
+	if code != exitOK || !strings.Contains(out, "Showing 3 of 7 calls (--max 3).") {
+		t.Fatalf("max: %d\n%s", code, out)
+	}
+	code, out, _ = vendorRun(t, append(base, "calls", "--call", voipnowsim.SeedCallID)...)
+	if code != exitOK || !strings.Contains(out, voipnowsim.SeedCallID) || strings.Count(out, "\n") != 2 {
+		t.Fatalf("--call: %d\n%s", code, out)
+	}
+	code, out, _ = vendorRun(t, append(base, "calls", "--sort-order", "descending", "--fields", "extension,status")...)
+	if code != exitOK || !strings.Contains(out, voipnowsim.SeedCallID) {
+		t.Fatalf("sort/fields: %d\n%s", code, out)
 	}
 }

@@ -35,4 +35,14 @@
 //     or prompt open with the reason and nothing typed is lost.
 //   - Capturing is true while a form, the scope prompt or the delete
 //     confirmation is open.
+//   - After an add, the pane shows the new entry's scope at the page that
+//     holds it (read from the first page, bounded) with the entry selected.
+//   - The Dubber credentials (AuthUserID1/2, APIParameter1/2) are masked in
+//     the details and typed masked in the forms; x (Reveal) on an entry's
+//     details shows them when asked, Options.ShowSecrets from the start.
+//   - Add, change and delete are audited (Options.Audit: write-ahead
+//     Begin/End, vendor "akixi", Source "console"); cmd/recdeck closes the
+//     pane's session (Logout) when the console ends.
+//   - Built with Options.Unavailable (not configured, no password), the tab
+//     says what to configure instead of vanishing.
 package akixipane

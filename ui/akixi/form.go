@@ -10,6 +10,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/akixi"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // form is the add or change form: one text input per editable property.
@@ -48,6 +49,11 @@ func (p *Pane) newForm(adding bool, orig akixi.Entry) *form {
 		in.CharLimit = 1024
 		styleInput(&in, p.st)
 		in.SetValue(orig.Get(n))
+		if akixi.IsSecret(n) && !p.reveal {
+			// A Dubber credential is typed and shown masked.
+			in.EchoMode = textinput.EchoPassword
+			in.EchoCharacter = '•'
+		}
 		f.fields = append(f.fields, field{prop: prop, in: in})
 	}
 	f.setWidth(p.w)
@@ -147,8 +153,14 @@ func (p *Pane) submit() tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
+			end := p.audited("add", e.Scope().String()+" "+e.Description)
 			guid, err := api.Add(ctx, e)
-			return savedMsg{op: "add", guid: guid, desc: e.Description, err: err}
+			end(err, func(r *audit.Record) {
+				if guid != "" {
+					r.Target = guid
+				}
+			})
+			return savedMsg{op: "add", guid: guid, desc: e.Description, scope: e.Scope(), err: err}
 		}
 	}
 	ch := akixi.Diff(f.orig, e)
@@ -168,6 +180,9 @@ func (p *Pane) submit() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return savedMsg{op: "change", guid: guid, desc: e.Description, err: api.Change(ctx, guid, ch)}
+		end := p.audited("change", guid)
+		err := api.Change(ctx, guid, ch)
+		end(err, nil)
+		return savedMsg{op: "change", guid: guid, desc: e.Description, err: err}
 	}
 }

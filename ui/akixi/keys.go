@@ -17,6 +17,8 @@ type KeyMap struct {
 	Add, Change        key.Binding
 	Delete             key.Binding
 	Scope, Refresh     key.Binding
+	// Reveal shows or hides the Dubber credentials (masked by default).
+	Reveal key.Binding
 	// In forms.
 	NextField, PrevField, Save, Cancel key.Binding
 	// In the delete confirmation.
@@ -37,6 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Delete:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete entry")),
 		Scope:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scope")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Reveal:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "show/hide Dubber credentials")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
@@ -49,14 +52,14 @@ func DefaultKeyMap() KeyMap {
 // ShortHelp gives the footer hints.
 func (k *KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Open, k.Add, k.Change, k.Delete, k.Scope, k.NextPage, k.PrevPage,
-		k.Refresh, k.Back, k.NextField, k.Save, k.Cancel, k.Yes, k.No}
+		k.Refresh, k.Reveal, k.Back, k.NextField, k.Save, k.Cancel, k.Yes, k.No}
 }
 
 // FullHelp gives the ? help, by column.
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PrevPage, k.NextPage, k.Open, k.Back},
-		{k.Add, k.Change, k.Delete, k.Scope, k.Refresh},
+		{k.Add, k.Change, k.Delete, k.Scope, k.Refresh, k.Reveal},
 		{k.NextField, k.PrevField, k.Save, k.Cancel, k.Yes, k.No},
 	}
 }
@@ -75,13 +78,14 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "akixi_add", Binding: &k.Add}, {Name: "akixi_change", Binding: &k.Change},
 		{Name: "akixi_delete", Binding: &k.Delete}, {Name: "akixi_scope", Binding: &k.Scope},
 		{Name: "akixi_refresh", Binding: &k.Refresh}, {Name: "akixi_save", Binding: &k.Save},
+		{Name: "akixi_reveal", Binding: &k.Reveal},
 	}
 }
 
 // enableFor turns on the bindings that work in mode m.
 func (k *KeyMap) enableFor(m mode, hasRows, hasPrev, hasNext bool) {
 	all := []*key.Binding{&k.Up, &k.Down, &k.PrevPage, &k.NextPage, &k.Open, &k.Back, &k.Add, &k.Change,
-		&k.Delete, &k.Scope, &k.Refresh, &k.NextField, &k.PrevField, &k.Save, &k.Cancel, &k.Yes, &k.No}
+		&k.Delete, &k.Scope, &k.Refresh, &k.Reveal, &k.NextField, &k.PrevField, &k.Save, &k.Cancel, &k.Yes, &k.No}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
@@ -103,7 +107,7 @@ func (k *KeyMap) enableFor(m mode, hasRows, hasPrev, hasNext bool) {
 			on(&k.NextPage)
 		}
 	case modeDetail:
-		on(&k.Back, &k.Change, &k.Delete, &k.Refresh)
+		on(&k.Back, &k.Change, &k.Delete, &k.Refresh, &k.Reveal)
 	case modeForm:
 		on(&k.NextField, &k.PrevField, &k.Save, &k.Cancel)
 	case modeScope:

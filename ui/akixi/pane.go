@@ -2,6 +2,7 @@ package akixipane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/recdeck/recdeck/client/akixi"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // API is what the pane needs from the Akixi WS API; *akixi.Client
@@ -48,6 +51,47 @@ type Options struct {
 	// Unavailable, when set, is why the pane cannot talk to Akixi (e.g. no
 	// password configured); the pane then shows only that.
 	Unavailable string
+	// ShowSecrets shows the Dubber credentials (AuthUserID1/2,
+	// APIParameter1/2) from the start; otherwise they are masked until the
+	// Reveal key is pressed on an entry's details.
+	ShowSecrets bool
+	// Audit receives a write-ahead record of every add, change and delete
+	// (nil: not audited). Server, Profile and Requester go into them.
+	Audit                      Auditor
+	Server, Profile, Requester string
+}
+
+// Auditor is where the pane writes its write-ahead audit records;
+// *audit.Log satisfies it.
+type Auditor interface {
+	Begin(audit.Record) (*audit.Attempt, error)
+}
+
+// audited runs do between an attempt record and its outcome record.
+func (p *Pane) audited(action, target string) func(err error, set func(*audit.Record)) {
+	if p.o.Audit == nil {
+		return func(error, func(*audit.Record)) {}
+	}
+	att, _ := p.o.Audit.Begin(audit.Record{Vendor: "akixi", Server: p.o.Server, Profile: p.o.Profile,
+		Requester: p.o.Requester, Source: "console", Action: "entry " + action, Target: safetext.Out(target)})
+	return func(err error, set func(*audit.Record)) {
+		outcome := audit.OutcomeOK
+		var te *akixi.TransportError
+		switch {
+		case errors.As(err, &te):
+			outcome = audit.OutcomeUnknown
+		case err != nil:
+			outcome = audit.OutcomeFailed
+		}
+		_ = att.End(outcome, func(r *audit.Record) {
+			if err != nil {
+				r.ErrorMessage = safetext.Out(err.Error())
+			}
+			if set != nil {
+				set(r)
+			}
+		})
+	}
 }
 
 type mode int
@@ -76,6 +120,9 @@ type (
 		offset int
 		page   akixi.Page
 		err    error
+		// selectGUID is the entry to select when the page arrives (one
+		// just added).
+		selectGUID string
 	}
 	infoMsg struct {
 		guid   string
@@ -84,10 +131,11 @@ type (
 		err    error
 	}
 	savedMsg struct {
-		op   string // "add", "change", "delete"
-		guid string
-		desc string
-		err  error
+		op    string // "add", "change", "delete"
+		guid  string
+		desc  string
+		scope akixi.Scope // add: the new entry's scope
+		err   error
 	}
 	tickMsg struct{ gen int }
 )
@@ -127,6 +175,7 @@ type Pane struct {
 	confirm       *confirm
 	scopeIn       textinput.Model
 	scopeErr      string
+	reveal        bool // the Dubber credentials are shown
 }
 
 // New builds the pane. It sends nothing until Init.
@@ -140,7 +189,7 @@ func New(o Options) *Pane {
 	if o.Refresh == 0 {
 		o.Refresh = DefaultRefresh
 	}
-	p := &Pane{o: o, keys: DefaultKeyMap(), st: &ui.Styles{}, scope: o.Scope, w: 80, h: 24}
+	p := &Pane{o: o, keys: DefaultKeyMap(), st: &ui.Styles{}, scope: o.Scope, w: 80, h: 24, reveal: o.ShowSecrets}
 	p.syncKeys()
 	return p
 }
@@ -307,6 +356,9 @@ func (p *Pane) onList(m listMsg) tea.Cmd {
 	}
 	p.rows = rows
 	p.cursor = min(p.cursor, max(len(rows)-1, 0))
+	if m.selectGUID != "" {
+		selected = m.selectGUID
+	}
 	for i, r := range rows {
 		if r.GUID == selected {
 			p.cursor = i
@@ -413,9 +465,50 @@ func (p *Pane) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.readInfo(p.detail.GUID, forChange)
 	case key.Matches(msg, k.Delete):
 		p.openConfirm(p.detail)
+	case key.Matches(msg, k.Reveal):
+		p.reveal = !p.reveal
 	}
 	return nil
 }
+
+// showAdded reads the pages of the new entry's scope from the first until
+// it finds the entry (bounded), and shows that page with it selected, so
+// the supervisor sees what was added. Not found (a service that sorts
+// differently, or a lookup that failed): the first page.
+func (p *Pane) showAdded(guid string, sc akixi.Scope) tea.Cmd {
+	p.scope, p.cursor = sc, 0
+	p.gen++
+	p.loading = true
+	gen, api, timeout, size := p.gen, p.o.API, p.o.RequestTimeout, p.o.PageSize
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		var first listMsg
+		for i := range maxFindPages {
+			q := akixi.ListQuery{Scope: sc, Offset: i * size, Limit: size + 1, Fields: listFields}
+			page, err := api.List(ctx, q)
+			m := listMsg{gen: gen, offset: q.Offset, page: page, err: err, selectGUID: guid}
+			if i == 0 {
+				first = m
+			}
+			if err != nil {
+				return first
+			}
+			for _, e := range page.Entries[:min(len(page.Entries), size)] {
+				if e.GUID == guid {
+					return m
+				}
+			}
+			if len(page.Entries) <= size {
+				break
+			}
+		}
+		return first
+	}
+}
+
+// maxFindPages bounds showAdded's search.
+const maxFindPages = 50
 
 // readInfo reads an entry's every property, for its details or to change it.
 func (p *Pane) readInfo(guid string, in intent) tea.Cmd {
@@ -512,7 +605,10 @@ func (p *Pane) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			return savedMsg{op: "delete", guid: e.GUID, desc: e.Description, err: api.Delete(ctx, e.GUID)}
+			end := p.audited("delete", e.GUID)
+			err := api.Delete(ctx, e.GUID)
+			end(err, nil)
+			return savedMsg{op: "delete", guid: e.GUID, desc: e.Description, err: err}
 		}
 	}
 	// Any other key keeps the entry.
@@ -563,6 +659,10 @@ func (p *Pane) onSaved(m savedMsg) tea.Cmd {
 			text += " (" + m.guid + ")"
 		}
 		p.setStatus(ui.ToastSuccess, text)
+		if m.op == "add" {
+			// Show the new entry, selected, in its own scope.
+			return tea.Batch(ui.Toast(ui.ToastSuccess, "Akixi: %s", text), p.showAdded(m.guid, m.scope))
+		}
 		cmds := []tea.Cmd{ui.Toast(ui.ToastSuccess, "Akixi: %s", text), p.load(false)}
 		if m.op == "change" && p.lastMode == modeDetail {
 			cmds = append(cmds, p.readInfo(m.guid, forDetail))

@@ -248,7 +248,10 @@ func TestChangeFlow(t *testing.T) {
 		t.Fatal("no change form")
 	}
 	h.wantView("Change entry "+sim.SeedListGUID2, "GUID (CallRecIntGUID)", "read-only: they cannot be changed after the entry is created",
-		"Type (CallRecIntType)", "param2")
+		"Type (CallRecIntType)", "••••")
+	if strings.Contains(h.view(), "param2") {
+		t.Errorf("the change form shows a Dubber credential:\n%s", h.view())
+	}
 	for _, f := range h.p.form.fields {
 		if f.prop.ReadOnly {
 			t.Errorf("read-only %s is editable", f.prop.Name)
@@ -293,8 +296,18 @@ func TestDetailView(t *testing.T) {
 	if h.p.mode != modeDetail {
 		t.Fatal("no details")
 	}
-	h.wantView("Akixi entry · Dubber demo simulator 2", "CallRecIntGUID", sim.SeedListGUID2, "API parameter 2", "param2",
-		"(read-only)", "they cannot be changed after the entry is created", "Scope: partition 2 of telephony server 1")
+	h.wantView("Akixi entry · Dubber demo simulator 2", "CallRecIntGUID", sim.SeedListGUID2, "API parameter 2", akixi.Mask,
+		"(read-only)", "they cannot be changed after the entry is created", "Scope: partition 2 of telephony server 1",
+		"Dubber credentials are masked: x shows them")
+	if strings.Contains(h.view(), "param2") {
+		t.Fatalf("a Dubber credential on screen before it was asked for:\n%s", h.view())
+	}
+	h.d.Press("x") // asked for explicitly
+	h.wantView("param2")
+	h.d.Press("x")
+	if strings.Contains(h.view(), "param2") {
+		t.Fatal("x did not hide the credentials again")
+	}
 	// Change from the details comes back to the details, re-read.
 	h.d.Press("c")
 	h.clearField()
@@ -528,7 +541,7 @@ func TestOddTextStaysInItsRow(t *testing.T) {
 	if len(lines) != 30 || !strings.Contains(h.view(), "> two lines  31m") || strings.ContainsAny(h.view(), "\u009b\t") {
 		t.Errorf("list view:\n%s", h.view())
 	}
-	h.d.Press("enter")
+	h.d.Press("enter", "x")
 	h.wantView("Akixi entry · two lines  31m", "a b")
 	if strings.ContainsAny(h.view(), "\u009b\t") || len(strings.Split(h.view(), "\n")) != 30 {
 		t.Errorf("detail view:\n%s", h.view())

@@ -147,6 +147,9 @@ func (p *Pane) confirmLines() []string {
 
 func (p *Pane) detailView() []string {
 	e := printable(p.detail)
+	if !p.reveal {
+		e = e.Masked()
+	}
 	out := []string{p.st.Title.Render("Akixi entry · " + e.Description), ""}
 	for _, prop := range akixi.Properties {
 		v := e.Get(prop.Name)
@@ -162,6 +165,9 @@ func (p *Pane) detailView() []string {
 	}
 	out = append(out, "", p.st.Text.Render("Scope: "+e.Scope().String()),
 		p.st.Muted.Render("GUID and Type are read-only: they "+akixi.ReadOnlyReason+"."))
+	if !p.reveal {
+		out = append(out, p.st.Muted.Render("Dubber credentials are masked: "+p.keys.Reveal.Help().Key+" shows them."))
+	}
 	if e.IsDemo() {
 		out = append(out, p.st.Warning.Render("! This is the demonstration-simulator entry: Akixi advises not to delete it."))
 	}

@@ -3,10 +3,25 @@
 // with a bar giving each leg's share of the call's duration, and fetches
 // one leg (f) or all of them (F) into a chosen folder (o) with a progress
 // bar; h lists an hour's calls and says when the next by-hour request is
-// allowed (the API allows one a minute); enter opens a call of that list
-// and F fetches all its legs, without another metadata request. Built with
-// Options.Unavailable (a missing apiKey, a bad setting), it shows why and
-// answers every action with that reason instead of vanishing.
+// allowed (the API allows one a minute). An hour's list holds the legs that
+// ENDED in that hour (the vendor's rule: a call crossing the hour is split
+// over two lists), so enter (open) and F (fetch all) first read the whole
+// call by its unique id; if that fails, the hour's legs are shown with a
+// warning and nothing is fetched. An hour not over yet (or ended less than
+// noojee.HourSettle ago) is marked PARTIAL. Times the client could not read
+// (a zone outside its table) are said in the toast.
+//
+// r starts and s stops recording a call by extension or unique id, with
+// optional tag=T and agent=NAME (agentLoginName), e.g. "410 tag=PCI-1
+// agent=Fred" (the PCI pause for Noojee users); s asks before sending. The
+// server's refusal in its body (HTTP 200, Code -1) is an error toast. Both
+// are audited (Options.Audit: write-ahead Begin/End, vendor "noojee").
+//
+// Downloads go to Options.Dir, by default noojee.DefaultDownloadDir (a
+// per-user data directory), never the working directory. Built with
+// Options.Unavailable (not configured, a missing apiKey, a bad setting), it
+// shows why and answers every action with that reason instead of
+// vanishing.
 //
 // Main types: Pane (New(Options)) satisfies ui.Pane; Client is the small
 // interface it calls (*noojee.Client from client/noojee satisfies it);

@@ -13,6 +13,9 @@ type KeyMap struct {
 	Up, Down, Top, Bottom         key.Binding
 	Open, Back                    key.Binding
 	Fetch, FetchAll, Folder, Stop key.Binding
+	// StartRec and StopRec start and stop recording a call (by extension
+	// or unique id, optional tag and agentLoginName); stop asks first.
+	StartRec, StopRec key.Binding
 	// Shown while a prompt is open (the prompt handles them itself).
 	Accept, Dismiss key.Binding
 }
@@ -33,6 +36,8 @@ func DefaultKeyMap() KeyMap {
 		FetchAll:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "fetch all legs")),
 		Folder:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "download folder")),
 		Stop:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel fetch")),
+		StartRec:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "start recording")),
+		StopRec:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop recording")),
 		Accept:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "accept")),
 		Dismiss:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
@@ -51,6 +56,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "noojee_back", Binding: &k.Back}, {Name: "noojee_fetch", Binding: &k.Fetch},
 		{Name: "noojee_fetch_all", Binding: &k.FetchAll}, {Name: "noojee_folder", Binding: &k.Folder},
 		{Name: "noojee_cancel", Binding: &k.Stop},
+		{Name: "noojee_start_recording", Binding: &k.StartRec}, {Name: "noojee_stop_recording", Binding: &k.StopRec},
 	}
 }
 
@@ -69,9 +75,9 @@ func (h helpKeys) ShortHelp() []key.Binding {
 		return []key.Binding{h.k.Accept, h.k.Dismiss}
 	}
 	if h.hourView {
-		return []key.Binding{h.k.Open, h.k.FetchAll, h.k.ByHour, h.k.SearchTag, h.k.SearchID, h.k.Up, h.k.Down}
+		return []key.Binding{h.k.Open, h.k.FetchAll, h.k.ByHour, h.k.SearchTag, h.k.SearchID, h.k.StartRec, h.k.StopRec, h.k.Up, h.k.Down}
 	}
-	b := []key.Binding{h.k.SearchTag, h.k.SearchID, h.k.ByHour, h.k.Fetch, h.k.FetchAll, h.k.Folder}
+	b := []key.Binding{h.k.SearchTag, h.k.SearchID, h.k.ByHour, h.k.Fetch, h.k.FetchAll, h.k.Folder, h.k.StartRec, h.k.StopRec}
 	if h.fetching {
 		b = append(b, h.k.Stop)
 	}
@@ -88,6 +94,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{h.k.SearchTag, h.k.SearchID, h.k.ByHour, h.k.Open, h.k.Back},
 		{h.k.Fetch, h.k.FetchAll, h.k.Folder, h.k.Stop},
+		{h.k.StartRec, h.k.StopRec},
 		{h.k.Up, h.k.Down, h.k.Top, h.k.Bottom},
 	}
 }

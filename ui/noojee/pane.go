@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/recdeck/recdeck/client/noojee"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/components"
 )
@@ -27,6 +28,8 @@ type Client interface {
 	ByHour(ctx context.Context, date string, hour int) ([]noojee.Leg, error)
 	NextByHour() time.Time
 	DownloadLeg(ctx context.Context, uniqueID string, leg int, dir string, opt noojee.DownloadOptions) (noojee.Download, error)
+	StartRecording(ctx context.Context, r noojee.RecordRequest) (noojee.Answer, error)
+	StopRecording(ctx context.Context, r noojee.RecordRequest) (noojee.Answer, error)
 }
 
 // DefaultRequestTimeout bounds each search the pane makes.
@@ -35,8 +38,9 @@ const DefaultRequestTimeout = 20 * time.Second
 // Options configure the pane.
 type Options struct {
 	Client Client
-	// Dir is the download folder to start with (default: the working
-	// directory). The user changes it with the folder key.
+	// Dir is the download folder to start with (default:
+	// noojee.DefaultDownloadDir, a per-user data directory; never the
+	// working directory). The user changes it with the folder key.
 	Dir string
 	// Location is the server's zone: times are shown in it and the by-hour
 	// prompt is prefilled with its current hour (default time.Local).
@@ -53,6 +57,10 @@ type Options struct {
 	// no apiKey, an unknown time zone): the pane shows it and every action
 	// answers with it. Client may then be nil.
 	Unavailable string
+	// Audit receives a write-ahead record of every start and stop (nil:
+	// not audited); Server, Profile and Requester go into them.
+	Audit                      Auditor
+	Server, Profile, Requester string
 }
 
 type viewKind int
@@ -69,6 +77,9 @@ const (
 	promptID
 	promptHour
 	promptFolder
+	promptStart
+	promptStop
+	promptConfirmStop
 )
 
 // legRef points at one leg of p.calls.
@@ -95,11 +106,13 @@ type Pane struct {
 	offset   int // first line of the table on screen
 	fromHour bool
 
-	// Hour view.
-	hourLabel  string
-	hourCalls  []noojee.Call
-	hourSel    int
-	hourOffset int
+	// Hour view. The list holds the legs that ENDED in the hour: a call is
+	// looked up whole (by unique id) before it is opened or fetched.
+	hourPartial bool // the hour is not over (or just over): more legs may come
+	hourLabel   string
+	hourCalls   []noojee.Call
+	hourSel     int
+	hourOffset  int
 
 	seq     int    // id of the latest search; older answers are dropped
 	busy    string // what is being searched, while it runs
@@ -112,6 +125,8 @@ type Pane struct {
 	dir    string
 	job    *fetchJob
 	jobSeq int
+
+	pendingStop *noojee.RecordRequest // the stop awaiting confirmation
 }
 
 // fetchJob is a running download of one or more legs. The downloading
@@ -142,12 +157,18 @@ type (
 		query string
 		legs  []noojee.Leg
 		err   error
+		// From the hour list: the whole call looked up by unique id;
+		// hourCall is the hour's part of it, shown if the lookup fails.
+		fromHour bool
+		hourCall *noojee.Call
+		fetchAll bool // fetch every leg once the call is known
 	}
 	hourMsg struct {
-		seq   int
-		label string
-		legs  []noojee.Leg
-		err   error
+		seq     int
+		label   string
+		legs    []noojee.Leg
+		err     error
+		partial bool
 	}
 	fetchDoneMsg struct {
 		id      int
@@ -171,7 +192,9 @@ func New(opts Options) *Pane {
 	}
 	dir := opts.Dir
 	if dir == "" {
-		dir = "."
+		if d, err := noojee.DefaultDownloadDir(); err == nil {
+			dir = d
+		}
 	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
@@ -237,6 +260,8 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 		return p, p.onHour(msg)
 	case fetchDoneMsg:
 		return p, p.onFetchDone(msg)
+	case recordMsg:
+		return p, p.onRecord(msg)
 	}
 	if p.prompt != nil {
 		return p, p.prompt.UpdateOther(msg)
@@ -247,7 +272,7 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.keys
 	if p.unavailable() != "" {
-		for _, b := range []key.Binding{k.SearchTag, k.SearchID, k.ByHour, k.Fetch, k.FetchAll, k.Folder} {
+		for _, b := range []key.Binding{k.SearchTag, k.SearchID, k.ByHour, k.Fetch, k.FetchAll, k.Folder, k.StartRec, k.StopRec} {
 			if key.Matches(msg, b) {
 				return p.report(ui.ToastError, "not available: %s", p.unavailable())
 			}
@@ -278,6 +303,10 @@ func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, k.Folder):
 		p.openPrompt(promptFolder, "Download folder", "e.g. ~/recordings", p.dir, checkFolder)
+	case key.Matches(msg, k.StartRec):
+		p.openRecordPrompt(true)
+	case key.Matches(msg, k.StopRec):
+		p.openRecordPrompt(false)
 	case key.Matches(msg, k.Up):
 		p.move(-1)
 	case key.Matches(msg, k.Down):
@@ -287,14 +316,14 @@ func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		p.move(1 << 30)
 	case p.view == viewHour && key.Matches(msg, k.Open):
-		return p.openHourCall()
+		return p.openHourCall(false)
 	case p.view == viewHour && key.Matches(msg, k.FetchAll):
-		// The listed call's legs are already known: show them and fetch them all.
+		// The hour holds only the legs that ended in it: the whole call is
+		// looked up first, then every leg fetched.
 		if p.hourSel >= len(p.hourCalls) {
 			return p.report(ui.ToastWarning, "nothing to fetch: this hour has no recordings")
 		}
-		p.openHourCall()
-		return p.fetch(true)
+		return p.openHourCall(true)
 	case p.view == viewHour && key.Matches(msg, k.Fetch):
 		return p.report(ui.ToastWarning, "pick a leg first: %s opens the call's legs (%s fetches them all)",
 			k.Open.Help().Key, k.FetchAll.Help().Key)
@@ -326,6 +355,10 @@ func (p *Pane) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch res {
 	case components.PromptCancelled:
 		p.prompt = nil
+		if p.promptKind == promptConfirmStop {
+			p.pendingStop = nil
+			return p.report(ui.ToastInfo, "stop cancelled: nothing was sent")
+		}
 		return nil
 	case components.PromptAccepted:
 		v := p.prompt.Value()
@@ -369,12 +402,30 @@ func (p *Pane) submit(kind promptKind, v string) tea.Cmd {
 		seq := p.seq
 		label := fmt.Sprintf("%s %02d:00–%02d:59", date, hour, hour)
 		p.busy = "Listing " + label + "…"
+		loc, now := p.opts.Location, p.opts.Now
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			legs, err := c.ByHour(ctx, date, hour)
-			return hourMsg{seq: seq, label: label, legs: legs, err: err}
+			return hourMsg{seq: seq, label: label, legs: legs, err: err, partial: !noojee.HourComplete(date, hour, loc, now())}
 		}
+	case promptStart, promptStop:
+		r, err := parseRecordRequest(v)
+		if err != nil { // the validator already refused this; kept for safety
+			return ui.Toast(ui.ToastError, "%v", err)
+		}
+		if kind == promptStop {
+			p.askStop(r)
+			return nil
+		}
+		return p.record(true, r)
+	case promptConfirmStop:
+		r := p.pendingStop
+		p.pendingStop = nil
+		if r == nil {
+			return nil
+		}
+		return p.record(false, *r)
 	case promptFolder:
 		dir := expandHome(v)
 		if abs, err := filepath.Abs(dir); err == nil {
@@ -402,6 +453,9 @@ func (p *Pane) onLegs(msg legsMsg) tea.Cmd {
 		return nil // a newer search was started: this answer is stale
 	}
 	p.busy = ""
+	if msg.fromHour {
+		return p.onHourCall(msg)
+	}
 	if msg.err != nil {
 		return p.report(levelOf(msg.err), "finding %s failed: %v", msg.query, msg.err)
 	}
@@ -412,7 +466,16 @@ func (p *Pane) onLegs(msg legsMsg) tea.Cmd {
 	if len(msg.legs) == 0 {
 		return p.report(ui.ToastWarning, "no recording found for %s", msg.query)
 	}
-	return p.report(ui.ToastSuccess, "%s: %s, %s", msg.query, plural(len(p.calls), "call"), plural(len(msg.legs), "leg"))
+	return p.report(ui.ToastSuccess, "%s: %s, %s%s", msg.query, plural(len(p.calls), "call"), plural(len(msg.legs), "leg"), timeNote(msg.legs))
+}
+
+// timeNote says when some times could not be read (a zone outside the
+// client's table): they are shown as the server wrote them.
+func timeNote(legs []noojee.Leg) string {
+	if pr := noojee.TimeProblems(legs); len(pr) > 0 {
+		return "; some times shown as the server wrote them (" + safetext.Printable(pr[0]) + ")"
+	}
+	return ""
 }
 
 func (p *Pane) onHour(msg hourMsg) tea.Cmd {
@@ -425,26 +488,75 @@ func (p *Pane) onHour(msg hourMsg) tea.Cmd {
 	}
 	p.view = viewHour
 	p.hourLabel = msg.label
+	p.hourPartial = msg.partial
 	p.hourCalls = noojee.GroupCalls(msg.legs)
 	p.hourSel, p.hourOffset = 0, 0
-	if len(p.hourCalls) == 0 {
-		return p.report(ui.ToastWarning, "no recordings in %s", msg.label)
+	partial := ""
+	if msg.partial {
+		partial = " (partial: the hour is not over; ask again a few minutes after it)"
 	}
-	return p.report(ui.ToastSuccess, "%s: %s", msg.label, plural(len(p.hourCalls), "call"))
+	if len(p.hourCalls) == 0 {
+		return p.report(ui.ToastWarning, "no recordings in %s%s", msg.label, partial)
+	}
+	return p.report(ui.ToastSuccess, "%s: %s%s%s", msg.label, plural(len(p.hourCalls), "call"), partial, timeNote(msg.legs))
 }
 
-// openHourCall shows the selected call of the hour list (no request: the
-// by-hour answer already holds its legs).
-func (p *Pane) openHourCall() tea.Cmd {
+// openHourCall opens the selected call of the hour list. The list holds
+// only the legs that ENDED in the hour (the vendor's rule: a call crossing
+// the hour is split over two lists), so the whole call is looked up by its
+// unique id first; fetchAll then fetches every leg of it.
+func (p *Pane) openHourCall(fetchAll bool) tea.Cmd {
 	if p.hourSel >= len(p.hourCalls) {
 		return nil
 	}
-	c := p.hourCalls[p.hourSel]
+	hc := p.hourCalls[p.hourSel]
+	c, timeout := p.opts.Client, p.opts.RequestTimeout
+	p.seq++
+	seq := p.seq
+	p.busy = "Reading the whole call " + safetext.Printable(hc.UniqueID) + "…"
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		legs, err := c.LegsByUniqueID(ctx, hc.UniqueID)
+		return legsMsg{seq: seq, query: "call " + hc.UniqueID, legs: legs, err: err, fromHour: true, hourCall: &hc, fetchAll: fetchAll}
+	}
+}
+
+// onHourCall shows the call looked up from the hour list; when the lookup
+// failed or found nothing, the hour's legs of it, saying they may not be
+// all (and fetching nothing: "all legs" would not be all).
+func (p *Pane) onHourCall(msg legsMsg) tea.Cmd {
 	p.view = viewLegs
 	p.fromHour = true
-	p.query = "call " + c.UniqueID + " (from " + p.hourLabel + ")"
-	p.setCalls([]noojee.Call{c})
-	return nil
+	p.query = msg.query + " (from " + p.hourLabel + ")"
+	var calls []noojee.Call
+	for _, c := range noojee.GroupCalls(msg.legs) {
+		if c.UniqueID == msg.hourCall.UniqueID {
+			calls = append(calls, c)
+		}
+	}
+	if msg.err != nil || len(calls) == 0 {
+		p.setCalls([]noojee.Call{*msg.hourCall})
+		why := "not found by its unique id"
+		if msg.err != nil {
+			why = "could not be read whole: " + msg.err.Error()
+		}
+		what := "showing"
+		if msg.fetchAll {
+			what = "nothing fetched; showing"
+		}
+		return p.report(ui.ToastWarning, "call %s %s; %s only the %s that ended in %s",
+			safetext.Printable(msg.hourCall.UniqueID), why, what, plural(len(msg.hourCall.Legs), "leg"), p.hourLabel)
+	}
+	p.setCalls(calls)
+	if msg.fetchAll {
+		return p.fetch(true)
+	}
+	extra := ""
+	if n, m := len(calls[0].Legs), len(msg.hourCall.Legs); n > m {
+		extra = fmt.Sprintf(" (%d ended in %s, the others in another hour)", m, p.hourLabel)
+	}
+	return p.report(ui.ToastSuccess, "%s: %s%s", msg.query, plural(len(calls[0].Legs), "leg"), extra)
 }
 
 func (p *Pane) setCalls(calls []noojee.Call) {

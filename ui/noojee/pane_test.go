@@ -290,11 +290,14 @@ func TestByHourListOpensACallAndShowsTheRateLimit(t *testing.T) {
 
 	first := h.p.hourCalls[0]
 	h.press("enter")
+	h.waitToast()
 	if h.p.view != viewLegs || !strings.Contains(h.p.View(), "call "+first.UniqueID) {
 		t.Fatalf("enter did not open the call:\n%s", h.p.View())
 	}
-	if n := h.sim.Requests("retrieveMetaDataByUniqueId"); n != 0 {
-		t.Fatalf("opening a listed call sent %d requests", n)
+	// The whole call is read by unique id: the hour holds only the legs
+	// that ended in it.
+	if n := h.sim.Requests("retrieveMetaDataByUniqueId"); n != 1 {
+		t.Fatalf("opening a listed call sent %d by-unique-id requests, want 1", n)
 	}
 	h.press("esc")
 	if h.p.view != viewHour {
@@ -415,13 +418,22 @@ func TestHourListFetchesAllLegsOfTheSelectedCall(t *testing.T) {
 	if toast := h.waitToast(); toast.Level != ui.ToastWarning || !strings.Contains(toast.Text, "enter opens the call's legs") {
 		t.Fatalf("f in the hour list: %+v", toast)
 	}
-	h.press("F")
-	if h.p.view != viewLegs || h.p.job == nil || !strings.Contains(h.p.View(), "call "+call.UniqueID) {
-		t.Fatalf("F did not open and fetch the call:\n%s", h.p.View())
+	// The hour holds the legs that ENDED in it: F looks the whole call up
+	// by its unique id first, then fetches every leg of it.
+	whole, err := h.sim.CallLegs(call.UniqueID)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h.press("F")
 	toast := h.waitToast()
-	if toast.Level != ui.ToastSuccess || !strings.Contains(toast.Text, plural(len(call.Legs), "leg")+" saved") {
+	if h.p.view != viewLegs || !strings.Contains(h.p.View(), "call "+call.UniqueID) {
+		t.Fatalf("F did not open the call:\n%s", h.p.View())
+	}
+	if toast.Level != ui.ToastSuccess || !strings.Contains(toast.Text, plural(len(whole), "leg")+" saved") {
 		t.Fatalf("toast %+v", toast)
+	}
+	if n := h.sim.Requests("retrieveMetaDataByUniqueId"); n != 1 {
+		t.Errorf("fetching a listed call sent %d by-unique-id requests, want 1", n)
 	}
 	for _, l := range call.Legs {
 		want, err := h.sim.Audio(l.UniqueID, l.Leg)
@@ -432,9 +444,6 @@ func TestHourListFetchesAllLegsOfTheSelectedCall(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("leg %d: %d bytes, %v; want the simulator's %d", l.Leg, len(got), err, len(want))
 		}
-	}
-	if n := h.sim.Requests("retrieveMetaDataByUniqueId"); n != 0 {
-		t.Errorf("fetching a listed call sent %d metadata requests", n)
 	}
 	h.press("esc")
 	if h.p.view != viewHour {

@@ -61,6 +61,8 @@ func (p *Pane) titleLine() string {
 	st := p.styles
 	what := "no search yet"
 	switch {
+	case p.view == viewHour && p.hourPartial:
+		what = "hour " + p.hourLabel + " (server time) · PARTIAL: the hour is not over"
 	case p.view == viewHour:
 		what = "hour " + p.hourLabel + " (server time)"
 	case p.query != "":

@@ -5,10 +5,19 @@
 // Pane shows the PBX's live calls, one row per phone call view, with its
 // status in words (ringing, other side ringing, on call, ended), direction,
 // extension, caller, numbers, time on call and a recording indicator
-// ("● REC 1:05" or "not recording"). The selected view can be recorded with
-// r (a prompt chooses wav or wav49; Capturing is true while it is open) and
-// stopped with s. Every action ends in a toast: success with the PBX's start
-// time, or the PBX's error in words.
+// ("● REC 1:05" or "not recording"); the selected row is marked "▸" (not
+// by colour alone). The selected view can be recorded with r (a prompt
+// chooses wav or wav49; Capturing is true while it is open) and stopped
+// with s, which asks first (y/n) and, on a view that is not recording,
+// says so and sends nothing. Every action ends in a toast: success with the
+// PBX's start time, or the PBX's error in words; both are audited
+// (Options.Audit: write-ahead Begin/End, vendor "voipnow").
+//
+// / filters the rows by extension, caller id or number (as typed; esc
+// clears it); u switches the user and extension listed ("@owner/@self",
+// "12/0003*210"). One refresh lists at most Options.MaxCalls calls; when
+// the PBX has more, the status line says "showing N of M calls" and ] / [
+// list the next or previous ones (StartIndex).
 //
 // The UAPI pushes no events, so the pane polls: one list request at a time,
 // in a tea.Cmd with a timeout, re-armed with a single tea.Tick when its

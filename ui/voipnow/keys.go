@@ -11,6 +11,10 @@ import (
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Record, Stop, Refresh                   key.Binding
+	// Filter narrows the rows (extension, caller, number); Scope switches
+	// the user and extension listed; NextWindow and PrevWindow page past
+	// the calls one refresh lists (MaxCalls).
+	Filter, Scope, NextWindow, PrevWindow key.Binding
 	// In the format prompt.
 	Choose, Confirm, Cancel key.Binding
 }
@@ -18,18 +22,22 @@ type KeyMap struct {
 // DefaultKeyMap returns the default bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first call")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last call")),
-		Record:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "start recording (wav/wav49)")),
-		Stop:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop recording")),
-		Refresh:  key.NewBinding(key.WithKeys("ctrl+r", "f5"), key.WithHelp("ctrl+r", "refresh now")),
-		Choose:   key.NewBinding(key.WithKeys("left", "right", "h", "l", "tab", "shift+tab"), key.WithHelp("←/→", "wav or wav49")),
-		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first call")),
+		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last call")),
+		Record:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "start recording (wav/wav49)")),
+		Stop:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop recording")),
+		Refresh:    key.NewBinding(key.WithKeys("ctrl+r", "f5"), key.WithHelp("ctrl+r", "refresh now")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Scope:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "user/extension")),
+		NextWindow: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next calls")),
+		PrevWindow: key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous calls")),
+		Choose:     key.NewBinding(key.WithKeys("left", "right", "h", "l", "tab", "shift+tab"), key.WithHelp("←/→", "wav or wav49")),
+		Confirm:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 
@@ -44,6 +52,8 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "top", Binding: &k.Top}, {Name: "bottom", Binding: &k.Bottom},
 		{Name: "voipnow_record", Binding: &k.Record}, {Name: "voipnow_stop", Binding: &k.Stop},
 		{Name: "voipnow_refresh", Binding: &k.Refresh},
+		{Name: "voipnow_filter", Binding: &k.Filter}, {Name: "voipnow_scope", Binding: &k.Scope},
+		{Name: "voipnow_next_calls", Binding: &k.NextWindow}, {Name: "voipnow_previous_calls", Binding: &k.PrevWindow},
 	}
 }
 
@@ -58,7 +68,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 	if h.prompt {
 		return []key.Binding{h.k.Choose, h.k.Confirm, h.k.Cancel}
 	}
-	return []key.Binding{h.k.Record, h.k.Stop, h.k.Refresh, h.k.Up, h.k.Down}
+	return []key.Binding{h.k.Record, h.k.Stop, h.k.Up, h.k.Down, h.k.Filter, h.k.Scope, h.k.Refresh}
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
@@ -67,6 +77,7 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{h.k.Record, h.k.Stop, h.k.Refresh},
+		{h.k.Filter, h.k.Scope, h.k.NextWindow, h.k.PrevWindow},
 		{h.k.Up, h.k.Down, h.k.PageUp, h.k.PageDown, h.k.Top, h.k.Bottom},
 	}
 }

@@ -9,14 +9,17 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/client/voipnow"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
+	"github.com/recdeck/recdeck/ui/components"
 )
 
 // Client is what the pane needs from the VoipNow client; *voipnow.Client
 // satisfies it, and tests may fake it.
 type Client interface {
-	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) ([]voipnow.PhoneCall, error)
+	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) (voipnow.CallListing, error)
 	StartRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
 	StopRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
 }
@@ -42,7 +45,8 @@ type Options struct {
 	RequestTimeout time.Duration
 	// DefaultFormat is preselected in the format prompt (default wav).
 	DefaultFormat voipnow.Format
-	// MaxCalls caps the calls fetched per refresh (default 1000).
+	// MaxCalls caps the calls fetched per refresh (default 1000); a list
+	// it cuts says "showing N of M calls".
 	MaxCalls int
 	// EndedLinger is how long a call that left the PBX stays listed as
 	// "ended" (default 5 s).
@@ -56,6 +60,11 @@ type Options struct {
 	// configured (no client secret, a bad URL...): the pane shows it in
 	// place of calls, sends nothing, and answers every action with it.
 	SetupError error
+	// Audit receives a write-ahead record of every StartRecording and
+	// StopRecording (nil: not audited); Server, Profile and Requester go
+	// into them.
+	Audit                      Auditor
+	Server, Profile, Requester string
 }
 
 // Pane is the VoipNow tab: the PBX's live calls, one row per call view,
@@ -88,6 +97,14 @@ type Pane struct {
 	recent   map[string]recentAnswer
 
 	setupErr string // Options.SetupError's text
+	shown    string // "showing N of M calls" when the last list was not complete
+	more     bool   // the PBX has calls past the window shown
+	window   int    // index of the first call listed (paging by MaxCalls)
+
+	filter  string             // rows shown must match it (extension, caller, number)
+	ask     *components.Prompt // the filter, scope or stop question, when open
+	askKind askKind
+	stopKey string // the row a stop question is about
 }
 
 // recentAnswer is a view as a recording action's answer left it; seq is
@@ -107,10 +124,10 @@ type prompt struct {
 type (
 	pollMsg  struct{}
 	callsMsg struct {
-		calls  []voipnow.PhoneCall
-		err    error
-		manual bool
-		seq    int // the fetch's number
+		listing voipnow.CallListing
+		err     error
+		manual  bool
+		seq     int // the fetch's number
 	}
 	actionMsg struct {
 		key    string
@@ -185,14 +202,19 @@ func (p *Pane) SetStyles(s *ui.Styles) {
 }
 
 // KeyMap gives the bindings for the footer and the help screen.
-func (p *Pane) KeyMap() help.KeyMap { return helpKeys{k: p.keys, prompt: p.prompt != nil} }
+func (p *Pane) KeyMap() help.KeyMap {
+	if p.ask != nil {
+		return p.ask
+	}
+	return helpKeys{k: p.keys, prompt: p.prompt != nil}
+}
 
 // KeyBindings gives the pane's key map, so the console rebinds it with the
 // frame's and the other panes' in one pass (ui.RebindAll).
 func (p *Pane) KeyBindings() ui.Bindable { return &p.keys }
 
-// Capturing is true while the format prompt is open.
-func (p *Pane) Capturing() bool { return p.prompt != nil }
+// Capturing is true while the format prompt or a question is open.
+func (p *Pane) Capturing() bool { return p.prompt != nil || p.ask != nil }
 
 // Update handles keys, poll ticks and request results. It never waits on
 // the network: every request runs in a tea.Cmd with a timeout.
@@ -202,12 +224,15 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 		if p.prompt != nil {
 			return p, p.promptKey(msg)
 		}
+		if p.ask != nil {
+			return p, p.askKey(msg)
+		}
 		return p, p.key(msg)
 	case tea.MouseClickMsg: // coordinates are relative to the body
 		if m := msg.Mouse(); m.Button == tea.MouseLeft {
 			i := p.offset + m.Y - headLines
-			if m.Y >= headLines && m.Y < headLines+p.listHeight() && i < len(p.rows) {
-				p.sel = i
+			if vis := p.visible(); m.Y >= headLines && m.Y < headLines+p.listHeight() && i < len(vis) {
+				p.sel = vis[i]
 			}
 		}
 	case tea.MouseWheelMsg:
@@ -247,6 +272,24 @@ func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 		p.move(-len(p.rows))
 	case key.Matches(msg, k.Bottom):
 		p.move(len(p.rows))
+	case key.Matches(msg, k.Filter):
+		p.openFilter()
+	case key.Matches(msg, k.Scope):
+		p.openScope()
+	case key.Matches(msg, k.NextWindow):
+		if !p.more {
+			return ui.Toast(ui.ToastInfo, "VoipNow: no more calls past these")
+		}
+		p.window += p.opts.MaxCalls
+		p.sel, p.offset = 0, 0
+		return p.refetch()
+	case key.Matches(msg, k.PrevWindow):
+		if p.window == 0 {
+			return ui.Toast(ui.ToastInfo, "VoipNow: these are the first calls")
+		}
+		p.window = max(p.window-p.opts.MaxCalls, 0)
+		p.sel, p.offset = 0, 0
+		return p.refetch()
 	case key.Matches(msg, k.Refresh):
 		if p.fetching {
 			return ui.Toast(ui.ToastInfo, "VoipNow: a refresh is already running")
@@ -263,9 +306,17 @@ func (p *Pane) key(msg tea.KeyPressMsg) tea.Cmd {
 		if r == nil {
 			return cmd
 		}
-		return p.act(r, false, "")
+		return p.askStopFor(r)
 	}
 	return nil
+}
+
+// refetch lists again now, dropping an answer already on its way (it is
+// for the window or scope left behind).
+func (p *Pane) refetch() tea.Cmd {
+	p.fetchSeq++
+	p.fetching = false
+	return p.fetch(true)
 }
 
 // actionable returns the selected row if an action may be sent for it, or
@@ -320,7 +371,12 @@ func (p *Pane) act(r *row, start bool, format voipnow.Format) tea.Cmd {
 		PhoneCallID: r.callID, ViewID: r.viewID, Format: format,
 	}
 	c, timeout, target := p.opts.Client, p.opts.RequestTimeout, r.describe()
+	action := "recording stop"
+	if start {
+		action = "recording start"
+	}
 	return func() tea.Msg {
+		att := p.auditStart(action, params.PhoneCallID+"/"+params.ViewID)
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		m := actionMsg{key: k, target: target, start: start, format: format}
@@ -329,6 +385,13 @@ func (p *Pane) act(r *row, start bool, format voipnow.Format) tea.Cmd {
 		} else {
 			m.call, m.err = c.StopRecording(ctx, params)
 		}
+		_ = att.End(auditOutcome(m.err), func(rec *audit.Record) {
+			if m.err != nil {
+				rec.ErrorMessage = safetext.Out(m.err.Error())
+			} else if v, ok := m.call.View(params.ViewID); ok {
+				rec.State = map[bool]string{true: "recording", false: "not recording"}[v.IsRecording()]
+			}
+		})
 		return m
 	}
 }
@@ -366,16 +429,19 @@ func (p *Pane) fetch(manual bool) tea.Cmd {
 	p.fetching = true
 	p.fetchSeq++
 	c, timeout, max, seq := p.opts.Client, p.opts.RequestTimeout, p.opts.MaxCalls, p.fetchSeq
-	params := voipnow.ListParams{UserID: p.opts.UserID, Extension: p.opts.Extension}
+	params := voipnow.ListParams{UserID: p.opts.UserID, Extension: p.opts.Extension, StartIndex: p.window}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		calls, err := c.ListAllCalls(ctx, params, max)
-		return callsMsg{calls: calls, err: err, manual: manual, seq: seq}
+		listing, err := c.ListAllCalls(ctx, params, max)
+		return callsMsg{listing: listing, err: err, manual: manual, seq: seq}
 	}
 }
 
 func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
+	if m.seq != p.fetchSeq {
+		return nil // asked for before the scope or window changed
+	}
 	p.fetching = false
 	var cmds []tea.Cmd
 	if !p.tickArmed { // exactly one poll is ever scheduled
@@ -398,7 +464,15 @@ func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
 	}
 	p.failing, p.lastErr, p.loaded = false, "", true
 	p.updatedAt = p.opts.Now()
-	p.merge(m.calls, m.seq)
+	p.merge(m.listing.Calls, m.seq)
+	// Nothing cut short silently: a list the limit (or the PBX) stopped says so.
+	p.shown, p.more = "", !m.listing.Complete && !m.listing.Repeated
+	if !m.listing.Complete || m.listing.Start > 0 {
+		p.shown = m.listing.Summary()
+		if p.more {
+			p.shown += " (" + p.keys.NextWindow.Help().Key + " next)"
+		}
+	}
 	if m.manual {
 		cmds = append(cmds, ui.Toast(ui.ToastSuccess, "VoipNow: %d live call(s)", countCalls(p.rows)))
 	}
@@ -406,7 +480,7 @@ func (p *Pane) gotCalls(m callsMsg) tea.Cmd {
 }
 
 func (p *Pane) selected() *row {
-	if p.sel < 0 || p.sel >= len(p.rows) {
+	if p.sel < 0 || p.sel >= len(p.rows) || !p.rows[p.sel].matches(p.filter) {
 		return nil
 	}
 	return &p.rows[p.sel]
@@ -421,21 +495,39 @@ func (p *Pane) find(k string) *row {
 	return nil
 }
 
+// move moves the selection among the rows the filter shows.
 func (p *Pane) move(d int) {
-	p.sel = min(max(p.sel+d, 0), max(len(p.rows)-1, 0))
+	vis := p.visible()
+	if len(vis) == 0 {
+		return
+	}
+	at := 0
+	for i, r := range vis {
+		if r <= p.sel {
+			at = i
+		}
+	}
+	p.sel = vis[min(max(at+d, 0), len(vis)-1)]
 	p.clampScroll()
 }
 
-// clampScroll keeps the selection on screen.
+// clampScroll keeps the selection on screen; offset counts visible rows.
 func (p *Pane) clampScroll() {
+	vis := p.visible()
 	h := max(p.listHeight(), 1)
-	if p.sel < p.offset {
-		p.offset = p.sel
+	at := 0
+	for i, r := range vis {
+		if r <= p.sel {
+			at = i
+		}
 	}
-	if p.sel >= p.offset+h {
-		p.offset = p.sel - h + 1
+	if at < p.offset {
+		p.offset = at
 	}
-	p.offset = max(min(p.offset, len(p.rows)-h), 0)
+	if at >= p.offset+h {
+		p.offset = at - h + 1
+	}
+	p.offset = max(min(p.offset, len(vis)-h), 0)
 }
 
 // clockTime shows a PBX timestamp's time of day, in the PBX's zone.

@@ -168,7 +168,12 @@ func TestStartAndStopRecording(t *testing.T) {
 		t.Fatalf("the PBX is not recording: %+v %v", v, err)
 	}
 
+	// Stop asks first; only y sends it.
 	h.key(keyS)
+	if !h.p.Capturing() || !strings.Contains(h.p.View(), "Stop recording "+sim.ExtSales) {
+		t.Fatalf("stop did not ask:\n%s", h.p.View())
+	}
+	h.key(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	if toast := h.lastToast(); toast.Level != ui.ToastSuccess || !strings.Contains(toast.Text, "stopped") {
 		t.Fatalf("toast = %+v", toast)
 	}
@@ -403,7 +408,7 @@ func BenchmarkView(b *testing.B) {
 				CallerID: "Ann Smith <0722000111>", Source: voipnow.Numbers{"0722000111"}, Destination: voipnow.Numbers{"0003*210"},
 				Answered: "2025-03-01T09:00:05Z", Recording: "2025-03-01T09:01:00Z"}}})
 	}
-	p.gotCalls(callsMsg{calls: calls})
+	p.gotCalls(callsMsg{listing: voipnow.CallListing{Calls: calls, Complete: true}})
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = p.View()
@@ -445,10 +450,10 @@ func TestPBXTextIsMadeSafe(t *testing.T) {
 	p := New(Options{Now: func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }})
 	p.SetStyles(&ui.Styles{})
 	p.SetSize(120, 6)
-	p.gotCalls(callsMsg{calls: []voipnow.PhoneCall{{ID: "a1", Views: []voipnow.PhoneCallView{{
+	p.gotCalls(callsMsg{listing: voipnow.CallListing{Complete: true, Calls: []voipnow.PhoneCall{{ID: "a1", Views: []voipnow.PhoneCallView{{
 		ID: "01", Extension: "210\x1b]0;pwned\a", CallerID: "Eve \x1b[2J\x1b[31m<1>\r\n",
 		Source: voipnow.Numbers{"1\n2"}, Status: voipnow.StatusOnCall,
-	}}}}})
+	}}}}}})
 	view := p.View()
 	if strings.ContainsAny(view, "\x1b\a\r") || strings.Count(view, "\n") != 5 || !strings.Contains(view, "Eve  [2J [31m<1>") {
 		t.Fatalf("unsafe view: %q", view)

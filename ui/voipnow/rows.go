@@ -131,7 +131,7 @@ func (p *Pane) View() string {
 	s := p.styles
 	lines := make([]string, 0, p.height)
 	lines = append(lines, p.statusLine())
-	lines = append(lines, s.TableHead.Render(p.fit(p.columns("STATUS", "DIR", "EXT", "CALLER", "FROM → TO", "TIME", "RECORDING"))))
+	lines = append(lines, s.TableHead.Render(p.fit("  "+p.columns("STATUS", "DIR", "EXT", "CALLER", "FROM → TO", "TIME", "RECORDING"))))
 	h := p.listHeight()
 	switch {
 	case p.setupErr != "":
@@ -142,8 +142,12 @@ func (p *Pane) View() string {
 		lines = append(lines, s.Muted.Render(p.fit("No live calls on "+p.opts.UserID+"/"+p.opts.Extension+".")))
 	}
 	now := p.opts.Now()
-	for i := p.offset; i < len(p.rows) && i < p.offset+h; i++ {
-		lines = append(lines, p.renderRow(i, now))
+	vis := p.visible()
+	if len(vis) == 0 && len(p.rows) > 0 {
+		lines = append(lines, s.Muted.Render(p.fit("No call matches the filter \""+safe(p.filter)+"\" ("+p.keys.Filter.Help().Key+" to change it).")))
+	}
+	for j := p.offset; j < len(vis) && j < p.offset+h; j++ {
+		lines = append(lines, p.renderRow(vis[j], now))
 	}
 	for len(lines) < p.height-1 {
 		lines = append(lines, strings.Repeat(" ", p.width))
@@ -155,8 +159,14 @@ func (p *Pane) View() string {
 func (p *Pane) statusLine() string {
 	s := p.styles
 	head := fmt.Sprintf("VoipNow · %s/%s · %s", p.opts.UserID, p.opts.Extension, plural(countCalls(p.rows), "call", "calls"))
+	if p.filter != "" {
+		head += fmt.Sprintf(" · filter %q: %d shown", safe(p.filter), len(p.visible()))
+	}
 	if n := countRecording(p.rows); n > 0 {
 		head += fmt.Sprintf(" (%d recording)", n)
+	}
+	if p.shown != "" {
+		head += " · " + p.shown
 	}
 	var tail string
 	switch {
@@ -177,6 +187,9 @@ func (p *Pane) statusLine() string {
 
 func (p *Pane) bottomLine() string {
 	s := p.styles
+	if p.ask != nil {
+		return p.fit(strings.Split(p.ask.View(p.width, s), "\n")[0])
+	}
 	if pr := p.prompt; pr != nil {
 		what := "the call"
 		if r := p.find(pr.key); r != nil {
@@ -207,7 +220,7 @@ func (p *Pane) columns(status, dir, ext, caller, route, dur, rec string) string 
 	if p.width < 100 {
 		statusW, dirW = 14, 0
 	}
-	fixed := statusW + dirW + 10 + 8 + 16 // the last 16: "not recording"
+	fixed := statusW + dirW + 10 + 8 + 16 + 2 // 16: "not recording"; 2: the ▸ marker
 	flex := max(p.width-fixed, 10)
 	cw := flex * 3 / 5
 	rw := flex - cw
@@ -245,7 +258,13 @@ func (p *Pane) renderRow(i int, now time.Time) string {
 	if st := p.pending[r.key()]; st != "" {
 		rec = st + "…"
 	}
-	line := p.fit(p.columns(status, v.Flow.String(), safe(v.Extension), safe(v.CallerID),
+	// The selected row is marked with ▸, not only by its colours (which
+	// --no-color and some terminals do not show).
+	marker := "  "
+	if i == p.sel {
+		marker = "▸ "
+	}
+	line := p.fit(marker + p.columns(status, v.Flow.String(), safe(v.Extension), safe(v.CallerID),
 		safe(strings.Join(v.Source, ",")+" → "+strings.Join(v.Destination, ",")), callTime(r, now), rec))
 	switch {
 	case i == p.sel:

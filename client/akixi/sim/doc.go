@@ -43,7 +43,9 @@
 // <Property Name="Password"> and answers
 // <Success><Property Name="SessionID">32 hex digits</Property></Success>.
 // A session expires after Options.SessionTTL (20 minutes) without use, or
-// when ExpireSessions is called.
+// when ExpireSessions is called. Logout (the simulator's name for closing a
+// session; the WS API's own is not public) ends the session it carries and
+// answers Success; OpenSessions and LoggedOut count them for tests.
 //
 // Scope: PartitionGUID wins over TelSysID/PartIDInTelSys (as the seed's
 // List example says); TelSysID alone is one telephony server; nothing is

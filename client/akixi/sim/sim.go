@@ -73,7 +73,23 @@ type Server struct {
 	featureDisabled bool
 	maintenance     bool
 	sessionsCreated int
+	loggedOut       int
 	requests        int
+}
+
+// OpenSessions is how many sessions are open (created, not logged out;
+// expired ones count until used).
+func (s *Server) OpenSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// LoggedOut is how many sessions were closed with Logout.
+func (s *Server) LoggedOut() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loggedOut
 }
 
 // New builds a simulator with the seed's entries, the demonstration entry,
@@ -294,7 +310,7 @@ func (s *Server) handle(body []byte) *akixi.Response {
 	if req.InvokeID == "" {
 		return s.fail("", akixi.CodeNoInvokeID)
 	}
-	if req.Operation != akixi.OpCreateSession && !slices.Contains(akixi.Operations, req.Operation) {
+	if req.Operation != akixi.OpCreateSession && req.Operation != akixi.OpLogout && !slices.Contains(akixi.Operations, req.Operation) {
 		return s.fail(req.InvokeID, akixi.CodeBadOperation)
 	}
 	s.mu.Lock()
@@ -313,6 +329,11 @@ func (s *Server) handle(body []byte) *akixi.Response {
 	u, code := s.checkSession(req.SessionID)
 	if code != 0 {
 		return s.fail(req.InvokeID, code)
+	}
+	if req.Operation == akixi.OpLogout {
+		delete(s.sessions, req.SessionID)
+		s.loggedOut++
+		return &akixi.Response{Result: akixi.ResultSuccess, InvokeID: req.InvokeID}
 	}
 	if s.featureDisabled {
 		return s.fail(req.InvokeID, akixi.CodeFeatureDisabled)

@@ -45,6 +45,8 @@ type leg struct {
 
 func (c *call) start() time.Time { return c.legs[0].start }
 
+func (l leg) end() time.Time { return l.start.Add(time.Duration(l.dur) * time.Second) }
+
 func (c *call) end() time.Time {
 	l := c.legs[len(c.legs)-1]
 	return l.start.Add(time.Duration(l.dur) * time.Second)

@@ -17,8 +17,9 @@
 //     rolls forward with the clock: each request first generates the hours
 //     that began since and files the calls that have ended, so a simulator
 //     left running for days still has recordings in every recent hour.
-//     retrieveMetaDataByHour reads an index by (date, hour) of the call's
-//     first leg start, in the server's zone.
+//     retrieveMetaDataByHour answers the legs that ENDED in the hour (date,
+//     hour, in the server's zone), as the vendor does: a call crossing the
+//     hour has legs in two lists.
 //   - The document's examples verbatim: tag 1234 finds call 1392271611.238,
 //     whose first leg is the example response (Source 400, Leg 1, Start
 //     2014-02-13 17:06:52.0, Duration 4, Username Fred, CallRecordId 198348,
@@ -34,19 +35,29 @@
 //     as long as the leg, generated while streaming (Audio gives the same
 //     bytes for tests). CutNextDownload (or POST /sim/noojee/faults?cut=N)
 //     drops the connection mid-body; Config.Throttle paces the audio.
-//   - Wrong apiKey: 401 "Invalid apiKey."; bad, stale or expired hash: 401
-//     (a pair is valid 10 s after its timestamp if unused, then an hour
-//     from first use); any method but POST: 405 "The API will only accept
-//     POST requests."; missing parameters: 400.
-//   - start remembers a target (extension or unique id); stop files the
-//     recording as a new leg of that call (a known unique id) or a new
-//     one-leg call with the tag, so it can be found afterwards; stop with
-//     nothing in progress is 404.
+//   - Authentication: the apiKey, or timeStamp + hash INSTEAD of it (the
+//     older form never sends the key; the simulator finds the key whose
+//     hash matches). The RecordingAPI answers a wrong apiKey with 401
+//     "Invalid apiKey."; the CallManagementAPI (the older metadata methods,
+//     start and stop) answers its refusals as the real one does, HTTP 200
+//     with {"Message":"...","Code":-1}: "Invalid apiKey.", "Invalid hash.",
+//     "Expired TimeStamp" (a pair is valid 10 s after its timestamp if
+//     unused, then an hour from first use). Any method but POST: 405 "The
+//     API will only accept POST requests."; missing metadata parameters: 400.
+//   - start and stop answer {"Message":"Recording started for 410.","Code":0}
+//     (HTTP 200) and their errors with Code -1 in an HTTP 200: a target
+//     already recording, stop with nothing in progress, a missing
+//     extenOrUniqueId, an agentLoginName other than the one that started it
+//     on stop (permission). start remembers the target, tag and
+//     agentLoginName; stop files the recording as a new leg of that call (a
+//     known unique id) or a new one-leg call with the tag, owned by the
+//     agentLoginName, so it can be found afterwards. StartStops lists the
+//     requests received; Recording(target) says what is being recorded.
 //   - GET /sim/noojee/calls lists the calls (newest first) to search for.
 //
 // The server's zone is Australia/Sydney (Config.Location); the demo client
 // reads zone-less times in it. Demo credentials: apiKey "demo".
-// ASSUMPTIONS: error texts, statuses other than those above, the 429 body,
-// start/stop answers ("OK") and the audio method are the simulator's own
-// choices; the real ones are not public.
+// ASSUMPTIONS: error texts other than "Expired TimeStamp", statuses other
+// than those above, the 429 body, the start/stop messages and the audio
+// method are the simulator's own choices; the real ones are not public.
 package sim

@@ -57,18 +57,19 @@ type Server struct {
 	mu         sync.Mutex
 	calls      []*call
 	byUID      map[string]*call
-	byHour     map[string][]*call // "yyyy/MM/dd H" of the first leg's start (server time) -> calls
+	byHour     map[string][]*call // "yyyy/MM/dd H" of a leg's end (server time) -> calls with a leg ending then
 	gen        *generator
 	hashUses   map[string]time.Time // apiKey:timeStamp -> first use
 	lastByHour map[string]time.Time // apiKey -> last counted call
 	recording  map[string]activeRec // extenOrUniqueId -> since
 	cutNext    int64                // cut the next audio after this many bytes; <0 none
 	requests   map[string]int       // API method -> requests answered
+	startStops []StartStop
 }
 
 type activeRec struct {
-	tag   string
-	since time.Time
+	tag, agent string
+	since      time.Time
 }
 
 // New builds a simulator and generates its calls.
@@ -117,8 +118,19 @@ func New(cfg Config) *Server {
 func (s *Server) add(c *call) {
 	s.calls = append(s.calls, c)
 	s.byUID[c.uniqueID] = c
-	k := hourKey(c.start(), s.cfg.Location)
-	s.byHour[k] = append(s.byHour[k], c)
+	for _, l := range c.legs {
+		s.fileLeg(c, l)
+	}
+}
+
+// fileLeg files a leg under the hour it ENDED in, as the vendor does
+// ("returns the legs that ended in that hour"): a call crossing the hour
+// has legs in two lists. Call with s.mu held.
+func (s *Server) fileLeg(c *call, l leg) {
+	k := hourKey(l.end(), s.cfg.Location)
+	if cs := s.byHour[k]; len(cs) == 0 || cs[len(cs)-1] != c {
+		s.byHour[k] = append(s.byHour[k], c)
+	}
 }
 
 // hourKey is the by-hour index's key of t: its date and hour in loc, as
@@ -165,13 +177,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 	for _, base := range []string{noojee.DefaultRecordingAPIPath, noojee.DefaultCallManagementPath} {
 		old := base == noojee.DefaultCallManagementPath
 		for _, op := range []string{"retrieveMetaData", "retrieveMetaDataByUniqueId", "retrieveMetaDataByHour"} {
-			mux.Handle(base+"/"+op, s.api(op, old, s.metadata))
+			mux.Handle(base+"/"+op, s.api(op, old, false, s.metadata))
 		}
-		mux.Handle(base+"/"+noojee.DefaultRecordingMethod, s.api(noojee.DefaultRecordingMethod, old, s.audio))
+		mux.Handle(base+"/"+noojee.DefaultRecordingMethod, s.api(noojee.DefaultRecordingMethod, old, false, s.audio))
 	}
 	for _, op := range []string{"start", "stop"} {
-		// Start and stop take an apiKey; a timeStamp and hash, if sent, must be valid.
-		mux.Handle(noojee.DefaultCallManagementPath+"/"+op, s.api(op, false, s.startStop))
+		// Start and stop take the apiKey, or a timeStamp and hash instead.
+		mux.Handle(noojee.DefaultCallManagementPath+"/"+op, s.api(op, false, true, s.startStop))
 	}
 	// The document's "POST .../Time" is read both ways.
 	mux.Handle(noojee.DefaultTimePath, s.postOnly("Time", s.timeStamp))
@@ -231,36 +243,82 @@ func (s *Server) postOnly(op string, h func(w http.ResponseWriter, r *http.Reque
 	})
 }
 
-// api is postOnly plus authentication: the apiKey always; on the older
-// API (old) also a valid timeStamp and hash.
-func (s *Server) api(op string, old bool, h func(w http.ResponseWriter, r *http.Request, op string)) http.Handler {
+// api is postOnly plus authentication. A request carries either the
+// apiKey, or a timeStamp and hash INSTEAD of it (the older form: "the
+// API-Key is never exposed"), the key being the one whose hash matches. On
+// the older API's metadata methods (old) the pair is required. The
+// CallManagementAPI (old, or start/stop: status) answers its refusals as
+// the real one does, HTTP 200 with {"Message":...,"Code":-1}; the
+// RecordingAPI answers 401.
+func (s *Server) api(op string, old, status bool, h func(w http.ResponseWriter, r *http.Request, op string)) http.Handler {
 	return s.postOnly(op, func(w http.ResponseWriter, r *http.Request, op string) {
-		key := r.Form.Get("apiKey")
-		if !slices.Contains(s.cfg.APIKeys, key) {
-			text(w, http.StatusUnauthorized, "Invalid apiKey.")
-			return
-		}
-		ts, hash := r.Form.Get("timeStamp"), r.Form.Get("hash")
-		if old || ts != "" || hash != "" {
-			if msg := s.checkHash(key, ts, hash); msg != "" {
-				text(w, http.StatusUnauthorized, msg)
+		refuse := func(msg string) {
+			if old || status {
+				answer(w, msg, -1)
 				return
 			}
+			text(w, http.StatusUnauthorized, msg)
+		}
+		key := r.Form.Get("apiKey")
+		ts, hash := r.Form.Get("timeStamp"), r.Form.Get("hash")
+		if ts == "" && hash == "" {
+			if old {
+				refuse("Missing timeStamp or hash.")
+				return
+			}
+			if !slices.Contains(s.cfg.APIKeys, key) {
+				refuse("Invalid apiKey.")
+				return
+			}
+			h(w, r, op)
+			return
+		}
+		if key != "" && !slices.Contains(s.cfg.APIKeys, key) {
+			refuse("Invalid apiKey.")
+			return
+		}
+		if msg := s.checkHash(key, ts, hash); msg != "" {
+			refuse(msg)
+			return
 		}
 		h(w, r, op)
 	})
 }
 
-// checkHash applies the older API's rule: hash = hex(sha256(apiKey:timeStamp));
-// a pair is valid 10 s after the timestamp was issued if unused, then one
-// hour from its first use.
+// answer writes the CallManagementAPI's status body, HTTP 200 whatever the
+// outcome: {"Message":"...","Code":0} on success, a non-zero Code on failure.
+func answer(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(struct {
+		Message string `json:"Message"`
+		Code    int    `json:"Code"`
+	}{msg, code})
+}
+
+// checkHash applies the older API's rule: hash = hex(sha256(apiKey:timeStamp))
+// for one of the accepted keys (the given one, if any); a pair is valid 10 s
+// after the timestamp was issued if unused, then one hour from its first
+// use. Past that the answer is the vendor's "Expired TimeStamp".
 func (s *Server) checkHash(key, ts, hash string) string {
 	if ts == "" || hash == "" {
 		return "Missing timeStamp or hash."
 	}
-	if !strings.EqualFold(hash, noojee.Hash(key, ts)) {
+	keys := s.cfg.APIKeys
+	if key != "" {
+		keys = []string{key}
+	}
+	matched := ""
+	for _, k := range keys {
+		if strings.EqualFold(hash, noojee.Hash(k, ts)) {
+			matched = k
+			break
+		}
+	}
+	if matched == "" {
 		return "Invalid hash."
 	}
+	key = matched
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return "Invalid timeStamp."
@@ -271,13 +329,13 @@ func (s *Server) checkHash(key, ts, hash string) string {
 	id := key + ":" + ts
 	if first, used := s.hashUses[id]; used {
 		if now.Sub(first) >= noojee.HashLifetime {
-			return "Expired hash: request a new timeStamp."
+			return ExpiredTimeStamp
 		}
 		return ""
 	}
 	issued := time.UnixMilli(ms)
 	if d := now.Sub(issued); d > noojee.HashFreshFor || d < -noojee.HashFreshFor {
-		return "Stale timeStamp: a new timeStamp must be used within 10 seconds."
+		return ExpiredTimeStamp
 	}
 	if len(s.hashUses) > 10000 { // bound the memory: forget expired pairs
 		for k, t := range s.hashUses {
@@ -290,6 +348,9 @@ func (s *Server) checkHash(key, ts, hash string) string {
 	return ""
 }
 
+// ExpiredTimeStamp is the vendor's message for a pair past its validity.
+const ExpiredTimeStamp = "Expired TimeStamp"
+
 // timeStamp answers the server's time in milliseconds, as text.
 func (s *Server) timeStamp(w http.ResponseWriter, r *http.Request, op string) {
 	text(w, http.StatusOK, strconv.FormatInt(s.cfg.Now().UnixMilli(), 10))
@@ -300,6 +361,7 @@ func (s *Server) timeStamp(w http.ResponseWriter, r *http.Request, op string) {
 // the method uses.
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
 	var pick func() []*call // run with s.mu held
+	var keep func(leg) bool // nil: every leg of a picked call
 	wire := (*call).wire
 	switch op {
 	case "retrieveMetaData":
@@ -348,13 +410,17 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request, op string) {
 			return
 		}
 		wire = (*call).wireByHour
-		pick = func() []*call { return s.byHour[date+" "+strconv.Itoa(hour)] }
+		key := date + " " + strconv.Itoa(hour)
+		pick = func() []*call { return s.byHour[key] }
+		keep = func(l leg) bool { return hourKey(l.end(), s.cfg.Location) == key }
 	}
 	out := []noojee.WireLeg{} // no match is [], not null
 	s.mu.Lock()
 	for _, c := range pick() {
 		for _, l := range c.legs {
-			out = append(out, wire(c, l))
+			if keep == nil || keep(l) {
+				out = append(out, wire(c, l))
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -382,37 +448,52 @@ func (s *Server) takeByHourSlot(key string) time.Duration {
 func (s *Server) startStop(w http.ResponseWriter, r *http.Request, op string) {
 	target := strings.TrimSpace(r.Form.Get("extenOrUniqueId"))
 	tag := strings.TrimSpace(r.Form.Get("tag"))
+	agent := strings.TrimSpace(r.Form.Get("agentLoginName"))
 	if target == "" {
-		text(w, http.StatusBadRequest, "Missing parameter: extenOrUniqueId.")
+		answer(w, "Missing parameter: extenOrUniqueId.", -1)
 		return
 	}
 	now := s.cfg.Now().In(s.cfg.Location).Truncate(time.Second)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startStops = append(s.startStops, StartStop{Op: op, Target: target, Tag: tag, AgentLoginName: agent})
 	rec, active := s.recording[target]
 	if op == "start" {
-		if !active {
-			s.recording[target] = activeRec{tag: tag, since: now}
+		if active {
+			answer(w, "Recording already in progress for "+target+".", -1)
+			return
 		}
-		text(w, http.StatusOK, "OK")
+		s.recording[target] = activeRec{tag: tag, agent: agent, since: now}
+		answer(w, "Recording started for "+target+".", 0)
 		return
 	}
 	if !active {
-		text(w, http.StatusNotFound, "No recording in progress for "+target+".")
+		answer(w, "No recording in progress for "+target+".", -1)
+		return
+	}
+	// agentLoginName on stop decides permission: only the owner (or a
+	// start without one) may stop it.
+	if agent != "" && rec.agent != "" && !strings.EqualFold(agent, rec.agent) {
+		answer(w, "User "+agent+" may not stop this recording.", -1)
 		return
 	}
 	delete(s.recording, target)
 	if tag == "" {
 		tag = rec.tag
 	}
+	user := "Administrator"
+	if rec.agent != "" {
+		user = rec.agent
+	}
 	dur := max(1, int(now.Sub(rec.since)/time.Second))
 	s.gen.recordID++
-	l := leg{start: rec.since, dur: dur, source: target, dest: target, username: "Administrator",
+	l := leg{start: rec.since, dur: dur, source: target, dest: target, username: user,
 		recordID: strconv.Itoa(s.gen.recordID)}
 	if c, ok := s.byUID[target]; ok {
 		last := c.legs[len(c.legs)-1]
 		l.n, l.source, l.dest = len(c.legs)+1, last.source, last.dest
 		c.legs = append(c.legs, l)
+		s.fileLeg(c, l)
 		if tag != "" {
 			c.tag = tag
 		}
@@ -423,7 +504,27 @@ func (s *Server) startStop(w http.ResponseWriter, r *http.Request, op string) {
 		s.gen.seq++
 		s.add(c)
 	}
-	text(w, http.StatusOK, "OK")
+	answer(w, "Recording stopped for "+target+".", 0)
+}
+
+// StartStop is one start or stop request the simulator received.
+type StartStop struct {
+	Op, Target, Tag, AgentLoginName string
+}
+
+// StartStops lists the start and stop requests received, oldest first.
+func (s *Server) StartStops() []StartStop {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.startStops)
+}
+
+// Recording reports whether a target (extension or unique id) is being recorded.
+func (s *Server) Recording(target string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.recording[target]
+	return ok
 }
 
 // CallInfo describes a generated call, for tests and the demo banner.
@@ -473,4 +574,19 @@ func (s *Server) faults(w http.ResponseWriter, r *http.Request) {
 	}
 	s.CutNextDownload(n)
 	text(w, http.StatusOK, "OK")
+}
+
+// CallLegs gives every leg of a call in the metadata form (for tests).
+func (s *Server) CallLegs(uniqueID string) ([]noojee.WireLeg, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.byUID[uniqueID]
+	if !ok {
+		return nil, fmt.Errorf("no call %s", uniqueID)
+	}
+	out := make([]noojee.WireLeg, 0, len(c.legs))
+	for _, l := range c.legs {
+		out = append(out, c.wire(l))
+	}
+	return out, nil
 }

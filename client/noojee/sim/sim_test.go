@@ -156,11 +156,28 @@ func TestHistoryRollsForward(t *testing.T) {
 		}
 	}
 
-	// The by-hour answer of the latest whole hour lists exactly its calls.
+	// The by-hour answer of the latest whole hour lists exactly the legs
+	// that ENDED in it (the vendor's rule), whichever hour their call began.
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	defer http.DefaultClient.CloseIdleConnections()
 	date, hour := noojee.HourOf(clock().Add(-time.Hour), s.Location())
+	want := map[string]bool{} // CallRecordId of every leg ending in the hour
+	crossing := 0
+	for _, c := range calls {
+		in := 0
+		for _, l := range c.Legs {
+			start, _ := noojee.ParseTime(l.Start, s.Location())
+			dur, _ := noojee.ParseSeconds(l.Duration)
+			if d, h := noojee.HourOf(start.Add(dur), s.Location()); d == date && h == hour {
+				want[l.CallRecordID] = true
+				in++
+			}
+		}
+		if in > 0 && in < len(c.Legs) {
+			crossing++
+		}
+	}
 	resp, err := http.Post(srv.URL+noojee.DefaultRecordingAPIPath+"/retrieveMetaDataByHour?apiKey=demo&date="+date+"&hour="+itoa(hour), "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -168,11 +185,65 @@ func TestHistoryRollsForward(t *testing.T) {
 	var legs []noojee.WireLeg
 	err = json.NewDecoder(resp.Body).Decode(&legs)
 	resp.Body.Close()
-	ids := map[string]bool{}
+	got := map[string]bool{}
 	for _, l := range legs {
-		ids[l.UniqueID] = true
+		got[l.CallRecordID] = true
 	}
-	if err != nil || len(ids) != perHour[date+" "+itoa(hour)] || len(legs) == 0 {
-		t.Fatalf("by-hour %s %d: %d legs of %d calls, want %d calls (%v)", date, hour, len(legs), len(ids), perHour[date+" "+itoa(hour)], err)
+	if err != nil || len(legs) == 0 || len(got) != len(want) {
+		t.Fatalf("by-hour %s %d: %d legs, want %d (%v)", date, hour, len(got), len(want), err)
+	}
+	for id := range want {
+		if !got[id] {
+			t.Fatalf("leg %s ended in the hour but is not listed", id)
+		}
+	}
+	t.Logf("%d calls of the hour cross into another hour", crossing)
+}
+
+// TestCallCrossingTheHourIsSplit: a call whose legs end in two hours is in
+// both hours' lists, each with the legs that ended in it.
+func TestCallCrossingTheHourIsSplit(t *testing.T) {
+	now := time.Date(2021, 9, 14, 18, 0, 0, 0, time.UTC)
+	s := New(Config{Seed: 1, Now: func() time.Time { return now }, CallsMin: 1, CallsMax: 1})
+	loc := s.Location()
+	// Stop/start files a one-leg call; two legs crossing 15:00 server time
+	// come from recording the same unique id twice.
+	s.mu.Lock()
+	t0 := time.Date(2021, 9, 14, 14, 58, 0, 0, loc)
+	c := &call{uniqueID: "1631624280.77", direction: noojee.Inbound, did: "0290001234", legs: []leg{
+		{n: 1, start: t0, dur: 60, source: "0412", dest: "8001", username: "Administrator", recordID: "1"},
+		{n: 2, start: t0.Add(60 * time.Second), dur: 120, source: "0412", dest: "401", username: "Fred", recordID: "2"},
+		{n: 3, start: t0.Add(180 * time.Second), dur: 30, source: "0412", dest: "402", username: "Mary", recordID: "3"},
+	}}
+	s.add(c)
+	s.mu.Unlock()
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	legsOf := func(hour int) []string {
+		t.Helper()
+		now = now.Add(time.Minute) // the by-hour rate limit
+		resp, err := http.Post(srv.URL+noojee.DefaultRecordingAPIPath+"/retrieveMetaDataByHour?apiKey=demo&date=2021/09/14&hour="+itoa(hour), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var legs []noojee.WireLeg
+		if err := json.NewDecoder(resp.Body).Decode(&legs); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range legs {
+			if l.UniqueID == c.uniqueID {
+				out = append(out, l.Leg)
+			}
+		}
+		return out
+	}
+	if got := legsOf(14); len(got) != 1 || got[0] != "1" {
+		t.Errorf("14:00 lists legs %v, want [1] (the leg that ended before 15:00)", got)
+	}
+	if got := legsOf(15); len(got) != 2 || got[0] != "2" || got[1] != "3" {
+		t.Errorf("15:00 lists legs %v, want [2 3]", got)
 	}
 }

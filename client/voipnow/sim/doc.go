@@ -43,8 +43,13 @@
 //     filter or paging value.
 //   - StartRecording on a view already recording keeps the first start time;
 //     StopRecording on a view not recording succeeds and changes nothing.
-//   - Lists are ordered by publish time; count defaults to 20 and is capped
-//     at 5000; an empty page answers 204. filterBy id (equals, startsWith,
-//     contains, present) and published (equals, greaterThan, lessThan,
-//     present) are supported.
+//   - Lists are ordered by publish time (sortOrder descending reverses it);
+//     count defaults to 20 and is capped at 5000; an empty page answers
+//     204. filterBy id (equals, startsWith, contains, present, inArray with
+//     comma-separated ids) and published (equals, greaterThan, lessThan,
+//     present) are supported; fields=a,b cuts each call down to those
+//     fields (and id).
+//   - Options.NoContentOnAction answers StartRecording/StopRecording with
+//     204 and no body, the UAPI's other documented success, instead of 200
+//     and the PhoneCall.
 package sim

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,10 @@ type Options struct {
 	TokenTTL time.Duration
 	// ClientID and ClientSecret default to the demo's ("demo").
 	ClientID, ClientSecret string
+	// NoContentOnAction answers StartRecording/StopRecording with 204 and
+	// no body, the other success the UAPI documents, instead of 200 and
+	// the PhoneCall.
+	NoContentOnAction bool
 }
 
 // Stats counts what the simulator served, for tests.
@@ -363,6 +368,15 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	switch q.Get("sortOrder") {
+	case "", "ascending": // the calls are kept oldest first
+	case "descending":
+		calls = slices.Clone(calls)
+		slices.Reverse(calls)
+	default:
+		apiError(w, http.StatusBadRequest, CodeRequestInvalid, "sortOrder must be ascending or descending.")
+		return
+	}
 	count, start = min(count, voipnow.MaxCount), min(start, voipnow.MaxStartIndex)
 	total := len(calls)
 	page := calls[min(start, total):min(start+count, total)]
@@ -374,6 +388,10 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	base := selfBase(r)
 	for _, c := range page {
 		out.Calls = append(out.Calls, c.wire(now, s.opts.Location, base))
+	}
+	if f := q.Get("fields"); f != "" {
+		writeJSON(w, http.StatusOK, onlyFields(out, strings.Split(f, ",")))
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -441,6 +459,12 @@ func filter(cs []*call, by, op, value string, loc *time.Location) ([]*call, erro
 				keep = strings.Contains(c.id, value)
 			case "present":
 				keep = true
+			case "inArray":
+				for _, v := range strings.Split(value, ",") {
+					if v = strings.TrimSpace(v); v != "" && (c.id == v || c.alias == v) {
+						keep = true
+					}
+				}
 			default:
 				return nil, errors.New("filterOp " + op + " does not apply to id.")
 			}
@@ -530,5 +554,31 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, CodeRequestInvalid, "The action is missing or unknown.")
 		return
 	}
+	if s.opts.NoContentOnAction {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	writeJSON(w, http.StatusOK, c.wire(now, s.opts.Location, selfBase(r)))
+}
+
+// onlyFields writes a list with each call cut down to the named fields (the
+// UAPI's fields parameter); id is always kept.
+func onlyFields(l voipnow.PhoneCallList, fields []string) any {
+	keep := map[string]bool{"id": true}
+	for _, f := range fields {
+		keep[strings.TrimSpace(f)] = true
+	}
+	entries := make([]map[string]json.RawMessage, 0, len(l.Calls))
+	for _, c := range l.Calls {
+		b, _ := json.Marshal(c)
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(b, &m)
+		for k := range m {
+			if !keep[k] {
+				delete(m, k)
+			}
+		}
+		entries = append(entries, m)
+	}
+	return map[string]any{"startIndex": l.StartIndex, "itemsPerPage": l.ItemsPerPage, "totalResults": l.TotalResults, "entry": entries}
 }

@@ -88,10 +88,11 @@ func TestGeneratedCallsMove(t *testing.T) {
 	seen := map[string]bool{}
 	var answered, ended, maxLive int
 	for step := range 300 {
-		calls, err := c.ListAllCalls(ctx, voipnow.ListParams{UserID: voipnow.UserOwner}, 0)
+		listing, err := c.ListAllCalls(ctx, voipnow.ListParams{UserID: voipnow.UserOwner}, 0)
 		if err != nil {
 			t.Fatalf("step %d: %v", step, err)
 		}
+		calls := listing.Calls
 		maxLive = max(maxLive, len(calls))
 		now := map[string]bool{}
 		for _, call := range calls {
@@ -129,10 +130,11 @@ func TestSeedReproducible(t *testing.T) {
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	list := func() []voipnow.PhoneCall {
 		srv, hc := serve(t, New(Options{Now: func() time.Time { return at }, Seed: 9}))
-		calls, err := client(t, srv, hc).ListAllCalls(context.Background(), voipnow.ListParams{UserID: voipnow.UserOwner}, 0)
+		listing, err := client(t, srv, hc).ListAllCalls(context.Background(), voipnow.ListParams{UserID: voipnow.UserOwner}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		calls := listing.Calls
 		for i := range calls {
 			calls[i].Link = nil // carries the listener's port
 		}
