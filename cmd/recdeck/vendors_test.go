@@ -56,7 +56,17 @@ func readAudit(t *testing.T) []audit.Record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return recs
+	// Write-ahead: every outcome follows an attempt record with its ID.
+	attempted := map[string]bool{}
+	for _, r := range recs {
+		switch {
+		case r.Phase == audit.PhaseAttempt:
+			attempted[r.ID] = true
+		case !attempted[r.ID]:
+			t.Fatalf("outcome record without an earlier attempt: %+v", r)
+		}
+	}
+	return audit.Outcomes(recs)
 }
 
 // jsonErrorOf decodes the one JSON error object a failed --json command

@@ -66,6 +66,7 @@ func TestAddedEntryShownAndSelected(t *testing.T) {
 	}
 	recs, _, err := audit.Read(f)
 	f.Close()
+	recs = audit.Outcomes(recs) // each outcome's attempt came first: checked in cmd/recdeck's readAudit
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -363,3 +363,15 @@ func (a *Attempt) End(outcome string, set func(*Record)) error {
 	}
 	return a.log.Append(r)
 }
+
+// Outcomes keeps the records that say how an action ended (it leaves out
+// write-ahead attempt records), in log order.
+func Outcomes(recs []Record) []Record {
+	out := make([]Record, 0, len(recs))
+	for _, r := range recs {
+		if r.Phase != PhaseAttempt {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -73,6 +73,7 @@ func TestStartStopInThePane(t *testing.T) {
 	}
 	recs, _, err := audit.Read(f)
 	f.Close()
+	recs = audit.Outcomes(recs) // each outcome's attempt came first: checked in cmd/recdeck's readAudit
 	if err != nil || len(recs) != 3 || recs[0].Vendor != "noojee" || recs[0].Action != "recording start" || recs[0].Target != "405" ||
 		recs[0].Source != "console" || recs[1].Outcome != audit.OutcomeOK || recs[2].Outcome != audit.OutcomeFailed {
 		t.Fatalf("audit %+v, %v", recs, err)

@@ -60,6 +60,7 @@ func TestStopAsksAndSaysWhenNotRecording(t *testing.T) {
 	}
 	recs, _, err := audit.Read(f)
 	f.Close()
+	recs = audit.Outcomes(recs) // each outcome's attempt came first: checked in cmd/recdeck's readAudit
 	if err != nil || len(recs) != 1 || recs[0].Vendor != "voipnow" || recs[0].Action != "recording start" || recs[0].State != "recording" ||
 		recs[0].Source != "console" || !strings.HasPrefix(recs[0].Target, id+"/") {
 		t.Fatalf("audit %+v %v", recs, err)
