@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // APIError is a non-null ErrorMessage in a response: the API answered, but
@@ -144,8 +146,9 @@ func IsSessionNotFound(err error) bool {
 }
 
 // excerpt returns at most n bytes of b as valid UTF-8, with "..." when cut.
+// Secrets are removed before the cut (a cut secret is no longer found).
 func excerpt(b []byte, n int) string {
-	s := strings.TrimSpace(string(b))
+	s := strings.TrimSpace(safetext.Redact(string(b)))
 	if len(s) <= n {
 		return strings.ToValidUTF8(s, "?")
 	}

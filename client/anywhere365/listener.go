@@ -31,6 +31,8 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/philippseith/signalr"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Listener defaults.
@@ -421,13 +423,17 @@ var (
 )
 
 // redactSecrets removes bearer tokens, secret-looking query values, URL
-// user info and each of extra from s.
+// user info and each of extra from s. Every secret the process knows
+// (passwords, issued tokens) is removed by the one redactor, safetext, in
+// any form or fragment; the patterns below catch what it cannot know (a
+// connection token the library puts in the WebSocket URL).
 func redactSecrets(s string, extra []string) string {
 	for _, x := range extra {
 		if len(x) >= 8 {
 			s = strings.ReplaceAll(s, x, "[redacted]")
 		}
 	}
+	s = safetext.Redact(s)
 	s = bearerRe.ReplaceAllString(s, "${1}[redacted]")
 	s = queryRe.ReplaceAllString(s, "${1}[redacted]")
 	s = userRe.ReplaceAllString(s, "${1}[redacted]@")
