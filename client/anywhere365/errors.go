@@ -31,9 +31,10 @@ type APIError struct {
 }
 
 // Error reads like "Validation error: Recorder state is Paused, this state
-// cannot be paused".
+// cannot be paused". The server's message passes the output gate
+// (safetext.Out): no secret, no control, escape or bidi character.
 func (e *APIError) Error() string {
-	return fmt.Sprintf("%s error: %s", e.Type, e.Message)
+	return fmt.Sprintf("%s error: %s", e.Type, safetext.Out(e.Message))
 }
 
 // Retryable reports whether the vendor documents the error as possibly

@@ -151,4 +151,7 @@ func oneLine(body []byte, n int, secrets ...string) string {
 // characters (which a server could send in a Username or a DID) become
 // spaces or are dropped. Display code calls it; the decoded data stays
 // exact, so ids still match the server's.
-func Printable(s string) string { return safetext.Printable(s) }
+//
+// It is the output gate (safetext.Out): every secret the process holds is
+// removed too, so a value that echoes one is not shown.
+func Printable(s string) string { return safetext.Out(s) }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/akixi"
 	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	akixipane "github.com/recdeck/recdeck/ui/akixi"
 )
@@ -287,7 +288,7 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 			return printVendorJSON(out, entries)
 		}
 		if len(entries) == 0 {
-			fmt.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
+			safetext.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
 			return nil
 		}
 		cols := append([]string{akixi.PropGUID, akixi.PropDescription}, q.Fields...)
@@ -472,7 +473,7 @@ func newAkixiChangeCmd(g *globals) *cobra.Command {
 				names = append(names, p.Name)
 			}
 		}
-		fmt.Fprintf(out, "Changed %s: %s\n", guid, strings.Join(names, ", "))
+		safetext.Fprintf(out, "Changed %s: %s\n", guid, strings.Join(names, ", "))
 		return nil
 	}
 	return cmd
@@ -514,7 +515,7 @@ func newAkixiDeleteCmd(g *globals) *cobra.Command {
 			if g.jsonOut {
 				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"deleted": e})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
+			safetext.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
 			return nil
 		},
 	}

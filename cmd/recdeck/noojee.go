@@ -15,6 +15,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	noojeepane "github.com/recdeck/recdeck/ui/noojee"
 )
@@ -203,7 +204,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				return printVendorJSON(out, rawLegs(legs))
 			}
 			if len(legs) == 0 {
-				fmt.Fprintf(out, "no recording found for %s\n", what)
+				safetext.Fprintf(out, "no recording found for %s\n", what)
 				return nil
 			}
 			printCalls(out, noojee.GroupCalls(legs), c.Location())
@@ -380,7 +381,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				})
 				progress("", 0, 0)
 				if errors.Is(err, noojee.ErrExists) {
-					fmt.Fprintf(stderr, "%s: %v; skipped (--force overwrites)\n", prefix, err)
+					safetext.Fprintf(stderr, "%s: %v; skipped (--force overwrites)\n", prefix, err)
 					done = append(done, fetched{UniqueID: uid, Leg: l, Skipped: "exists"})
 					continue
 				}
@@ -390,7 +391,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				}
 				done = append(done, fetched{UniqueID: uid, Leg: l, Path: d.Path, Bytes: d.Bytes, ContentType: d.ContentType})
 				if !g.jsonOut {
-					fmt.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
+					safetext.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
 				}
 			}
 			if g.jsonOut {
@@ -460,7 +461,7 @@ func newNoojeeRecordCmd(g *globals, f *noojeeFlags, action string) *cobra.Comman
 			if g.jsonOut {
 				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0], "tag": tag, "ok": true})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
+			safetext.Fprintf(cmd.OutOrStdout(), "recording %s for %s\n", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
 			return nil
 		},
 	}

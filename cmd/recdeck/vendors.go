@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -12,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // This file holds what the vendor subcommands and panes (voipnow.go,
@@ -58,12 +58,15 @@ func exitFor(err error, classify func(error) int) error {
 // printVendorJSON prints v indented, for --json (Noojee and Akixi; VoipNow
 // keeps <, > and & unescaped, see voipnowPrintJSON). A value that cannot be
 // encoded is exit status 1.
+//
+// The one JSON writer (safetext.MarshalJSON) escapes control, C1 and bidi
+// characters, which encoding/json leaves raw.
 func printVendorJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := safetext.MarshalJSON(v, "  ", true)
 	if err != nil {
 		return withExit(exitAPI, err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 

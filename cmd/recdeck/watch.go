@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // `recdeck watch` prints the hub's RecordingStateChangedEvents as they
@@ -149,10 +149,9 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 		return err
 	}
 
-	fmt.Fprintf(w.errOut, "recdeck: watch: hub %s\n", displayURL(cfg.HubURL))
+	safetext.Fprintf(w.errOut, "recdeck: watch: hub %s\n", displayURL(cfg.HubURL))
 	bw := bufio.NewWriter(w.out)
 	defer bw.Flush()
-	enc := json.NewEncoder(bw)
 	var (
 		printed   int
 		downTimer *time.Timer
@@ -183,7 +182,7 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			if s.LastError != "" {
 				lastErr = s.LastError
 			}
-			fmt.Fprintf(w.errOut, "recdeck: watch: %s\n", describeConn(s))
+			safetext.Fprintf(w.errOut, "recdeck: watch: %s\n", describeConn(s)) // the hub's errors pass the output gate
 			if downTimer != nil {
 				switch {
 				case s.Phase == anywhere365.ConnConnected:
@@ -195,16 +194,16 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			last = s
 		case err := <-invalid:
 			// Only stderr: stdout stays one valid event per line.
-			fmt.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %v\n", err)
+			safetext.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %v\n", err)
 		case <-downC:
 			return finish(withExit(exitNetwork, fmt.Errorf("hub unreachable for %v: %s", w.connectTimeout, orUnknown(lastErr))))
 		case e := <-events:
 			var err error
 			if w.json {
-				err = enc.Encode(watchJSON{Time: e.at, UccName: e.ev.UccName, CorrelationId: e.ev.CorrelationId,
-					StateAction: e.ev.StateAction, ActionName: e.ev.StateAction.String()})
+				err = safetext.PrintJSON(bw, watchJSON{Time: e.at, UccName: e.ev.UccName, CorrelationId: e.ev.CorrelationId,
+					StateAction: e.ev.StateAction, ActionName: e.ev.StateAction.String()}, "", true)
 			} else {
-				_, err = fmt.Fprintf(bw, "%s %s %s %s\n", e.at.Format("15:04:05.000"), e.ev.UccName, e.ev.CorrelationId, e.ev.StateAction)
+				_, err = safetext.Fprintf(bw, "%s %s %s %s\n", e.at.Format("15:04:05.000"), e.ev.UccName, e.ev.CorrelationId, e.ev.StateAction)
 			}
 			printed++
 			done := w.count > 0 && printed >= w.count
