@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // The redactor: one process-wide list of every secret the process holds
@@ -33,10 +32,10 @@ import (
 // text, whatever the number of secrets. A run stitched from two secrets, or
 // from two places of one, is redacted too: erring towards removing text.
 //
-// Secrets shorter than minFragment (4 or 5 bytes) have no fragments; each of
-// their forms is removed where it stands as a whole token (not touching a
-// letter, digit or one of "-._~"), so a 4-character password "1234" is
-// removed from "password=1234&" but not from the extension "512345".
+// Secrets shorter than minFragment are not registered: a 4- or 5-character
+// value ("demo", the simulators' published credentials, or "1234") cannot
+// be told apart from ordinary text, and removing it everywhere would
+// mangle call ids, extensions and words. Real credentials are longer.
 
 // minFragment is the shortest piece of a secret that is removed on its own:
 // any run of this many bytes of a secret, in any form, is taken out.
@@ -44,7 +43,7 @@ const minFragment = 6
 
 // minSecret is the shortest value registered: shorter ones cannot be told
 // apart from ordinary text.
-const minSecret = 4
+const minSecret = minFragment
 
 // maxTokens bounds the issued tokens remembered: a console renews its
 // bearer token every few minutes for days; the newest maxTokens cover every
@@ -57,7 +56,6 @@ const redacted = "[redacted]"
 type secretSet struct {
 	raw   string
 	grams []string // every minFragment-byte window of every form
-	short []string // forms shorter than minFragment (whole-token match)
 }
 
 var secrets struct {
@@ -66,12 +64,11 @@ var secrets struct {
 	tokens []*secretSet // AddToken: the newest maxTokens
 	known  map[string]bool
 	grams  map[string]struct{} // union of all grams, rebuilt on change
-	short  []string            // union of all short forms
 }
 
 // AddSecret registers a secret so Redact removes it (its encoded forms and
 // any fragment of minFragment or more bytes) from every text. Values
-// shorter than 4 bytes are ignored: they cannot be told apart from ordinary
+// shorter than 6 bytes are ignored: they cannot be told apart from ordinary
 // text. Safe for concurrent use; registering a value twice is cheap.
 func AddSecret(s string) { add(s, false) }
 
@@ -122,12 +119,11 @@ func merge(set *secretSet) {
 	for _, g := range set.grams {
 		secrets.grams[g] = struct{}{}
 	}
-	secrets.short = append(secrets.short, set.short...)
 }
 
 // rebuild recomputes the unions after a token was forgotten (lock held).
 func rebuild() {
-	secrets.grams, secrets.short = nil, nil
+	secrets.grams = nil
 	for _, set := range secrets.fixed {
 		merge(set)
 	}
@@ -140,8 +136,7 @@ func prepare(s string) *secretSet {
 	set := &secretSet{raw: s}
 	seen := map[string]bool{}
 	for _, f := range forms(s) {
-		if len(f) < minFragment {
-			set.short = append(set.short, f)
+		if len(f) < minFragment { // only a base64 form can be this short
 			continue
 		}
 		for i := 0; i+minFragment <= len(f); i++ {
@@ -290,7 +285,7 @@ func Redact(s string) string {
 	}
 	secrets.mu.RLock()
 	defer secrets.mu.RUnlock()
-	if len(secrets.grams) == 0 && len(secrets.short) == 0 {
+	if len(secrets.grams) == 0 {
 		return s
 	}
 	var cover []bool // cover[i]: byte i is part of a secret
@@ -302,32 +297,15 @@ func Redact(s string) string {
 			cover[i] = true
 		}
 	}
-	if len(secrets.grams) > 0 {
-		// A window already inside a marked run needs no look-up unless it
-		// reaches past the run's end.
-		end := 0
-		for i := 0; i+minFragment <= len(s); i++ {
-			if i+minFragment <= end {
-				continue
-			}
-			if _, ok := secrets.grams[s[i:i+minFragment]]; ok {
-				mark(max(i, end), i+minFragment)
-				end = i + minFragment
-			}
+	// A window already inside a marked run needs no look-up.
+	end := 0
+	for i := 0; i+minFragment <= len(s); i++ {
+		if i+minFragment <= end {
+			continue
 		}
-	}
-	for _, f := range secrets.short {
-		for from := 0; ; {
-			i := strings.Index(s[from:], f)
-			if i < 0 {
-				break
-			}
-			i += from
-			j := i + len(f)
-			if !tokenByteBefore(s, i) && !tokenByteAt(s, j) {
-				mark(i, j)
-			}
-			from = i + 1
+		if _, ok := secrets.grams[s[i:i+minFragment]]; ok {
+			mark(max(i, end), i+minFragment)
+			end = i + minFragment
 		}
 	}
 	if cover == nil {
@@ -349,37 +327,20 @@ func Redact(s string) string {
 	return b.String()
 }
 
-// tokenByteBefore reports whether the character ending at s[:i] would
-// continue a token (so a short secret there is part of a longer word).
-func tokenByteBefore(s string, i int) bool {
-	if i == 0 {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return isTokenRune(r)
-}
-
-func tokenByteAt(s string, i int) bool {
-	if i >= len(s) {
-		return false
-	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return isTokenRune(r)
-}
-
-func isTokenRune(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~", r) || r >= utf8.RuneSelf && r != utf8.RuneError
-}
-
 // Out is the output gate for one string that came from outside the process
 // (a server's text, an error built from one): secrets removed first, then
 // made printable. Every surface (CLI, console, audit log) passes outside
 // text through it.
 func Out(s string) string { return Printable(Redact(s)) }
 
-// forgetSecrets empties the registry (tests only).
+// ForgetAll empties the registry. For tests only: a test binary registers
+// the secrets of many tests in one process, and a secret such as
+// "wrong-password-value" would otherwise redact the word "password" from
+// every later test's output. Production code never calls it.
+func ForgetAll() { forgetSecrets() }
+
 func forgetSecrets() {
 	secrets.mu.Lock()
-	secrets.fixed, secrets.tokens, secrets.known, secrets.grams, secrets.short = nil, nil, nil, nil, nil
+	secrets.fixed, secrets.tokens, secrets.known, secrets.grams = nil, nil, nil, nil
 	secrets.mu.Unlock()
 }

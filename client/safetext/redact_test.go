@@ -49,14 +49,13 @@ func TestRedactKeepsOrdinaryText(t *testing.T) {
 	forgetSecrets()
 	t.Cleanup(forgetSecrets)
 	AddSecret("k3y-s3cret-value")
-	AddSecret("1234") // short: only as a whole token
+	AddSecret("demo") // too short: never registered
 	for in, want := range map[string]string{
 		"nothing secret here":               "nothing secret here",
 		"key=k3y-s3cret-value&x=1":          "key=[redacted]&x=1",
 		"cut s3cret-v":                      "cut [redacted]",
 		"cut s3cre":                         "cut s3cre", // 5 bytes: below the fragment size
-		"pin=1234&ext=512345":               "pin=[redacted]&ext=512345",
-		"1234":                              "[redacted]",
+		"Dubber demo simulator":             "Dubber demo simulator",
 		"k3y-s3cret-value k3y-s3cret-value": "[redacted] [redacted]",
 		"k3y%2Ds3cret-value":                "[redacted]",
 		"a &#107;&#51;&#121;&#45;&#115; b":  "a [redacted] b",
@@ -126,7 +125,6 @@ func BenchmarkRedact4KiB10Secrets(b *testing.B) {
 	for i := range 10 {
 		AddSecret(fmt.Sprintf("secret-%02d-%s", i, strings.Repeat("xY9&", 8)))
 	}
-	AddSecret("1234")
 	body := strings.Repeat(`{"error":"invalid_client","error_description":"The client could not be authenticated"} `, 48)[:4096]
 	body = body[:2000] + "secret-03-xY9&xY9" + body[2017:]
 	b.SetBytes(int64(len(body)))

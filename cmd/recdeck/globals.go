@@ -81,13 +81,18 @@ func (g *globals) profile() (Profile, error) {
 	}
 	if len(exposed) > 0 && !g.warned {
 		g.warned = true
-		safetext.Fprintf(g.stderr(), "recdeck: warning: config file %s holds secrets (%s) and is readable by group or others; run: chmod 600 %s\n",
-			path, strings.Join(exposed, ", "), path)
+		// Our own words and the user's path: made printable, not redacted
+		// (a key name such as client_secret may share six letters with a
+		// secret).
+		pp := safetext.Printable(path)
+		fmt.Fprintf(g.stderr(), "recdeck: warning: config file %s holds secrets (%s) and is readable by group or others; run: chmod 600 %s\n",
+			pp, safetext.Printable(strings.Join(exposed, ", ")), pp)
 	}
 	if dir := openConfigDir(path); dir != "" && !g.dirWarned {
 		g.dirWarned = true
-		safetext.Fprintf(g.stderr(), "recdeck: warning: config directory %s is writable by anyone: others can replace the config (and send your credentials to their server); run: chmod o-w %s\n",
-			dir, dir)
+		dp := safetext.Printable(dir)
+		fmt.Fprintf(g.stderr(), "recdeck: warning: config directory %s is writable by anyone: others can replace the config (and send your credentials to their server); run: chmod o-w %s\n",
+			dp, dp)
 	}
 	p, err := pickProfile(cfg, g.profileName, path)
 	if err != nil {

@@ -229,7 +229,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 		args  []string
 		wants string
 	}{
-		{"token endpoint echoes the secrets", spyTokenEcho, tsPassword, nil, "invalid_client (wrong secret *** or password ***"},
+		{"token endpoint echoes the secrets", spyTokenEcho, tsPassword, nil, "invalid_client (wrong secret [redacted] or password [redacted]"},
 		{"token endpoint hangs up", spyTokenDown, tsPassword, nil, "authentication failed"},
 		{"token endpoint down", spyHonest, tsPassword, []string{"--token-url", closed}, "token endpoint unreachable"},
 		{"wrong password", spyHonest, tsWrongPW, nil, "Invalid user credentials"},

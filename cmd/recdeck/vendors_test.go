@@ -17,6 +17,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/akixi"
 	"github.com/recdeck/recdeck/client/noojee"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/client/voipnow"
 )
 
@@ -28,6 +29,7 @@ import (
 // secret variable is cleared (a test sets the one it needs afterwards).
 func vendorIsolate(t *testing.T, config string) {
 	t.Helper()
+	safetext.ForgetAll() // no earlier test's secrets redact this one's words
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
