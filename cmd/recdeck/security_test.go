@@ -202,3 +202,67 @@ func TestCLITLSVerifiedByDefault(t *testing.T) {
 		t.Fatalf("watch --insecure-skip-verify: exit %d, stdout %q; stderr:\n%s", code, w.out.String(), w.errOut.String())
 	}
 }
+
+// Issue 13, "Trustworthy output", through the CLI: a hostile server echoes
+// a distinctive secret of each kind, raw and in each escaped form, cut at
+// every length from 0 to 120 bytes, after escape sequences, a bidi override
+// and C1 controls. No output (stdout, stderr: every error the CLI prints)
+// holds a 6-byte fragment of any form of the secret or a raw control.
+func TestCLIHostileEchoNeverLeaks(t *testing.T) {
+	h := startHostile(t)
+	const (
+		corePW     = `Pw<7q&"Zr/9+X%k'M#1`
+		coreCS     = `Cs>8w'Yt&2/Q"j%N+4`
+		vnSecret   = `Vn%3e"Hu<6&R'p/B+8`
+		njKey      = `Nj+5a/Gd'1"T&s<F%6`
+		axPassword = `Ax'9c+Lm"4%W<v&D/2`
+		coreToken  = "tok.A365-7hQ2xLm9PzK3"
+		vnToken    = "tok.VN-4kR8wTs1YbQ6"
+	)
+	core := func(extra ...string) []string {
+		return append([]string{"caps", "--base-url", h.srv.URL, "--ucc", "u1", "--api", "v2", "--token-url", h.srv.URL + "/token", "--username", "agent"}, extra...)
+	}
+	vn := []string{"voipnow", "--base-url", h.srv.URL, "--client-id", "app", "calls"}
+	kinds := []struct {
+		name, secret string
+		atToken      bool
+		token        string
+		env          map[string]string
+		args         []string
+	}{
+		{"RECDECK_PASSWORD", corePW, true, "", map[string]string{"RECDECK_PASSWORD": corePW, "RECDECK_CLIENT_SECRET": coreCS}, core()},
+		{"RECDECK_CLIENT_SECRET", coreCS, true, "", map[string]string{"RECDECK_PASSWORD": corePW, "RECDECK_CLIENT_SECRET": coreCS}, core("--grant-type", "client_credentials")},
+		{"Anywhere365 bearer token", coreToken, false, coreToken, map[string]string{"RECDECK_PASSWORD": corePW, "RECDECK_CLIENT_SECRET": coreCS}, core()},
+		{"VoipNow client secret", vnSecret, true, "", map[string]string{voipnowSecretEnv: vnSecret}, vn},
+		{"VoipNow bearer token", vnToken, false, vnToken, map[string]string{voipnowSecretEnv: vnSecret}, vn},
+		{"Noojee apiKey", njKey, false, "", map[string]string{noojeeKeyEnv: njKey}, []string{"noojee", "--base-url", h.srv.URL, "legs", "--tag", "1234"}},
+		{"Akixi password", axPassword, false, "", map[string]string{akixiPasswordEnv: axPassword}, []string{"akixi", "--base-url", h.srv.URL, "--username", "admin", "list"}},
+	}
+	runs := 0
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			vendorIsolate(t, "")
+			for name, v := range k.env {
+				t.Setenv(name, v)
+			}
+			for _, form := range echoForms(k.secret) {
+				for cut := 0; cut <= 120; cut++ {
+					h.set(form[1], cut, k.atToken, k.token)
+					code, out, errOut := vendorRun(t, k.args...)
+					runs++
+					all := out + errOut
+					if code == exitOK {
+						t.Fatalf("%s cut %d: exit 0 against a hostile server: %q", form[0], cut, all)
+					}
+					if l := fragmentLeaks(all, k.secret); len(l) > 0 {
+						t.Fatalf("%s echoed %s, cut at %d: fragments %q in %q", k.name, form[0], cut, l, all)
+					}
+					if c := controlsIn(all); len(c) > 0 {
+						t.Fatalf("%s cut %d: raw %v in %q", form[0], cut, c, all)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d runs against the hostile server", runs)
+}
