@@ -9,20 +9,27 @@ package main
 // says otherwise, for REST, the token endpoint and the hub.
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	akixisim "github.com/recdeck/recdeck/client/akixi/sim"
+	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/client/voipnow"
+	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
 )
 
 // Distinctive secrets: any occurrence in an output is a leak.
@@ -265,4 +272,154 @@ func TestCLIHostileEchoNeverLeaks(t *testing.T) {
 		})
 	}
 	t.Logf("%d runs against the hostile server", runs)
+}
+
+// hostileText is what a hostile server puts in every field it answers:
+// an OSC title, a screen clear, a CSI as a C1 character, a bidi override,
+// a line break and a bidi isolate.
+const hostileText = "ucc\x1b]0;pwned\x07\x1b[2J\u009b31m\u202edesrever\r\n\u2066x"
+
+// TestCLIHostileTextNeverRaw: every CLI path prints a hostile server's text
+// (names, messages, token errors, hub errors, vendor rows) without a raw
+// control, escape or bidi character; --json escapes them as \u escapes, so
+// the value is kept for a program but a terminal showing it is safe.
+func TestCLIHostileTextNeverRaw(t *testing.T) {
+	coreEnv(t)
+	leak := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, leak) })
+	var failWith atomic.Bool // answer with an ErrorMessage
+	state := func() anywhere365.StateResponse {
+		r := anywhere365.StateResponse{CorrelationId: coreTestID + hostileText, UCCName: hostileText, RecordingState: 1}
+		if failWith.Load() {
+			r.ErrorMessage = &anywhere365.ErrorMessage{ErrorType: anywhere365.ErrorValidation, Message: "refused " + hostileText}
+		}
+		return r
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case strings.HasSuffix(p, "/token"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant" + hostileText, "error_description": "no " + hostileText})
+		case strings.Contains(p, "/hubs/"):
+			// The reason phrase is the server's too (the hub client quotes it).
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, bw, err := hj.Hijack(); err == nil {
+					fmt.Fprintf(bw, "HTTP/1.1 500 hub says %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", strings.NewReplacer("\r", "", "\n", "").Replace(hostileText))
+					_ = bw.Flush()
+					c.Close()
+				}
+			}
+		case strings.Contains(p, "/capabilities/"):
+			_ = json.NewEncoder(w).Encode(anywhere365.CapabilitiesResponse{UCCName: hostileText, AgentCanEditRecordings: true})
+		default:
+			_ = json.NewEncoder(w).Encode(state())
+		}
+	}))
+	t.Cleanup(srv.Close)
+	base := []string{"--base-url", srv.URL, "--ucc", "u1"}
+	check := func(what string, wantCode int, out, errOut string, code int) {
+		t.Helper()
+		if code != wantCode {
+			t.Errorf("%s: exit %d, want %d; stdout %q stderr %q", what, code, wantCode, out, errOut)
+		}
+		if c := controlsIn(out + errOut); len(c) > 0 {
+			t.Errorf("%s: raw %v in stdout %q stderr %q", what, c, out, errOut)
+		}
+		if !strings.Contains(out+errOut, "desrever") {
+			t.Errorf("%s: the server's text is not shown at all: %q %q", what, out, errOut)
+		}
+	}
+	checkJSON := func(what, out string) {
+		t.Helper()
+		for _, esc := range []string{`\u001b`, `\u202e`, `\u009b`, `\u2066`} {
+			if !strings.Contains(out, esc) {
+				t.Errorf("%s --json: no %s escape in %s", what, esc, out)
+			}
+		}
+	}
+	call := []string{"--call", coreTestID, "--sip", "sip:agent@domain.com"}
+	for _, c := range []struct {
+		what string
+		args []string
+	}{
+		{"get", append([]string{"get"}, call...)},
+		{"set", append([]string{"set", "pause"}, call...)},
+		{"caps", []string{"caps"}},
+	} {
+		code, out, errOut := coreRun(t, append(c.args, base...)...)
+		check(c.what, exitOK, out, errOut, code)
+		code, out, errOut = coreRun(t, append(append(c.args, base...), "--json")...)
+		check(c.what+" --json", exitOK, out, errOut, code)
+		checkJSON(c.what, out)
+	}
+	failWith.Store(true)
+	code, out, errOut := coreRun(t, append(append([]string{"set", "mark"}, call...), base...)...)
+	check("set refused", exitAPI, out, errOut, code)
+	code, out, errOut = coreRun(t, append(append([]string{"get", "--json"}, call...), base...)...)
+	check("get refused --json", exitAPI, out, errOut, code)
+	checkJSON("get refused", out)
+
+	// The v2 token error path.
+	t.Setenv("RECDECK_PASSWORD", "hostile-test-pw-1")
+	code, out, errOut = coreRun(t, append([]string{"caps", "--api", "v2", "--token-url", srv.URL + "/token", "--username", "agent"}, base...)...)
+	check("token error", exitNetwork, out, errOut, code)
+
+	// watch: the hub's errors.
+	w := startWatch(t, "watch", "--base-url", srv.URL, "--connect-timeout", "700ms")
+	code = w.wait(t, 30*time.Second)
+	check("watch", exitNetwork, w.out.String(), w.errOut.String(), code)
+
+	// VoipNow: a caller id from outside, as a table and as JSON.
+	vendorIsolate(t, "")
+	t.Setenv(voipnowSecretEnv, "demo")
+	vs, vurl := voipnowServe(t)
+	vs.AddCall(voipnowsim.ExtSales, voipnow.FlowIncoming, hostileText, 0, 0)
+	vbase := []string{"voipnow", "--base-url", vurl, "--client-id", "demo"}
+	code, out, errOut = vendorRun(t, append(vbase, "calls")...)
+	check("voipnow calls", exitOK, out, errOut, code)
+	code, out, errOut = vendorRun(t, append(vbase, "--json", "calls")...)
+	check("voipnow calls --json", exitOK, out, errOut, code)
+	checkJSON("voipnow calls", out)
+
+	// Noojee: a leg's user name, as a table and as JSON; an error body.
+	t.Setenv(noojeeKeyEnv, "hostile-key-77")
+	leg, _ := json.Marshal(map[string]string{"Source": "400", "Leg": "1", "Start": "2014-02-13 17:06:52.0", "Tag": "1234", "Duration": "4",
+		"Username": hostileText, "CallRecordId": "198348", "UniqueId": "1392271611.238", "DID": "internal", "Direction": "2", "Destination": "401"})
+	var njFail atomic.Bool
+	nurl := serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if njFail.Load() {
+			http.Error(w, `{"Message":"`+hostileText+`","Code":-1}`, http.StatusBadRequest)
+			return
+		}
+		_, _ = w.Write([]byte("[" + string(leg) + "]"))
+	}))
+	nbase := []string{"noojee", "--base-url", nurl, "--time-zone", "UTC"}
+	code, out, errOut = vendorRun(t, append(nbase, "legs", "--tag", "1234")...)
+	check("noojee legs", exitOK, out, errOut, code)
+	code, out, errOut = vendorRun(t, append(nbase, "--json", "legs", "--tag", "1234")...)
+	check("noojee legs --json", exitOK, out, errOut, code)
+	checkJSON("noojee legs", out)
+	njFail.Store(true)
+	code, out, errOut = vendorRun(t, append(nbase, "legs", "--tag", "1234")...)
+	check("noojee error", exitAPI, out, errOut, code)
+	code, out, errOut = vendorRun(t, append(nbase, "stop", "410")...)
+	check("noojee stop error", exitAPI, out, errOut, code)
+
+	// Akixi: a description from the service (the client refuses to send
+	// control characters, so the hostile part is bidi).
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	asrv, _ := serveMount(t, mountAkixiSim, 3)
+	abase := []string{"akixi", "--base-url", asrv.URL, "--username", "demo"}
+	desc := "Team\u202edesrever\u2066B"
+	code, out, errOut = vendorRun(t, append(abase, "add", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2", "--description", desc)...)
+	check("akixi add", exitOK, out, errOut, code)
+	code, out, errOut = vendorRun(t, append(abase, "list", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2")...)
+	check("akixi list", exitOK, out, errOut, code)
+	code, out, errOut = vendorRun(t, append(abase, "--json", "list", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2")...)
+	check("akixi list --json", exitOK, out, errOut, code)
+	if !strings.Contains(out, `\u202e`) || !strings.Contains(out, `\u2066`) {
+		t.Errorf("akixi list --json: no \\u escapes in %s", out)
+	}
 }
