@@ -423,3 +423,94 @@ func TestCLIHostileTextNeverRaw(t *testing.T) {
 		t.Errorf("akixi list --json: no \\u escapes in %s", out)
 	}
 }
+
+// TestCLIRedirectsCarryNothing: a 307 to another origin (another port) from
+// a token endpoint, or answering a state-changing request of any vendor, is
+// not followed: the other server receives nothing (no password, client
+// secret, API key, token or command), and the command fails naming where
+// the redirect pointed instead of reporting success.
+func TestCLIRedirectsCarryNothing(t *testing.T) {
+	coreEnv(t)
+	leak := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, leak) })
+	const (
+		pw     = "redir-pw-Q7x2Lk9"
+		secret = "redir-cs-M4v8Tz1"
+	)
+	other := startRecorder(t)
+	s := sim.New(sim.Options{Seed: 21, Username: "agent", Password: pw, ClientSecret: secret})
+	simSrv := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		s.Close()
+		simSrv.Close()
+	})
+	if _, err := s.CreateCall("ucc-demo-name", coreTestID, true); err != nil {
+		t.Fatal(err)
+	}
+	expect := func(what string, code int, out, errOut, path string) {
+		t.Helper()
+		if code == exitOK || strings.Contains(out, "ok") || !strings.Contains(errOut, "redirect (HTTP 307) to "+other.srv.URL+path) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q: want a failure naming %s", what, code, out, errOut, other.srv.URL+path)
+		}
+		if got := other.requests(); len(got) > 0 {
+			t.Fatalf("%s: the other origin received %q", what, got)
+		}
+	}
+	t.Setenv("RECDECK_PASSWORD", pw)
+	t.Setenv("RECDECK_CLIENT_SECRET", secret)
+	v2 := func(front string, args ...string) []string {
+		return append(args, "--base-url", front, "--api", "v2", "--token-url", front+sim.TokenPath(""), "--username", "agent",
+			"--ucc", "ucc-demo-name", "--call", coreTestID, "--sip", sim.DemoAgent)
+	}
+
+	// The token endpoint redirects (both grants): no credential follows.
+	front := redirectingFront(t, simSrv.URL, other, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/token") })
+	code, out, errOut := coreRun(t, v2(front, "get")...)
+	expect("token, password grant", code, out, errOut, sim.TokenPath(""))
+	code, out, errOut = coreRun(t, v2(front, "get", "--grant-type", "client_credentials")...)
+	expect("token, client_credentials", code, out, errOut, sim.TokenPath(""))
+
+	// POST .../recording/set redirects: not re-sent, no "ok".
+	front = redirectingFront(t, simSrv.URL, other, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/recording/set") })
+	code, out, errOut = coreRun(t, v2(front, "set", "pause")...)
+	expect("set", code, out, errOut, "/attendantservice/api/v2/recording/set")
+	for _, c := range s.Calls() {
+		if c.CorrelationId == coreTestID && c.RecordingState != anywhere365.RecordingStarted {
+			t.Errorf("set: the recorder is %v: the redirected command was applied", c.RecordingState)
+		}
+	}
+	// A GET to another origin is not followed either (the bearer token
+	// would go with it).
+	front = redirectingFront(t, simSrv.URL, other, func(r *http.Request) bool { return r.Method == http.MethodGet })
+	code, out, errOut = coreRun(t, v2(front, "get")...)
+	expect("get", code, out, errOut, "/attendantservice/api/v2/recording/ucc-demo-name/"+coreTestID)
+
+	// VoipNow: the token endpoint, then the PUT that starts a recording.
+	vendorIsolate(t, "")
+	const vnSecret = "redir-vn-P3w9Kd2"
+	t.Setenv(voipnowSecretEnv, vnSecret)
+	vs := voipnowsim.New(voipnowsim.Options{LiveCalls: -1, ClientID: "app", ClientSecret: vnSecret})
+	vsrv := serveLoopback(t, vs.Handler())
+	id := vs.AddCall(voipnowsim.ExtSales, voipnow.FlowOutgoing, "0722000333", 0, 0)
+	front = redirectingFront(t, vsrv, other, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/token.php") })
+	code, out, errOut = vendorRun(t, "voipnow", "--base-url", front, "--client-id", "app", "calls")
+	expect("voipnow token", code, out, errOut, "/oauth/token.php")
+	front = redirectingFront(t, vsrv, other, func(r *http.Request) bool { return r.Method == http.MethodPut })
+	code, out, errOut = vendorRun(t, "voipnow", "--base-url", front, "--client-id", "app", "record", "start", "--call", id, "--view", "01")
+	expect("voipnow record start", code, out, errOut, "/uapi/phoneCalls/")
+
+	// Noojee: start recording (a POST carrying the apiKey).
+	const njKey = "redir-nj-H8s2Vb5"
+	t.Setenv(noojeeKeyEnv, njKey)
+	nsrv, _ := serveMount(t, mountNoojeeSim, 3)
+	front = redirectingFront(t, nsrv.URL, other, func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/CallManagementAPI/") })
+	code, out, errOut = vendorRun(t, "noojee", "--base-url", front, "start", "407")
+	expect("noojee start", code, out, errOut, "/servicemanager/rest/CallManagementAPI/start")
+
+	// Akixi: every call is a POST with the password or a session id.
+	t.Setenv(akixiPasswordEnv, akixisim.Demo)
+	asrv, _ := serveMount(t, mountAkixiSim, 3)
+	front = redirectingFront(t, asrv.URL, other, func(*http.Request) bool { return true })
+	code, out, errOut = vendorRun(t, "akixi", "--base-url", front, "--username", "demo", "add", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2", "--description", "Team R")
+	expect("akixi add", code, out, errOut, "/CCS/WSAPI")
+}

@@ -12,6 +12,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -311,4 +312,53 @@ func (h *hostileServer) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusInternalServerError) // not retried: one request a run
 		_, _ = io.WriteString(w, h.body())
 	}
+}
+
+// recorder is "another origin": it counts and keeps every request it gets
+// (method, URL, Authorization header, body) and answers 200 with an empty
+// JSON object, so a client that followed a redirect there would believe
+// the command done.
+type recorder struct {
+	srv *httptest.Server
+	mu  sync.Mutex
+	got []string
+}
+
+func startRecorder(t *testing.T) *recorder {
+	t.Helper()
+	rc := &recorder{}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.got = append(rc.got, r.Method+" "+r.URL.String()+" auth="+r.Header.Get("Authorization")+" body="+string(b))
+		rc.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"stolen-token-123","expires_in":300,"Message":"ok","Code":0}`)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *recorder) requests() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.got...)
+}
+
+// redirectingFront serves target (a simulator) but answers the requests
+// redirect selects with a 307 to the same path and query on to.
+func redirectingFront(t *testing.T, target string, to *recorder, redirect func(*http.Request) bool) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	return serveLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if redirect(r) {
+			http.Redirect(w, r, to.srv.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
 }
