@@ -269,7 +269,7 @@ func (c *Client) Capabilities(ctx context.Context, ucc string) (*CapabilitiesRes
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return &resp, &APIError{Type: em.ErrorType, Message: safetext.Redact(em.Message), Status: status, CapabilitiesResponse: &resp}
+		return &resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, CapabilitiesResponse: &resp}
 	}
 	return &resp, nil
 }
@@ -279,7 +279,7 @@ func stateResult(resp *StateResponse, status int, err error) (*StateResponse, er
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return resp, &APIError{Type: em.ErrorType, Message: safetext.Redact(em.Message), Status: status, Response: resp}
+		return resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, Response: resp}
 	}
 	return resp, nil
 }
