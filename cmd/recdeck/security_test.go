@@ -514,3 +514,55 @@ func TestCLIRedirectsCarryNothing(t *testing.T) {
 	code, out, errOut = vendorRun(t, "akixi", "--base-url", front, "--username", "demo", "add", "--tel-sys-id", "1", "--part-id-in-tel-sys", "2", "--description", "Team R")
 	expect("akixi add", code, out, errOut, "/CCS/WSAPI")
 }
+
+// TestConfigDirWorldWritableWarns: a world-writable directory holding the
+// config (anyone could replace the file, or create one, and point it at
+// their server) is warned about, naming the path and never a value; a
+// private one, or one only the group may write, is not.
+func TestConfigDirWorldWritableWarns(t *testing.T) {
+	coreEnv(t)
+	st := coreSim(t)
+	dir := filepath.Join(t.TempDir(), "cfg")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	t.Setenv("RECDECK_CONFIG", path)
+	t.Setenv("RECDECK_PASSWORD", "dir-test-pw-8812")
+	writeCoreConfig(t, path, "profiles:\n  default:\n    base_url: "+st.URL+"\n    ucc: payments\n    password: dir-file-pw-5521\n", 0o600)
+	want := "recdeck: warning: config directory " + dir + " is writable by anyone"
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o700, false}, {0o770, false}, {0o777, true}, {0o1777, true}, {0o755, false}} {
+		if err := os.Chmod(dir, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := coreRun(t, "caps")
+		if code != exitOK || out == "" || strings.Contains(errOut, want) != tc.warn {
+			t.Errorf("directory %o: code %d out %q err %q (warning wanted: %v)", tc.mode, code, out, errOut, tc.warn)
+		}
+		if strings.Contains(errOut, "pw-") {
+			t.Errorf("directory %o: the warning shows a secret: %q", tc.mode, errOut)
+		}
+	}
+	// The file missing (not named explicitly): the directory is still
+	// checked, as anyone could create the file there.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RECDECK_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Dir(dir))
+	rdir := filepath.Join(filepath.Dir(dir), "recdeck")
+	if err := os.Mkdir(rdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(rdir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errOut := coreRun(t, "caps", "--base-url", st.URL, "--ucc", "payments")
+	if !strings.Contains(errOut, "recdeck: warning: config directory "+rdir+" is writable by anyone") {
+		t.Errorf("missing config in a world-writable directory: err %q", errOut)
+	}
+	_ = os.Chmod(dir, 0o700)
+}
