@@ -304,7 +304,7 @@ func newAkixiListCmd(g *globals) *cobra.Command {
 		if err := tw.Flush(); err != nil {
 			return withExit(exitAPI, err)
 		}
-		fmt.Fprintf(out, "%d %s in %s%s%s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc, akixiFrom(q.Offset), more)
+		safetext.Fprintf(out, "%d %s in %s%s%s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc, akixiFrom(q.Offset), more)
 		return nil
 	}
 	return cmd
