@@ -352,8 +352,9 @@ func screenHostile(raw string) []string {
 
 // TestTUIHostileTextNeverRaw: on the console, a hostile server's text (an
 // ErrorMessage answering an action or a refresh, quoting escape sequences,
-// C1 and bidi characters and the user's password in several encodings)
-// reaches no toast, header, cell or detail view raw, and no fragment of
+// C1 and bidi characters and the user's password in several encodings; a
+// hub refusing with such a reason phrase) reaches no toast, header, status
+// line, cell or detail view raw, and no fragment of
 // the password shows; a hostile profile name is shown printable in the
 // header.
 func TestTUIHostileTextNeverRaw(t *testing.T) {
@@ -384,7 +385,19 @@ func TestTUIHostileTextNeverRaw(t *testing.T) {
 		mu.Lock()
 		msg := message
 		mu.Unlock()
-		if msg == "" || strings.Contains(r.URL.Path, "/hubs/") {
+		if strings.Contains(r.URL.Path, "/hubs/") {
+			// The hub refuses with a hostile reason phrase, which the hub
+			// client quotes in its error (the header's status line).
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, bw, err := hj.Hijack(); err == nil {
+					fmt.Fprintf(bw, "HTTP/1.1 503 \x1b]0;pwned\x07\u202ebuh-desrever\u009b31m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+					_ = bw.Flush()
+					c.Close()
+				}
+			}
+			return
+		}
+		if msg == "" {
 			s.Handler().ServeHTTP(w, r)
 			return
 		}
@@ -405,8 +418,9 @@ func TestTUIHostileTextNeverRaw(t *testing.T) {
 
 	out := &tsOutputs{screens: map[string]bool{}}
 	x, done := out.console(t, "--profile", profile)
+	x.d.Send(tea.WindowSizeMsg{Width: 400, Height: 30}) // room for the hub's whole error
 	x.screenShows("the profile in the header", "(profile ops ylno )")
-	x.screenShows("the hub connection", "● connected")
+	x.screenShows("the hub's error", "buh-desrever")
 	x.watchByHand(key)
 	for _, form := range echoForms(password) {
 		mu.Lock()
