@@ -13,8 +13,10 @@ import (
 // and whose arguments may come from outside: every string argument (and
 // every error, fmt.Stringer and string-kinded value) is passed through Out
 // first, so the result holds no secret and no character a terminal would
-// act on except those the format itself writes. Numbers and booleans are
-// formatted as they are.
+// act on except those the format itself writes. Numbers and booleans
+// (even those with a String method, such as enums and time.Duration) are
+// formatted as they are; any other Stringer is printed as its gated
+// String(), so use %s or %v for it.
 func Sprintf(format string, args ...any) string {
 	return fmt.Sprintf(format, gate(args)...)
 }
@@ -33,6 +35,17 @@ func Fprintln(w io.Writer, args ...any) (int, error) {
 func gate(args []any) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
+		// A number or a boolean cannot carry text: kept as it is, so %d
+		// still works for an enum or a time.Duration with a String method.
+		if a != nil {
+			switch reflect.ValueOf(a).Kind() {
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+				out[i] = a
+				continue
+			}
+		}
 		switch v := a.(type) {
 		case nil:
 			out[i] = v

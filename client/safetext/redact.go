@@ -140,7 +140,9 @@ func prepare(s string) *secretSet {
 			continue
 		}
 		for i := 0; i+minFragment <= len(f); i++ {
-			if g := f[i : i+minFragment]; !seen[g] {
+			// A piece of the marker itself reveals nothing and would make
+			// every marker a secret.
+			if g := f[i : i+minFragment]; !seen[g] && !strings.Contains(redacted, g) {
 				seen[g] = true
 				set.grams = append(set.grams, g)
 			}
@@ -288,15 +290,23 @@ func Redact(s string) string {
 	if len(secrets.grams) == 0 {
 		return s
 	}
-	var cover []bool // cover[i]: byte i is part of a secret
-	mark := func(from, to int) {
-		if cover == nil {
-			cover = make([]bool, len(s))
+	// A marker next to what is left could form a new fragment (a secret
+	// holding "ed]" or "[re"): redact again until nothing is found, and
+	// give up on the text if a secret keeps reappearing.
+	for range 4 {
+		out, changed := redactOnce(s)
+		if !changed {
+			return out
 		}
-		for i := from; i < to; i++ {
-			cover[i] = true
-		}
+		s = out
 	}
+	return redacted
+}
+
+// redactOnce replaces each run of bytes covered by a known fragment (lock
+// held).
+func redactOnce(s string) (string, bool) {
+	var cover []bool // cover[i]: byte i is part of a secret
 	// A window already inside a marked run needs no look-up.
 	end := 0
 	for i := 0; i+minFragment <= len(s); i++ {
@@ -304,12 +314,17 @@ func Redact(s string) string {
 			continue
 		}
 		if _, ok := secrets.grams[s[i:i+minFragment]]; ok {
-			mark(max(i, end), i+minFragment)
+			if cover == nil {
+				cover = make([]bool, len(s))
+			}
+			for j := max(i, end); j < i+minFragment; j++ {
+				cover[j] = true
+			}
 			end = i + minFragment
 		}
 	}
 	if cover == nil {
-		return s
+		return s, false
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -324,7 +339,7 @@ func Redact(s string) string {
 			i++
 		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // Out is the output gate for one string that came from outside the process

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
-// Leaks returns the fragments of minFragment bytes of any form of secret
-// found in out (empty when none): the check every leak test makes.
+// leaks returns the fragments of minFragment bytes of any form of secret
+// found in out (empty when none; a piece of the "[redacted]" marker is
+// not a leak).
 func leaks(out, secret string) []string {
 	var found []string
 	for _, f := range forms(secret) {
 		for i := 0; i+minFragment <= len(f); i++ {
-			if g := f[i : i+minFragment]; strings.Contains(out, g) {
+			if g := f[i : i+minFragment]; strings.Contains(out, g) && !strings.Contains(redacted, g) {
 				found = append(found, g)
 			}
 		}
@@ -111,8 +113,8 @@ func TestSprintfGatesArguments(t *testing.T) {
 	t.Cleanup(forgetSecrets)
 	AddSecret("s3cret-password")
 	type name string
-	got := Sprintf("%s|%v|%q|%d|%s\n", "x\x1b[2J", fmt.Errorf("e s3cret-password \u202e"), name("n\u009b"), 7, []byte("b\r"))
-	if want := "x [2J|e [redacted]  |\"n \"|7|b \n"; got != want {
+	got := Sprintf("%s|%v|%q|%d|%s|%d|%s\n", "x\x1b[2J", fmt.Errorf("e s3cret-password \u202e"), name("n\u009b"), 7, []byte("b\r"), time.Second, time.Second)
+	if want := "x [2J|e [redacted]  |\"n \"|7|b |1000000000|1s\n"; got != want {
 		t.Errorf("Sprintf = %q, want %q", got, want)
 	}
 }
@@ -134,4 +136,52 @@ func BenchmarkRedact4KiB10Secrets(b *testing.B) {
 			b.Fatal("not redacted")
 		}
 	}
+}
+
+// FuzzRedact: whatever the secret and the text around it, cut anywhere,
+// what Redact returns holds no fragment of minFragment bytes of any form
+// of the secret.
+func FuzzRedact(f *testing.F) {
+	f.Add(hostileSecret, "error: ", " end", 30)
+	f.Add("d]ab[redact", "x[re", "ed]y", 12)
+	f.Add("s3cret-value", `{"e":"`, `"}`, 9)
+	f.Fuzz(func(t *testing.T, secret, before, after string, cut int) {
+		if len(secret) < minFragment || len(secret) > 64 || len(before)+len(after) > 256 {
+			return
+		}
+		forgetSecrets()
+		defer forgetSecrets()
+		AddSecret(secret)
+		for _, form := range forms(secret) {
+			text := before + form + after
+			text = text[:min(len(text), max(cut, 0))]
+			if l := leaks(Redact(text), secret); len(l) > 0 {
+				t.Fatalf("Redact(%q) with secret %q leaves %q", text, secret, l)
+			}
+		}
+	})
+}
+
+// FuzzMarshalJSON: any string is written as valid JSON that reads back
+// as encoding/json's own output does (invalid UTF-8 as U+FFFD) and holds no raw character Printable
+// would replace.
+func FuzzMarshalJSON(f *testing.F) {
+	f.Add("a\u202eb\u009b\x1b]0;t\x07")
+	f.Add("<&>\xff\U000e0041")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := MarshalJSON(map[string]string{"k": s}, "  ", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]string
+		std, _ := json.Marshal(s)
+		var want string
+		_ = json.Unmarshal(std, &want) // what encoding/json itself reads back
+		if err := json.Unmarshal(b, &back); err != nil || back["k"] != want {
+			t.Fatalf("%q: %v, read back %q", b, err, back["k"])
+		}
+		if strings.IndexFunc(string(b), func(r rune) bool { return r != '\n' && unsafeRune(r) }) >= 0 {
+			t.Fatalf("raw control in %q", b)
+		}
+	})
 }
