@@ -39,7 +39,8 @@
 //     fragment of 6 or more bytes of any of those forms. Secrets shorter
 //     than 6 bytes are not registered (the simulators' "demo" credentials):
 //     they cannot be told apart from ordinary text. Cost: one hash look-up
-//     per byte of text (a second pass when something was removed), about 0.1 ms for a 4 KiB error against 10 secrets
+//     per byte of text (a second pass when something was removed): about
+//     0.1 ms for a 4 KiB error against 10 secrets
 //     (BenchmarkRedact4KiB10Secrets).
 //
 // Who calls it: the vendor clients (errors, excerpts, their Printable
