@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/themes"
 )
 
@@ -320,6 +321,10 @@ func (m *Model) mouseClick(msg tea.MouseClickMsg) tea.Cmd {
 }
 
 func (m *Model) addToast(t ToastMsg, now time.Time) {
+	// The output gate: a toast often quotes a server (an error message,
+	// a caller id), so secrets are removed and control, escape and bidi
+	// characters replaced before it is kept or drawn.
+	t.Text = safetext.Out(t.Text)
 	d := t.For
 	if d <= 0 {
 		d = m.opts.ToastFor
@@ -443,15 +448,17 @@ func (m *Model) headerLine(w int) string {
 	if m.opts.Insecure {
 		parts = append(parts, st.Error.Render("⚠")+st.Badge.Render("TLS-INSECURE"))
 	}
-	where := m.opts.Server
+	// Server and profile come from the config or flags (a URL may carry
+	// user info or a pasted escape): through the output gate.
+	where := safetext.Out(m.opts.Server)
 	if m.opts.Profile != "" {
-		where += " (profile " + m.opts.Profile + ")"
+		where += " (profile " + safetext.Out(m.opts.Profile) + ")"
 	}
 	if where != "" {
 		parts = append(parts, st.Header.Render(" "+where+" "))
 	}
 	if m.opts.APIVersion != "" {
-		parts = append(parts, st.Header.Render(" API "+m.opts.APIVersion+" "))
+		parts = append(parts, st.Header.Render(" API "+safetext.Out(m.opts.APIVersion)+" "))
 	}
 	s := strings.Join(parts, " ")
 	if pad := w - ansi.StringWidth(s); pad > 0 {

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -144,10 +145,11 @@ func New(cfg Config) (*Client, error) {
 		cfg.LogoutOperation = OpLogout
 	}
 	cfg.FailNames = cfg.FailNames.withDefaults()
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	// Every WS API call is a POST carrying the password or a session id:
+	// no redirect is followed (httpsafe). The one redactor removes the
+	// password from every error and output of the process.
+	hc := httpsafe.Client(cfg.HTTPClient)
+	safetext.AddSecret(cfg.Password)
 	u.RawQuery, u.Fragment = "", ""
 	return &Client{
 		cfg:      cfg,
@@ -485,6 +487,7 @@ func (c *Client) session(ctx context.Context) (string, error) {
 	if sid == "" || len(sid) > 256 || strings.IndexFunc(sid, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return "", &ResponseError{Operation: OpCreateSession, Status: http.StatusOK, Reason: "the answer is Success but carries no usable SessionID"}
 	}
+	safetext.AddToken(sid) // a session id is a credential while it lives
 	c.mu.Lock()
 	c.sid = sid
 	c.mu.Unlock()
@@ -504,14 +507,15 @@ func (c *Client) dropSession(sid string) {
 }
 
 // redact hides the password and the session ID in text from the service
-// (an error excerpt or message could echo the request) before it is shown.
+// (an error excerpt or message could echo the request) before it is shown
+// or cut. Both are registered with the one redactor (safetext), which
+// finds them in any encoding and any fragment; a session id too short to
+// register is replaced whole here.
 func (c *Client) redact(text, sid string) string {
-	for _, secret := range []string{c.cfg.Password, sid} {
-		if len(secret) >= 3 {
-			text = strings.ReplaceAll(text, secret, "[redacted]")
-		}
+	if len(sid) >= 3 {
+		text = strings.ReplaceAll(text, sid, "[redacted]")
 	}
-	return text
+	return safetext.Redact(text)
 }
 
 // nextInvokeID returns "00000", "00001", ... wrapping after "99999", the

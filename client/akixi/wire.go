@@ -382,7 +382,10 @@ func (l latin1Reader) Read(p []byte) (int, error) {
 // newlines or the C1 range (U+0080-U+009F). The CLI and the TUI pane pass
 // every service-supplied string they show through it; the data itself
 // (what Change compares and sends) is never altered.
-func Printable(s string) string { return safetext.Printable(s) }
+//
+// It is the output gate (safetext.Out): every secret the process holds is
+// removed too, so a value that echoes one is not shown.
+func Printable(s string) string { return safetext.Out(s) }
 
 // clip shortens s to at most n bytes of valid UTF-8 for an error message
 // (values shown with %q, which escapes control characters itself);

@@ -13,6 +13,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/recdeck/recdeck/client/httpsafe"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Defaults for Config fields left zero.
@@ -132,6 +135,9 @@ func New(cfg Config) (*Client, error) {
 		}
 		hc = &http.Client{Transport: t}
 	}
+	// No credential or command follows a redirect elsewhere (httpsafe);
+	// the token source copies this client, so it inherits the policy.
+	hc = httpsafe.Client(hc)
 	c := &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), hc: hc, prefix: "/attendantservice/api"}
 
 	if cfg.APIVersion == APIv2 {
@@ -268,7 +274,7 @@ func (c *Client) Capabilities(ctx context.Context, ucc string) (*CapabilitiesRes
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return &resp, &APIError{Type: em.ErrorType, Message: em.Message, Status: status, CapabilitiesResponse: &resp}
+		return &resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, CapabilitiesResponse: &resp}
 	}
 	return &resp, nil
 }
@@ -278,7 +284,7 @@ func stateResult(resp *StateResponse, status int, err error) (*StateResponse, er
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return resp, &APIError{Type: em.ErrorType, Message: em.Message, Status: status, Response: resp}
+		return resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, Response: resp}
 	}
 	return resp, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // APIError is a non-null ErrorMessage in a response: the API answered, but
@@ -29,9 +31,10 @@ type APIError struct {
 }
 
 // Error reads like "Validation error: Recorder state is Paused, this state
-// cannot be paused".
+// cannot be paused". The server's message passes the output gate
+// (safetext.Out): no secret, no control, escape or bidi character.
 func (e *APIError) Error() string {
-	return fmt.Sprintf("%s error: %s", e.Type, e.Message)
+	return fmt.Sprintf("%s error: %s", e.Type, safetext.Out(e.Message))
 }
 
 // Retryable reports whether the vendor documents the error as possibly
@@ -144,8 +147,9 @@ func IsSessionNotFound(err error) bool {
 }
 
 // excerpt returns at most n bytes of b as valid UTF-8, with "..." when cut.
+// Secrets are removed before the cut (a cut secret is no longer found).
 func excerpt(b []byte, n int) string {
-	s := strings.TrimSpace(string(b))
+	s := strings.TrimSpace(safetext.Redact(string(b)))
 	if len(s) <= n {
 		return strings.ToValidUTF8(s, "?")
 	}

@@ -471,13 +471,19 @@ var (
 )
 
 // redactSecrets removes bearer tokens, secret-looking query values, URL
-// user info and each of extra from s.
+// user info and each of extra from s, and makes it printable: it goes
+// through the output gate (safetext.Out), whose redactor knows every secret
+// of the process (passwords, issued tokens) in any form or fragment; the
+// patterns below catch what it cannot know (a connection token the library
+// puts in the WebSocket URL). A hub's error text quotes the server (its
+// reason phrase), so it must not reach the screen raw.
 func redactSecrets(s string, extra []string) string {
 	for _, x := range extra {
 		if len(x) >= 8 {
 			s = strings.ReplaceAll(s, x, "[redacted]")
 		}
 	}
+	s = safetext.Out(s)
 	s = bearerRe.ReplaceAllString(s, "${1}[redacted]")
 	s = queryRe.ReplaceAllString(s, "${1}[redacted]")
 	s = userRe.ReplaceAllString(s, "${1}[redacted]@")

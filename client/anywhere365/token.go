@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/recdeck/recdeck/client/httpsafe"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Token settings of seed 001 (AnywhereNow Authentication, a Keycloak realm).
@@ -35,8 +37,6 @@ const (
 type tokenSource struct {
 	fetch  oauth2.TokenSource // always asks the token endpoint
 	margin time.Duration
-	// secrets are scrubbed from every error text this source returns.
-	secrets []string
 
 	mu   sync.Mutex
 	pool oauth2.TokenSource // caching wrapper around fetch; replaced by invalidate
@@ -56,7 +56,7 @@ func newTokenSource(cfg Config, hc *http.Client) (*tokenSource, error) {
 	// The library reads its HTTP client from the context; the client has
 	// the request timeout, so a token fetch is bounded even though
 	// oauth2.TokenSource takes no context.
-	thc := *hc
+	thc := *httpsafe.Client(hc) // the redirect policy, even for a caller's client
 	thc.Timeout = cfg.Timeout
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &thc)
 
@@ -84,16 +84,17 @@ func newTokenSource(cfg Config, hc *http.Client) (*tokenSource, error) {
 		fetch = func() (*oauth2.Token, error) { return oc.PasswordCredentialsToken(ctx, cfg.Username, cfg.Password) }
 	}
 	ts := &tokenSource{margin: cfg.TokenExpiryMargin}
-	for _, s := range []string{cfg.Password, cfg.ClientSecret} {
-		if s != "" {
-			ts.secrets = append(ts.secrets, s, url.QueryEscape(s))
-		}
-	}
+	// The one redactor (safetext) removes them, in any form or fragment,
+	// from every error and output of the process.
+	safetext.AddSecret(cfg.Password)
+	safetext.AddSecret(cfg.ClientSecret)
 	ts.fetch = fetchFunc(func() (*oauth2.Token, error) {
 		tok, err := fetch()
 		if err != nil {
 			return nil, err
 		}
+		safetext.AddToken(tok.AccessToken)
+		safetext.AddToken(tok.RefreshToken)
 		// A token living less than twice the margin would be renewed on
 		// every request; renew it at half its life instead. Expiry is
 		// only read by the reuse wrapper, so moving it is safe.
@@ -138,7 +139,9 @@ func (t *tokenSource) invalidate(rejected string) {
 }
 
 // authError turns a token-endpoint failure into an *AuthError whose text
-// holds no secret: the oauth2 library's own error may quote the body.
+// holds no secret: the oauth2 library's own error may quote the body, and
+// a hostile endpoint may echo the form in any encoding. Everything the
+// endpoint said is redacted (safetext) before it is cut to an excerpt.
 func (t *tokenSource) authError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -148,31 +151,25 @@ func (t *tokenSource) authError(err error) error {
 		}
 		msg := fmt.Sprintf("token request refused (HTTP %d)", status)
 		if re.ErrorCode != "" {
-			msg += ": " + re.ErrorCode
+			msg += ": " + safetext.Clean(re.ErrorCode, 60)
 			if re.ErrorDescription != "" {
-				msg += " (" + re.ErrorDescription + ")"
+				msg += " (" + safetext.Clean(re.ErrorDescription, 200) + ")"
 			}
 		} else if ex := excerpt(re.Body, 120); ex != "" {
 			msg += ": " + fmt.Sprintf("%q", ex)
 		}
-		return &AuthError{Status: status, Msg: t.scrub(msg)}
+		return &AuthError{Status: status, Msg: msg}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		te := &TransportError{Method: http.MethodPost, URL: redactURL(ue.URL), Err: errors.New(t.scrub(ue.Err.Error()))}
-		return &AuthError{Msg: "token endpoint unreachable: " + t.scrub(te.Error()), Err: te}
-	}
-	return &AuthError{Msg: "token request failed: " + t.scrub(err.Error())}
-}
-
-// scrub replaces any secret in s by "***".
-func (t *tokenSource) scrub(s string) string {
-	for _, secret := range t.secrets {
-		if len(secret) >= 1 {
-			s = strings.ReplaceAll(s, secret, "***")
+		cause := ue.Err
+		if !httpsafe.IsRedirect(cause) { // its text is already safe
+			cause = errors.New(safetext.Redact(cause.Error()))
 		}
+		te := &TransportError{Method: http.MethodPost, URL: safetext.Redact(redactURL(ue.URL)), Err: cause}
+		return &AuthError{Msg: "token endpoint unreachable: " + te.Error(), Err: te}
 	}
-	return s
+	return &AuthError{Msg: "token request failed: " + safetext.Redact(err.Error())}
 }
 
 // redactURL removes user info from a URL for display.

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // hashPair is the older API's credential: a server timestamp and its hash.
@@ -57,6 +59,7 @@ func (c *Client) hashPairFor(ctx context.Context) (ts, hash string, err error) {
 			return "", "", err
 		}
 		c.pair = hashPair{ts: ts, hash: Hash(c.cfg.APIKey, ts), fetched: c.cfg.Now()}
+		safetext.AddToken(c.pair.hash) // a credential for an hour
 	}
 	if c.pair.firstUse.IsZero() {
 		c.pair.firstUse = c.cfg.Now()

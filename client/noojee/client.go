@@ -18,6 +18,9 @@ import (
 	"unicode/utf8"
 
 	_ "time/tzdata" // time_zone settings (e.g. Australia/Sydney) work on hosts without a zone database
+
+	"github.com/recdeck/recdeck/client/httpsafe"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // AuthStyle chooses how requests are authenticated, and so which API they go to.
@@ -170,6 +173,11 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
+	// Every Noojee call is a POST carrying the apiKey or a hash: no
+	// redirect is followed (httpsafe). The one redactor removes the key
+	// from every error and output of the process.
+	hc = httpsafe.Client(hc)
+	safetext.AddSecret(cfg.APIKey)
 	return &Client{cfg: cfg, base: base, hc: hc}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -36,9 +37,12 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "noojee %s: HTTP %s", e.Op, e.Status)
+	// The status line's reason phrase is the server's text: a hostile
+	// one quotes the request line, apiKey and all. It goes through the
+	// one redactor and the printable filter like any server text.
+	fmt.Fprintf(&b, "noojee %s: HTTP %s", e.Op, safetext.Clean(e.Status, 80))
 	if e.Problem != "" {
-		b.WriteString(": " + e.Problem)
+		b.WriteString(": " + safetext.Clean(e.Problem, 300))
 	}
 	if e.Excerpt != "" {
 		b.WriteString(": " + e.Excerpt)
@@ -98,10 +102,17 @@ func roundUp(d time.Duration) time.Duration {
 
 // redactErr removes the query string from a *url.Error's URL: the query
 // carries the apiKey, timeStamp and hash, which must not reach the screen.
+// The rest goes through the one redactor (safetext). A refused redirect
+// (httpsafe), and any cause whose text holds no secret, is kept as it
+// is, so callers can still look for it with errors.As.
 func redactErr(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: stripQuery(ue.URL), Err: ue.Err}
+		inner := ue.Err
+		if msg := inner.Error(); !httpsafe.IsRedirect(inner) && safetext.Redact(msg) != msg {
+			inner = errors.New(safetext.Redact(msg))
+		}
+		return &url.Error{Op: ue.Op, URL: safetext.Redact(stripQuery(ue.URL)), Err: inner}
 	}
 	return err
 }
@@ -121,7 +132,9 @@ var hexHash = regexp.MustCompile(`[0-9A-Fa-f]{64}`)
 // secret and any hash blanked out (a server may echo the request URL in its
 // error text).
 func oneLine(body []byte, n int, secrets ...string) string {
-	s := strings.ToValidUTF8(string(body), "?")
+	// Redact before anything is cut (the one redactor knows the apiKey
+	// in every form and fragment).
+	s := safetext.Redact(strings.ToValidUTF8(string(body), "?"))
 	for _, sec := range secrets {
 		if len(sec) >= 3 {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
@@ -138,4 +151,7 @@ func oneLine(body []byte, n int, secrets ...string) string {
 // characters (which a server could send in a Username or a DID) become
 // spaces or are dropped. Display code calls it; the decoded data stays
 // exact, so ids still match the server's.
-func Printable(s string) string { return safetext.Printable(s) }
+//
+// It is the output gate (safetext.Out): every secret the process holds is
+// removed too, so a value that echoes one is not shown.
+func Printable(s string) string { return safetext.Out(s) }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -93,10 +94,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	// No credential or command follows a redirect elsewhere (httpsafe);
+	// the token cache hands the same client to oauth2.
+	hc := httpsafe.Client(cfg.HTTPClient)
+	// The one redactor removes the secret, in any form or fragment, from
+	// every error and output of the process.
+	safetext.AddSecret(cfg.ClientSecret)
 	return &Client{
 		base:    base,
 		hc:      hc,
@@ -462,7 +465,7 @@ func (c *Client) send(ctx context.Context, method, target, tok string, body []by
 		return 0, nil, &TransportError{Method: method, URL: redactQuery(target), Err: fmt.Errorf("reading the answer: %w", err)}
 	}
 	if int64(len(data)) > c.maxBody {
-		return 0, nil, &ResponseError{Status: res.StatusCode, Reason: fmt.Sprintf("answer larger than %d bytes refused (ask for fewer calls)", c.maxBody), Excerpt: safetext.Clean(string(data[:80]), 80)}
+		return 0, nil, &ResponseError{Status: res.StatusCode, Reason: fmt.Sprintf("answer larger than %d bytes refused (ask for fewer calls)", c.maxBody), Excerpt: safetext.Clean(string(data[:min(len(data), 16<<10)]), 80)}
 	}
 	return res.StatusCode, data, nil
 }
@@ -491,12 +494,13 @@ func urlForError(s string) string {
 }
 
 // redactQuery keeps URLs in errors short; the query holds no secrets but
-// filter values are the user's, and the path says what was asked.
+// filter values are the user's, and the path says what was asked. The
+// path goes through the one redactor all the same.
 func redactQuery(target string) string {
 	if i := strings.IndexByte(target, '?'); i >= 0 {
-		return target[:i]
+		target = target[:i]
 	}
-	return target
+	return safetext.Redact(target)
 }
 
 func orDefault(s, def string) string {

@@ -145,4 +145,7 @@ func IsCode(err error, code string) bool {
 // UTF-8 becomes "?" (safetext.Printable, shared with the other vendor
 // clients). The CLI and the TUI pane pass every PBX-supplied string through
 // it (caller ids come from outside callers).
-func Printable(s string) string { return safetext.Printable(s) }
+//
+// It is the output gate (safetext.Out): every secret the process holds is
+// removed too, so a value that echoes one is not shown.
+func Printable(s string) string { return safetext.Out(s) }

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -20,11 +20,10 @@ import (
 // before expiry and forgets it when the API refuses it. One fetch runs at a
 // time; callers waiting for it give up when their context ends.
 type tokenCache struct {
-	cfg     clientcredentials.Config
-	hc      *http.Client
-	now     func() time.Time
-	margin  time.Duration
-	secrets []string
+	cfg    clientcredentials.Config
+	hc     *http.Client
+	now    func() time.Time
+	margin time.Duration
 
 	sem     chan struct{} // a one-slot lock that respects contexts
 	tok     string
@@ -47,9 +46,7 @@ func newTokenCache(c Config, hc *http.Client) *tokenCache {
 		margin: c.TokenExpiryMargin,
 		sem:    make(chan struct{}, 1),
 	}
-	if c.ClientSecret != "" {
-		t.secrets = []string{c.ClientSecret, url.QueryEscape(c.ClientSecret)}
-	}
+	safetext.AddSecret(c.ClientSecret)
 	return t
 }
 
@@ -66,11 +63,14 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 		return t.tok, nil
 	}
 	start := t.now()
-	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
+	// oauth2 reads its HTTP client from the context: the redirect policy
+	// keeps the secret from following a redirect (httpsafe).
+	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, httpsafe.Client(t.hc)))
 	if err != nil {
 		return "", t.authError(err)
 	}
 	t.tok = tok.AccessToken
+	safetext.AddToken(tok.AccessToken)
 	// Renew `margin` before expiry; a token living less than twice the
 	// margin is renewed at half its life instead, so it is not fetched
 	// on every request. No expires_in: assume the documented hour.
@@ -95,7 +95,9 @@ func (t *tokenCache) invalidate(tok string) {
 	<-t.sem
 }
 
-// authError turns an oauth2 failure into an AuthError without secrets.
+// authError turns an oauth2 failure into an AuthError without secrets:
+// everything the endpoint said goes through safetext.Clean, which redacts
+// every registered secret before it cuts.
 func (t *tokenCache) authError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -119,20 +121,16 @@ func (t *tokenCache) authError(err error) error {
 		} else if len(re.Body) > 0 {
 			msg += ": " + safetext.Clean(string(re.Body), 120)
 		}
-		return &AuthError{Status: status, Msg: t.scrub(safetext.Clean(msg, 300))}
+		return &AuthError{Status: status, Msg: safetext.Clean(msg, 300)}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		te := &TransportError{Method: http.MethodPost, URL: t.cfg.TokenURL, Err: errors.New(t.scrub(ue.Err.Error()))}
+		cause := ue.Err
+		if !httpsafe.IsRedirect(cause) { // its text is already safe
+			cause = errors.New(safetext.Redact(cause.Error()))
+		}
+		te := &TransportError{Method: http.MethodPost, URL: safetext.Redact(t.cfg.TokenURL), Err: cause}
 		return &AuthError{Msg: "could not reach the token endpoint: " + te.Error(), Err: te}
 	}
-	return &AuthError{Msg: t.scrub(safetext.Clean(err.Error(), 300))}
-}
-
-// scrub removes the client secret from s, wherever an answer echoed it.
-func (t *tokenCache) scrub(s string) string {
-	for _, sec := range t.secrets {
-		s = strings.ReplaceAll(s, sec, "***")
-	}
-	return s
+	return &AuthError{Msg: safetext.Clean(err.Error(), 300)}
 }

@@ -452,7 +452,7 @@ func newAkixiListCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 			return printVendorJSON(out, entries)
 		}
 		if len(entries) == 0 {
-			fmt.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
+			safetext.Fprintf(out, "No entries in %s%s.\n", sc, akixiFrom(q.Offset))
 			return nil
 		}
 		cols := append([]string{akixi.PropGUID, akixi.PropDescription}, q.Fields...)
@@ -468,7 +468,7 @@ func newAkixiListCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 		if err := tw.Flush(); err != nil {
 			return withExit(exitAPI, err)
 		}
-		fmt.Fprintf(out, "%d %s in %s%s%s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc, akixiFrom(q.Offset), more)
+		safetext.Fprintf(out, "%d %s in %s%s%s\n", len(entries), akixiPlural(len(entries), "entry", "entries"), sc, akixiFrom(q.Offset), more)
 		return nil
 	}
 	return cmd
@@ -684,7 +684,7 @@ func newAkixiChangeCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 				names = append(names, p.Name)
 			}
 		}
-		fmt.Fprintf(out, "Changed %s: %s\n", guid, strings.Join(names, ", "))
+		safetext.Fprintf(out, "Changed %s: %s\n", guid, strings.Join(names, ", "))
 		return nil
 	}
 	return cmd
@@ -729,7 +729,7 @@ func newAkixiDeleteCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 			if g.jsonOut {
 				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"deleted": akixiShow(ag, e)})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
+			safetext.Fprintf(cmd.OutOrStdout(), "Deleted %q (%s)\n", akixi.Printable(e.Description), guid)
 			return nil
 		},
 	}

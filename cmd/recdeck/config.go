@@ -119,6 +119,28 @@ func loadConfig(path string, explicit bool) (*configFile, []string, error) {
 	return cfg, exposed, nil
 }
 
+// openConfigDir returns the directory holding the config file when anyone
+// may write to it (world-writable; "" otherwise, or when it does not
+// exist). A group-writable directory is left alone: with user-private
+// groups (umask 002) that group is the user alone.
+// Whoever can write there can replace the config, or create one where none
+// is yet, and point base_url or token_url at their own server: the next run
+// would send RECDECK_PASSWORD there. The file's own mode cannot prevent
+// that, so the directory is checked like the file. The sticky bit (as on
+// /tmp) stops others replacing an existing file but not creating a missing
+// one, so it does not silence the warning.
+func openConfigDir(path string) string {
+	if path == "" {
+		return ""
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() || st.Mode().Perm()&0o002 == 0 {
+		return ""
+	}
+	return dir
+}
+
 var unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type main\.(\w+)$`)
 
 // decodeConfig decodes a config file strictly (unknown keys are errors)

@@ -6,10 +6,21 @@
 //
 //   - main.go: the root command, exit statuses, run (used by tests too).
 //   - globals.go: the shared flags; profile() lays flags and environment
-//     over the config file's profile; httpClient (TLS verified unless
-//     --insecure-skip-verify); coreClient builds the Anywhere365 client.
+//     over the config file's profile and registers every secret it holds
+//     (and the vendor secrets' environment variables) with the one
+//     redactor, safetext; httpClient (TLS verified unless
+//     --insecure-skip-verify, the httpsafe redirect policy);
+//     coreClient builds the Anywhere365 client.
 //   - config.go: the YAML config file and its named profiles, with a
-//     warning when a file holding secrets is readable by others.
+//     warning when a file holding secrets is readable by others, or when
+//     the directory holding it is world-writable (naming the path, never
+//     a value).
+//
+// Output: every print site that carries outside text uses safetext's
+// gated Fprintf/Fprintln (run prints every error through it), every
+// --json output goes through safetext.PrintJSON/MarshalJSON (control, C1
+// and bidi characters as \u escapes), and the vendor tables pass cells
+// through each client's Printable (safetext.Out).
 //   - get.go: get, set, caps. watch.go: watch (one line per hub event).
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
 //     one listener; the demo starts the same thing in-process.

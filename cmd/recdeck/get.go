@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // The one-shot core commands: get (recorder state), set (change it) and
@@ -120,7 +120,7 @@ func newCapsCmd(g *globals) *cobra.Command {
 						return withExit(exitNetwork, perr)
 					}
 				} else {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s AgentCanEditRecordings=%t\n", resp.UCCName, resp.AgentCanEditRecordings)
+					safetext.Fprintf(cmd.OutOrStdout(), "%s AgentCanEditRecordings=%t\n", resp.UCCName, resp.AgentCanEditRecordings)
 				}
 			}
 			return coreExit(err)
@@ -169,18 +169,14 @@ func printState(w io.Writer, jsonOut bool, resp *anywhere365.StateResponse, verb
 			if verb != "" {
 				line += " " + verb
 			}
-			fmt.Fprintf(w, "%s Recording=%s Marking=%s Saving=%s\n", line, resp.RecordingState, resp.MarkingState, resp.SavingState)
+			safetext.Fprintf(w, "%s Recording=%s Marking=%s Saving=%s\n", line, resp.RecordingState, resp.MarkingState, resp.SavingState)
 		}
 	}
 	return coreExit(err)
 }
 
-// printJSON prints v indented. Enums are numbers, as on the wire.
+// printJSON prints v indented. Enums are numbers, as on the wire. The one
+// JSON writer (safetext.PrintJSON) escapes control, C1 and bidi characters.
 func printJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return safetext.PrintJSON(w, v, "  ", true)
 }

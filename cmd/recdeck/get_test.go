@@ -15,6 +15,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // The core commands run in-process against the real simulators over
@@ -43,6 +44,7 @@ func (l *lockedBuffer) String() string {
 // coreEnv isolates a test from the user's config and secrets.
 func coreEnv(t *testing.T) string {
 	t.Helper()
+	safetext.ForgetAll() // no earlier test's secrets redact this one's words
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfg, nil, 0o600); err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/httpsafe"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // globals holds the flags every subcommand shares and the profile they
@@ -32,9 +34,10 @@ type globals struct {
 	jsonOut      bool
 	insecure     bool
 
-	root   *cobra.Command // for its stderr (warnings)
-	loaded *Profile       // profile() result, computed once
-	warned bool
+	root      *cobra.Command // for its stderr (warnings)
+	loaded    *Profile       // profile() result, computed once
+	warned    bool
+	dirWarned bool
 }
 
 func (g *globals) bind(root *cobra.Command) {
@@ -78,8 +81,18 @@ func (g *globals) profile() (Profile, error) {
 	}
 	if len(exposed) > 0 && !g.warned {
 		g.warned = true
+		// Our own words and the user's path: made printable, not redacted
+		// (a key name such as client_secret may share six letters with a
+		// secret).
+		pp := safetext.Printable(path)
 		fmt.Fprintf(g.stderr(), "recdeck: warning: config file %s holds secrets (%s) and is readable by group or others; run: chmod 600 %s\n",
-			path, strings.Join(exposed, ", "), path)
+			pp, safetext.Printable(strings.Join(exposed, ", ")), pp)
+	}
+	if dir := openConfigDir(path); dir != "" && !g.dirWarned {
+		g.dirWarned = true
+		dp := safetext.Printable(dir)
+		fmt.Fprintf(g.stderr(), "recdeck: warning: config directory %s is writable by anyone: others can replace the config (and send your credentials to their server); run: chmod o-w %s\n",
+			dp, dp)
 	}
 	p, err := pickProfile(cfg, g.profileName, path)
 	if err != nil {
@@ -91,6 +104,7 @@ func (g *globals) profile() (Profile, error) {
 	if v := os.Getenv("RECDECK_CLIENT_SECRET"); v != "" {
 		p.ClientSecret = v
 	}
+	registerSecrets(p)
 	g.overlay(&p)
 	// overlay ignores a negative --timeout: refuse it (and one from the
 	// file) rather than silently use the default.
@@ -137,13 +151,29 @@ func (g *globals) overlay(p *Profile) {
 }
 
 // httpClient returns the HTTP client every vendor client should use: TLS is
-// verified unless the user opted out with --insecure-skip-verify.
+// verified unless the user opted out with --insecure-skip-verify, and the
+// one redirect policy (httpsafe) keeps credentials and commands from
+// following a redirect elsewhere. Clients that copy it (the hub's
+// negotiate client, oauth2 token requests) inherit the policy.
 func (g *globals) httpClient(p Profile) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	if p.InsecureSkipVerify {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit user opt-out, shown in the header
 	}
-	return &http.Client{Transport: t}
+	return httpsafe.Client(&http.Client{Transport: t})
+}
+
+// registerSecrets gives every secret of the profile (config file and
+// environment, including the vendor sections and their variables, which
+// the vendor files lay over the profile later) to the one redactor, as
+// soon as it enters the process: from then on no error, output or log line
+// of recdeck shows any of them, in any encoding, or any 6-character piece
+// of one.
+func registerSecrets(p Profile) {
+	for _, s := range []string{p.Password, p.ClientSecret, p.VoipNow.ClientSecret, p.Noojee.APIKey, p.Akixi.Password,
+		os.Getenv(voipnowSecretEnv), os.Getenv(noojeeKeyEnv), os.Getenv(akixiPasswordEnv)} {
+		safetext.AddSecret(s)
+	}
 }
 
 // errNoBaseURL is what the core commands say when no server is configured.

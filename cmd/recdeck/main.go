@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Exit statuses shared by every subcommand (the core's contract).
@@ -53,7 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "recdeck:", err)
+	// The output gate: an error quotes servers (messages, reason phrases,
+	// token errors); secrets and terminal controls never get through.
+	safetext.Fprintln(stderr, "recdeck:", err)
 	// An unknown outcome is 4 whatever wrapped it (any vendor's error may
 	// say so through this method, e.g. anywhere365.UnknownOutcomeError).
 	var uo interface{ UnknownOutcome() bool }

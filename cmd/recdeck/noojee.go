@@ -16,6 +16,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/noojee"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
 	noojeepane "github.com/recdeck/recdeck/ui/noojee"
@@ -208,7 +209,7 @@ func newNoojeeLegsCmd(g *globals, f *noojeeFlags) *cobra.Command {
 				return printVendorJSON(out, rawLegs(legs))
 			}
 			if len(legs) == 0 {
-				fmt.Fprintf(out, "no recording found for %s\n", what)
+				safetext.Fprintf(out, "no recording found for %s\n", what)
 				return nil
 			}
 			zone := noojeeZone(c, n)
@@ -436,7 +437,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				})
 				progress("", 0, 0)
 				if errors.Is(err, noojee.ErrExists) {
-					fmt.Fprintf(stderr, "%s: %v; skipped (--force overwrites)\n", prefix, err)
+					safetext.Fprintf(stderr, "%s: %v; skipped (--force overwrites)\n", prefix, err)
 					done = append(done, fetched{UniqueID: uid, Leg: l, Skipped: "exists"})
 					continue
 				}
@@ -446,7 +447,7 @@ hidden temporary name and renamed only when complete: an interrupted fetch
 				}
 				done = append(done, fetched{UniqueID: uid, Leg: l, Path: d.Path, Bytes: d.Bytes, ContentType: d.ContentType})
 				if !g.jsonOut {
-					fmt.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
+					safetext.Fprintf(cmd.OutOrStdout(), "saved %s (%d bytes)\n", d.Path, d.Bytes)
 				}
 			}
 			if g.jsonOut && ferr != nil {
@@ -542,9 +543,9 @@ the request sent once more. The action is written to the audit log.`,
 				return printVendorJSON(cmd.OutOrStdout(), map[string]any{"action": action, "extenOrUniqueId": args[0],
 					"tag": tag, "agentLoginName": agent, "ok": true, "Message": msg, "Code": a.Code})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recording %s for %s", map[string]string{"start": "started", "stop": "stopped"}[action], noojee.Printable(args[0]))
+			safetext.Fprintf(cmd.OutOrStdout(), "recording %s for %s", map[string]string{"start": "started", "stop": "stopped"}[action], args[0])
 			if msg != "" && !strings.EqualFold(msg, "OK") {
-				fmt.Fprintf(cmd.OutOrStdout(), " (server: %s)", msg)
+				safetext.Fprintf(cmd.OutOrStdout(), " (server: %s)", msg)
 			}
 			fmt.Fprintln(cmd.OutOrStdout())
 			return nil

@@ -11,10 +11,12 @@ package main
 // while active.
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -28,6 +30,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 )
 
@@ -229,7 +232,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 		args  []string
 		wants string
 	}{
-		{"token endpoint echoes the secrets", spyTokenEcho, tsPassword, nil, "invalid_client (wrong secret *** or password ***"},
+		{"token endpoint echoes the secrets", spyTokenEcho, tsPassword, nil, "invalid_client (wrong secret [redacted] or password [redacted]"},
 		{"token endpoint hangs up", spyTokenDown, tsPassword, nil, "authentication failed"},
 		{"token endpoint down", spyHonest, tsPassword, []string{"--token-url", closed}, "token endpoint unreachable"},
 		{"wrong password", spyHonest, tsWrongPW, nil, "Invalid user credentials"},
@@ -331,4 +334,125 @@ func TestTUIInsecureSkipVerifyBadge(t *testing.T) {
 		}
 		x.c.close()
 	}
+}
+
+// screenHostile lists what of a hostile server's text reached a screen raw.
+// A screen holds the console's own styling (SGR sequences), so the search
+// is for what the console never writes: OSC, a screen clear, BEL, C1 and
+// bidi characters.
+func screenHostile(raw string) []string {
+	var found []string
+	for _, c := range []string{"\x1b]", "\x1b[2J", "\x07", "\u202e", "\u009b", "\u2066", "\r"} {
+		if strings.Contains(raw, c) {
+			found = append(found, fmt.Sprintf("%q", c))
+		}
+	}
+	return found
+}
+
+// TestTUIHostileTextNeverRaw: on the console, a hostile server's text (an
+// ErrorMessage answering an action or a refresh, quoting escape sequences,
+// C1 and bidi characters and the user's password in several encodings; a
+// hub refusing with such a reason phrase) reaches no toast, header, status
+// line, cell or detail view raw, and no fragment of
+// the password shows; a hostile profile name is shown printable in the
+// header.
+func TestTUIHostileTextNeverRaw(t *testing.T) {
+	leak := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, leak) })
+	safetext.ForgetAll()
+	root := t.TempDir()
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"} {
+		t.Setenv(v, filepath.Join(root, strings.ToLower(v)))
+	}
+	t.Setenv("RECDECK_AUDIT_LOG", "")
+	t.Setenv("NO_COLOR", "")
+	const password = `Tui<pw&"Hx/3+K%q'7`
+	t.Setenv("RECDECK_PASSWORD", password) // registered even on API v1
+	t.Setenv("RECDECK_CLIENT_SECRET", "")
+
+	s := sim.New(sim.Options{Seed: 31})
+	call, err := s.CreateCall("ucc-demo-name", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := anywhere365.SessionKey{UCC: "ucc-demo-name", CorrelationID: call.CorrelationId}
+	var (
+		mu      sync.Mutex
+		message string // the hostile ErrorMessage; "" serves the simulator
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		msg := message
+		mu.Unlock()
+		if strings.Contains(r.URL.Path, "/hubs/") {
+			// The hub refuses with a hostile reason phrase, which the hub
+			// client quotes in its error (the header's status line).
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, bw, err := hj.Hijack(); err == nil {
+					fmt.Fprintf(bw, "HTTP/1.1 503 \x1b]0;pwned\x07\u202ebuh-desrever\u009b31m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+					_ = bw.Flush()
+					c.Close()
+				}
+			}
+			return
+		}
+		if msg == "" {
+			s.Handler().ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(anywhere365.StateResponse{CorrelationId: key.CorrelationID, UCCName: key.UCC,
+			ErrorMessage: &anywhere365.ErrorMessage{ErrorType: anywhere365.ErrorValidation, Message: msg}})
+	}))
+	t.Cleanup(func() {
+		s.Close()
+		srv.Close()
+	})
+	profile := "ops\u202eylno\u2066"
+	cfgPath := filepath.Join(root, "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("profiles:\n  %q:\n    base_url: %s\n    api: v1\n    sip: %s\n", profile, srv.URL, sim.DemoAgent)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RECDECK_CONFIG", cfgPath)
+
+	out := &tsOutputs{screens: map[string]bool{}}
+	x, done := out.console(t, "--profile", profile)
+	x.d.Send(tea.WindowSizeMsg{Width: 400, Height: 30}) // room for the hub's whole error
+	x.screenShows("the profile in the header", "(profile ops ylno )")
+	x.screenShows("the hub's error", "buh-desrever")
+	x.watchByHand(key)
+	for _, form := range echoForms(password) {
+		mu.Lock()
+		message = "refused " + hostileText + " for " + form[1]
+		mu.Unlock()
+		tm := x.act(tfFind(anywhere365.ActionMark), key)
+		if tm.Level != ui.ToastError || !strings.Contains(tm.Text, "desrever") {
+			t.Errorf("%s: toast %+v, want the refusal shown", form[0], tm)
+		}
+		x.screenShows("the refresh error", "last refresh failed")
+	}
+	x.d.Press("enter")
+	x.screenShows("the detail view", "Last error")
+	x.d.Press("esc")
+	mu.Lock()
+	message = ""
+	mu.Unlock()
+	done()
+
+	all := out.all()
+	if l := fragmentLeaks(all, password); len(l) > 0 {
+		t.Errorf("fragments of the password on the console: %q", l)
+	}
+	for scr := range out.screens {
+		if c := screenHostile(scr); len(c) > 0 {
+			t.Fatalf("raw %v on the screen:\n%q", c, scr)
+		}
+	}
+	for _, text := range out.texts {
+		if c := controlsIn(text); len(c) > 0 {
+			t.Fatalf("raw %v in a toast or stderr: %q", c, text)
+		}
+	}
+	t.Logf("%d screens, %d toasts searched", len(out.screens), len(out.texts))
 }

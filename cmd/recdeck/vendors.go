@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -76,12 +74,15 @@ func exitFor(err error, classify func(error) int) error {
 // printVendorJSON prints v indented, for --json (Noojee and Akixi; VoipNow
 // keeps <, > and & unescaped, see voipnowPrintJSON). A value that cannot be
 // encoded is exit status 1.
+//
+// The one JSON writer (safetext.MarshalJSON) escapes control, C1 and bidi
+// characters, which encoding/json leaves raw.
 func printVendorJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := safetext.MarshalJSON(v, "  ", true)
 	if err != nil {
 		return withExit(exitAPI, err)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 
@@ -145,12 +146,7 @@ func writeJSONError(w io.Writer, err error) error {
 	if errors.As(err, &st) {
 		body.HTTPStatus = st.HTTPStatus()
 	}
-	b, merr := json.Marshal(jsonErrorObject{Error: body})
-	if merr != nil {
-		return merr
-	}
-	_, werr := fmt.Fprintf(w, "%s\n", b)
-	return werr
+	return safetext.PrintJSON(w, jsonErrorObject{Error: body}, "", true)
 }
 
 // jsonErrors makes every command under cmd print its failure with
@@ -210,17 +206,17 @@ func beginCLIAudit(g *globals, stderr io.Writer, p Profile, r audit.Record) *cli
 	r.Server = displayURL(r.Server)
 	path, err := audit.DefaultPath()
 	if err != nil {
-		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
 		return &cliAttempt{}
 	}
 	l, err := audit.Open(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
 		return &cliAttempt{}
 	}
 	att, err := l.Begin(r)
 	if err != nil {
-		fmt.Fprintf(stderr, "recdeck: %s; this action is not audited\n", safetext.Out(err.Error()))
+		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
 	}
 	return &cliAttempt{log: l, att: att}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/akixi"
 	"github.com/recdeck/recdeck/client/noojee"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/client/voipnow"
 	"github.com/recdeck/recdeck/ui/audit"
 )
@@ -30,6 +31,7 @@ import (
 // secret variable is cleared (a test sets the one it needs afterwards).
 func vendorIsolate(t *testing.T, config string) {
 	t.Helper()
+	safetext.ForgetAll() // no earlier test's secrets redact this one's words
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/client/voipnow"
 	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
 	"github.com/recdeck/recdeck/ui"
@@ -280,10 +280,7 @@ func voipnowCell(s string) string {
 // voipnowPrintJSON prints v indented for --json. Unlike printVendorJSON it
 // leaves <, > and & unescaped: caller ids read "John Doe <3333>".
 func voipnowPrintJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return safetext.PrintJSON(w, v, "  ", false)
 }
 
 func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,10 +197,9 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 		return err
 	}
 
-	fmt.Fprintf(w.errOut, "recdeck: watch: hub %s\n", displayURL(cfg.HubURL))
+	safetext.Fprintf(w.errOut, "recdeck: watch: hub %s\n", displayURL(cfg.HubURL))
 	bw := bufio.NewWriter(w.out)
 	defer bw.Flush()
-	enc := json.NewEncoder(bw)
 	// reportGap writes a loss where it happened in the stream.
 	reportGap := func(n uint64) error {
 		if n == 0 {
@@ -210,7 +208,7 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 		if w.json {
 			var g watchGap
 			g.Gap.Dropped = n
-			if err := enc.Encode(g); err != nil {
+			if err := safetext.PrintJSON(bw, g, "", true); err != nil {
 				return err
 			}
 		}
@@ -251,7 +249,7 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			if s.LastError != "" {
 				lastErr = s.LastError
 			}
-			fmt.Fprintf(w.errOut, "recdeck: watch: %s\n", safetext.Out(describeConn(s)))
+			safetext.Fprintf(w.errOut, "recdeck: watch: %s\n", describeConn(s)) // the hub's errors pass the output gate
 			if downTimer != nil {
 				switch {
 				case s.Phase == anywhere365.ConnConnected:
@@ -265,9 +263,9 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			// Only stderr: stdout stays one valid event per line.
 			var sizeErr *anywhere365.MessageSizeError
 			if errors.As(err, &sizeErr) {
-				fmt.Fprintf(w.errOut, "recdeck: watch: %v\n", err)
+				safetext.Fprintf(w.errOut, "recdeck: watch: %v\n", err)
 			} else {
-				fmt.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %s\n", safetext.Out(err.Error()))
+				safetext.Fprintf(w.errOut, "recdeck: watch: ignored a hub message: %v\n", err)
 			}
 		case <-downC:
 			return finish(withExit(exitNetwork, fmt.Errorf("hub unreachable for %v: %s", w.connectTimeout, safetext.Out(orUnknown(lastErr)))))
@@ -276,10 +274,10 @@ func (w *watcher) run(ctx context.Context, c *anywhere365.Client, cfg anywhere36
 			switch {
 			case err != nil:
 			case w.json:
-				err = enc.Encode(watchJSON{Time: e.at, UccName: e.ev.UccName, CorrelationId: e.ev.CorrelationId,
-					StateAction: e.ev.StateAction, ActionName: e.ev.StateAction.String()})
+				err = safetext.PrintJSON(bw, watchJSON{Time: e.at, UccName: e.ev.UccName, CorrelationId: e.ev.CorrelationId,
+					StateAction: e.ev.StateAction, ActionName: e.ev.StateAction.String()}, "", true)
 			default:
-				_, err = fmt.Fprintf(bw, "%s %s %s %s\n", e.at.Format("15:04:05.000"), e.ev.UccName, e.ev.CorrelationId, e.ev.StateAction)
+				_, err = safetext.Fprintf(bw, "%s %s %s %s\n", e.at.Format("15:04:05.000"), e.ev.UccName, e.ev.CorrelationId, e.ev.StateAction)
 			}
 			printed++
 			done := w.count > 0 && printed >= w.count
