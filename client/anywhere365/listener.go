@@ -36,6 +36,7 @@ import (
 
 	"github.com/philippseith/signalr"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -343,10 +344,8 @@ func (l *Listener) oversize(err *MessageSizeError) {
 // connection it dials, and a function closing them all. A client whose
 // transport is not an *http.Transport is used as it is.
 func (l *Listener) trackedClient() (*http.Client, func()) {
-	base := l.cfg.HTTPClient
-	if base == nil {
-		base = &http.Client{}
-	}
+	// The negotiate request carries the bearer token: never to another origin.
+	base := httpsafe.Client(l.cfg.HTTPClient)
 	var tr *http.Transport
 	switch rt := base.Transport.(type) {
 	case nil:
