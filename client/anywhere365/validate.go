@@ -29,9 +29,8 @@ var (
 func shown(s string) string { return truncate(strings.ToValidUTF8(s, "?"), 40) }
 
 // ValidateGUID checks a correlation id: 8-4-4-4-12 hex digits, any case.
-// Braces ("{...}") are refused rather than stripped: the API's examples
-// never use them, and the tracker keys sessions by the exact id, so a
-// silently rewritten id would not match the hub's events.
+// It checks what is sent: input a user typed goes through NormalizeGUID
+// first, which strips the braces and spaces this refuses.
 func ValidateGUID(s string) error {
 	if isGUID(s) {
 		return nil
@@ -46,6 +45,18 @@ func ValidateGUID(s string) error {
 		reason = "is not a GUID: remove the surrounding spaces"
 	}
 	return &ValidationError{Field: "correlation id", Value: shown(s), Reason: reason}
+}
+
+// NormalizeGUID is a correlation id as a user may type or paste it (.NET
+// logs print "{1D6C6A58-...}") in the form the API and the hub use:
+// surrounding spaces trimmed, one pair of enclosing braces stripped, lower
+// case. Anything else is left for ValidateGUID to refuse.
+func NormalizeGUID(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return strings.ToLower(s)
 }
 
 // ValidateSIPURI checks a requester SIP URI: "sip:user@host" or
