@@ -194,3 +194,29 @@ func FuzzResponseDecoding(f *testing.F) {
 		check(cp != nil, err)
 	})
 }
+
+func TestNormalizeGUID(t *testing.T) {
+	up := strings.ToUpper(seedID)
+	cases := []struct{ in, want string }{
+		{seedID, seedID},
+		{up, seedID},
+		{"{" + up + "}", seedID},
+		{"  {" + seedID + "}\t", seedID},
+		{"{ " + up + " }", seedID},
+		{" " + seedID + " ", seedID},
+		{"", ""},
+		{"{}", ""},
+		{"{{" + seedID + "}}", "{" + seedID + "}"}, // one pair only: still refused
+		{"{" + seedID, "{" + seedID},               // unbalanced: left for ValidateGUID
+		{"ABC", "abc"},
+	}
+	for _, c := range cases {
+		got := NormalizeGUID(c.in)
+		if got != c.want {
+			t.Errorf("NormalizeGUID(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if (ValidateGUID(got) == nil) != (c.want == seedID) {
+			t.Errorf("ValidateGUID(NormalizeGUID(%q)) = %v", c.in, ValidateGUID(got))
+		}
+	}
+}
