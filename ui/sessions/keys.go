@@ -21,7 +21,7 @@ type KeyMap struct {
 	Start, Pause, Stop, Mark, Unmark, Save, Delete key.Binding
 
 	Filter, Sort, SortReverse, Add, Remove key.Binding
-	Payment, PaymentToggle         key.Binding
+	Payment, PaymentToggle                 key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
