@@ -366,6 +366,9 @@ func (t *table) moveTo(i int) {
 // selectKey moves the cursor to key if it is listed, and otherwise
 // remembers it so the cursor jumps there when it appears.
 func (t *table) selectKey(k anywhere365.SessionKey) {
+	// The store keys sessions by the normalised id (lower case): a GUID
+	// typed in upper case must still find its row.
+	k.CorrelationID = anywhere365.NormalizeGUID(k.CorrelationID)
 	t.want, t.hasWant = k, true
 	t.reselect()
 }

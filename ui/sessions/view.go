@@ -243,7 +243,11 @@ func (p *Pane) StatusLine(width int) string {
 		st.StateStop.Render(fmt.Sprintf("■%d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○%d", c[anywhere365.RecordingUninitialized]))
 	rate = st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 6))
-	parts := []string{" " + conn, counts, rate, st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")}
+	sessions := st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")
+	if t.stale > 0 { // kept on a narrow screen: it says the rows may lag
+		sessions += st.Warning.Render(", ~" + strconv.Itoa(t.stale) + " stale")
+	}
+	parts := []string{" " + conn, counts, rate, sessions}
 	if connErr != "" {
 		parts = append(parts, connErr)
 	}
