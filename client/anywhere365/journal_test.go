@@ -125,6 +125,7 @@ func TestRunJournalKeepsLiveSessions(t *testing.T) {
 	trWaitFor(t, "ended and refused left", 2*time.Second, func() bool {
 		return slices.Equal(load(), []SessionKey{trKey(0), trKey(3)})
 	})
+	f.set(trKey(5), RecordingStarted, MarkingNone, SavingNone)
 	tr.Watch(trKey(5))
 	cancel()
 	<-done
