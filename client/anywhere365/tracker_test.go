@@ -710,3 +710,64 @@ func TestTrackerFinalAnswerAndRemove(t *testing.T) {
 	tr.Watch(bad)
 	trWaitFor(t, "asked again", 2*time.Second, func() bool { s := trSession(t, tr, bad); return s.Confirmed && !s.Final })
 }
+
+// Under the budget, every session is confirmed within 2 s of its last
+// event (issue 15): events on distinct sessions at 40 a second against a
+// budget of 50, with periodic re-reads of the 200 known sessions
+// competing for the same budget (they want 100 a second here, twice the
+// budget). Rows stay unconfirmed until their GET.
+func TestTrackerConfirmsWithinTwoSecondsUnderBudget(t *testing.T) {
+	trLeakCheck(t)
+	f := newFakeTruth()
+	const known, rate, budget = 200, 40, 50.0
+	for i := range known {
+		f.set(trKey(i), RecordingStarted, MarkingNone, SavingNone)
+	}
+	tr := NewTracker(TrackerConfig{Getter: f, ReadBudget: budget, PeriodicInterval: 2 * time.Second})
+	for i := range known {
+		// Known sessions, already confirmed once (their periodic re-reads
+		// are due at once: the worst case for events).
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: trKey(i).UCC, CorrelationId: trKey(i).CorrelationID, StateAction: ActionStart})
+	}
+	runTracker(t, tr)
+	trWaitFor(t, "first confirmation", 60*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+	sent := map[SessionKey]time.Time{}
+	var worst time.Duration
+	tick := time.NewTicker(time.Second / rate)
+	defer tick.Stop()
+	deadline := time.Now().Add(3 * time.Second)
+	i := 0
+	for time.Now().Before(deadline) || len(sent) > 0 {
+		select {
+		case <-tick.C:
+			if time.Now().Before(deadline) {
+				k := trKey((i * 7) % known) // distinct sessions
+				i++
+				f.set(k, RecordingPaused, MarkingNone, SavingNone)
+				tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionPause})
+				if s := trSession(t, tr, k); s.Confirmed {
+					t.Fatal("a row waiting for its GET shows as confirmed")
+				}
+				sent[k] = time.Now()
+			}
+		default:
+			time.Sleep(5 * time.Millisecond)
+		}
+		for k, at := range sent {
+			if s := trSession(t, tr, k); s.Confirmed && s.Recording == RecordingPaused {
+				worst = max(worst, time.Since(at))
+				delete(sent, k)
+			} else if time.Since(at) > 2*time.Second {
+				t.Fatalf("%v unconfirmed %v after its event", k, time.Since(at))
+			}
+		}
+	}
+	t.Logf("%d events at %d/s, budget %v/s: slowest confirmation %v", i, rate, budget, worst)
+}
