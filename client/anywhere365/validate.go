@@ -59,6 +59,16 @@ func NormalizeGUID(s string) string {
 	return strings.ToLower(s)
 }
 
+// ValidateTypedGUID checks a correlation id as typed by a user: it is
+// valid when NormalizeGUID turns it into one (send NormalizeGUID's form).
+// Input forms use it as their validator.
+func ValidateTypedGUID(s string) error {
+	if n := NormalizeGUID(s); n == "" || isGUID(n) {
+		return ValidateGUID(n)
+	}
+	return ValidateGUID(s)
+}
+
 // ValidateSIPURI checks a requester SIP URI: "sip:user@host" or
 // "sips:user@host" (scheme in any case), host optionally with a port and
 // ;parameters, no spaces, at most MaxSIPURILen bytes. The API itself checks

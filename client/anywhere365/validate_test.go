@@ -218,5 +218,19 @@ func TestNormalizeGUID(t *testing.T) {
 		if (ValidateGUID(got) == nil) != (c.want == seedID) {
 			t.Errorf("ValidateGUID(NormalizeGUID(%q)) = %v", c.in, ValidateGUID(got))
 		}
+		if (ValidateTypedGUID(c.in) == nil) != (c.want == seedID) {
+			t.Errorf("ValidateTypedGUID(%q) = %v", c.in, ValidateTypedGUID(c.in))
+		}
+	}
+}
+
+// A refused typed id is shown as typed, with the reason.
+func TestValidateTypedGUIDShowsInput(t *testing.T) {
+	err := ValidateTypedGUID("{{" + seedID + "}}")
+	if err == nil || !strings.Contains(err.Error(), `"{{1d6c6a58`) {
+		t.Fatalf("got %v", err)
+	}
+	if err := ValidateTypedGUID(""); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Fatalf("empty: %v", err)
 	}
 }
