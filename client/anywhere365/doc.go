@@ -51,8 +51,8 @@
 //     every live session on a schedule spread evenly over time, because an
 //     ended call may send no final event and the API cannot list calls:
 //     with the defaults each session every 25 s within half the budget (25
-//     GETs/s), so an ended call is seen as Gone within ~25 s for up to 625
-//     sessions; beyond that the interval stretches evenly (n/25 s: 40 s for
+//     GETs/s), so an ended call is seen as Gone within 30 s (at most 1.1
+//     intervals, plus the queue and one GET) for up to 625 sessions; beyond that the interval stretches evenly (n/25 s: 40 s for
 //     1,000, 400 s for 10,000). Periodic re-reads use only what events leave
 //     free. While the hub is down the pacer uses the whole budget with a
 //     5 s target (250 sessions every 5 s, then n/50 s); when it is back,

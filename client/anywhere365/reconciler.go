@@ -331,10 +331,6 @@ func (t *Tracker) scheduleNow(e *entry) bool {
 
 // --- periodic re-reads ---
 
-// paceScan bounds how many sessions one pacer step looks at to find one
-// that is due, so the lock is held briefly even with 100,000 sessions.
-const paceScan = 32
-
 // PacePlan is the periodic schedule for n known sessions re-read at most
 // perSec times a second with a target interval: interval is the time
 // between two re-reads of one session (target while n <= perSec*target,
@@ -401,23 +397,24 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 		// confirmed promptly.
 		return step, false
 	}
-	now := mono()
-	for range min(n, paceScan) {
-		if t.cursor >= len(t.order) {
-			t.cursor = 0
-		}
-		e := t.order[t.cursor]
-		t.cursor++
-		if e.s.Gone || e.s.Final || e.queued || e.inflight || e.retry != nil {
-			continue
-		}
-		// Read recently (an event's GET, a retry): not due yet.
-		if e.readAt != 0 && time.Duration(now-e.readAt) < interval/2 {
-			continue
-		}
-		return step, t.enqueue(e)
+	// One session per step, in order: each is visited exactly once per
+	// lap of n steps, that is once per interval, so no session waits
+	// longer than that however the others fare.
+	if t.cursor >= n {
+		t.cursor = 0
 	}
-	return step, false
+	e := t.order[t.cursor]
+	t.cursor++
+	if e.s.Gone || e.s.Final || e.queued || e.inflight || e.retry != nil {
+		return step, false
+	}
+	// Read very recently (an event's GET): skip it this lap. The next
+	// visit is one interval later, so the gap between two reads stays
+	// under 1.1 intervals.
+	if e.readAt != 0 && time.Duration(mono()-e.readAt) < interval/10 {
+		return step, false
+	}
+	return step, t.enqueue(e)
 }
 
 // retryLater schedules a GET after a capped exponential backoff with jitter.

@@ -54,9 +54,11 @@ const (
 	DefaultPeriodicShare = 0.5
 	// DefaultPeriodicInterval is the target time between two re-reads of
 	// one live session while the hub is connected: an ended call that
-	// sent no final event is seen as ended within it (plus one GET), for
-	// up to ReadBudget*PeriodicShare*PeriodicInterval = 625 sessions by
-	// default; with more, the interval stretches evenly (n/25 s).
+	// sent no final event is seen as ended within 1.1 times it (a session
+	// read by an event in the last tenth of it waits one more lap) plus
+	// the queue and one GET, so within 30 s, for up to
+	// ReadBudget*PeriodicShare*PeriodicInterval = 625 sessions by default;
+	// with more, the interval stretches evenly (n/25 s).
 	DefaultPeriodicInterval = 25 * time.Second
 	// DefaultDownInterval is the same target while the hub is down,
 	// within the whole budget: 5 s for up to 250 sessions by default.
