@@ -375,6 +375,10 @@ func (t *Tracker) pacer(ctx context.Context) {
 	}
 }
 
+// maxPaceSleep bounds the pacer's sleep, so a step computed for a few
+// sessions (25 s for one) is recomputed soon when many more arrive.
+const maxPaceSleep = time.Second
+
 // paceStep queues the next due session, if any, and says when to look
 // again (0: no sessions, wait for one).
 func (t *Tracker) paceStep() (time.Duration, bool) {
@@ -384,6 +388,7 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 	if n == 0 {
 		return 0, false
 	}
+	now := mono()
 	perSec, target := t.cfg.ReadBudget*t.cfg.PeriodicShare, t.cfg.PeriodicInterval
 	if t.hubDown {
 		perSec, target = t.cfg.ReadBudget, t.cfg.DownInterval
@@ -392,11 +397,15 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 		perSec = math.Inf(1)
 	}
 	interval, step := PacePlan(n, perSec, target)
+	if wait := step - time.Duration(now-t.lastStep); t.lastStep != 0 && wait > 0 {
+		return min(wait, maxPaceSleep), false // woken early (a poke, or a capped sleep)
+	}
 	if t.queue.len() >= t.yieldAt {
 		// Event-driven GETs use the budget now: give way, so they are
 		// confirmed promptly.
-		return step, false
+		return min(step, maxPaceSleep), false
 	}
+	t.lastStep = now
 	// One session per step, in order: each is visited exactly once per
 	// lap of n steps, that is once per interval, so no session waits
 	// longer than that however the others fare.
@@ -405,16 +414,17 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 	}
 	e := t.order[t.cursor]
 	t.cursor++
+	sleep := min(step, maxPaceSleep)
 	if e.s.Gone || e.s.Final || e.queued || e.inflight || e.retry != nil {
-		return step, false
+		return sleep, false
 	}
 	// Read very recently (an event's GET): skip it this lap. The next
 	// visit is one interval later, so the gap between two reads stays
 	// under 1.1 intervals.
-	if e.readAt != 0 && time.Duration(mono()-e.readAt) < interval/10 {
-		return step, false
+	if e.readAt != 0 && time.Duration(now-e.readAt) < interval/10 {
+		return sleep, false
 	}
-	return step, t.enqueue(e)
+	return sleep, t.enqueue(e)
 }
 
 // retryLater schedules a GET after a capped exponential backoff with jitter.

@@ -124,9 +124,10 @@ type Tracker struct {
 	connMu sync.Mutex
 	conn   ConnState
 
-	hubDown bool // the last SetConnState was not connected; guarded by mu
-	cursor  int  // the pacer's position in order; guarded by mu
-	yieldAt int  // queue length at which the pacer gives way to events
+	hubDown  bool  // the last SetConnState was not connected; guarded by mu
+	cursor   int   // the pacer's position in order; guarded by mu
+	lastStep int64 // mono time of the pacer's last visit; guarded by mu
+	yieldAt  int   // queue length at which the pacer gives way to events
 
 	wake     chan struct{} // the dispatcher should look at the queue
 	paceWake chan struct{} // the pacer should look again (first session, hub down)
