@@ -241,6 +241,12 @@ func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
 				changed = true
 			}
 		default:
+			if e.s.Final {
+				// Asked again (an event, a Watch) and the answer is no
+				// longer final: retry like any transient failure.
+				e.s.Final = false
+				changed = true
+			}
 			if e.failures < 255 {
 				e.failures++
 			}

@@ -705,9 +705,15 @@ func TestTrackerFinalAnswerAndRemove(t *testing.T) {
 	if m, _ := f.count(flaky); m != n {
 		t.Fatalf("%d GETs after Remove", m-n)
 	}
+	// Asked again, a transient failure is no longer final: it retries.
+	f.fail(bad, &APIError{Type: ErrorProcessing, Message: "busy"})
+	tr.Watch(bad)
+	trWaitFor(t, "not final after a transient answer", 2*time.Second, func() bool {
+		s := trSession(t, tr, bad)
+		return !s.Final && s.LastError == "Processing error: busy"
+	})
 	f.fail(bad, nil)
 	f.set(bad, RecordingStarted, MarkingNone, SavingNone)
-	tr.Watch(bad)
 	trWaitFor(t, "asked again", 2*time.Second, func() bool { s := trSession(t, tr, bad); return s.Confirmed && !s.Final })
 }
 
