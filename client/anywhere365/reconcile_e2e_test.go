@@ -336,10 +336,15 @@ func TestReconcilerBudgetBoundsGets(t *testing.T) {
 	burst := int(budget / 10)
 	t.Logf("%d sessions: first reads took %v; most GETs in any 1 s window %d (budget %v/s); periodic %.1f GETs/s (%.1f per 1,000 sessions); %d GETs in all",
 		n, took.Round(time.Millisecond), most, budget, steady, steady*1000/n, total)
-	// A token bucket lets through at most its burst plus one second's
-	// refill in any second (+1 for a window holding both of its ends).
-	if most > int(budget)+burst+1 {
-		t.Fatalf("%d GETs in one second, budget %v (+ burst %d)", most, budget, burst)
+	// A token bucket lets through at most its burst plus the window's
+	// refill; the server may see up to Concurrency (8) of them a little
+	// late, bunched into the window by the network.
+	slack := burst + a365.DefaultTrackerConcurrency + 1
+	if most > int(budget)+slack {
+		t.Fatalf("%d GETs in one second, budget %v (+ %d)", most, budget, slack)
+	}
+	if most3, _ := gets.maxIn(3 * time.Second); most3 > 3*int(budget)+slack {
+		t.Fatalf("%d GETs in three seconds, budget %v (+ %d)", most3, budget, slack)
 	}
 	if took < time.Duration(float64(n-burst)/budget*float64(time.Second))*9/10 {
 		t.Fatalf("%d first reads in %v: faster than the budget allows", n, took)
