@@ -233,12 +233,16 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 // ignored.
 func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.events.Add(1)
-	if !validEvent(ev) {
+	problem, upper := eventCheck(ev)
+	if problem != "" {
 		t.invalid.Add(1)
 		return
 	}
 	now := t.cfg.Now()
-	key := SessionKey{UCC: ev.UccName, CorrelationID: lowerGUID(ev.CorrelationId)}
+	key := SessionKey{UCC: ev.UccName, CorrelationID: ev.CorrelationId}
+	if upper {
+		key.CorrelationID = strings.ToLower(key.CorrelationID) // a user's Watch is lower-cased too
+	}
 
 	t.mu.Lock()
 	e := t.getOrCreate(key, now)
@@ -260,27 +264,32 @@ func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.notify()
 }
 
-// validEvent is the cheap check of the hot path.
-func validEvent(ev RecordingStateChangedEvent) bool { return eventProblem(ev) == "" }
-
 // eventProblem says what is wrong with an event, or "" when it is usable:
 // a printable UCC name of bounded length, a GUID correlation id, a
 // documented action. The listener (DecodeEvent) and the tracker share it,
 // so whatever one accepts the other takes. It does not allocate.
 func eventProblem(ev RecordingStateChangedEvent) string {
+	p, _ := eventCheck(ev)
+	return p
+}
+
+// eventCheck is eventProblem that also says whether the correlation id
+// has upper-case digits (checked in the same pass).
+func eventCheck(ev RecordingStateChangedEvent) (problem string, upper bool) {
+	ok, upper := scanGUID(ev.CorrelationId)
 	switch {
 	case ev.UccName == "":
-		return "without UccName"
+		return "without UccName", false
 	case len(ev.UccName) > maxKeyLen:
-		return "with a UccName longer than 256 bytes"
+		return "with a UccName longer than 256 bytes", false
 	case !printableName(ev.UccName):
-		return "with control or unprintable characters in its UccName"
-	case !isGUID(ev.CorrelationId):
-		return "whose CorrelationId is not a GUID"
+		return "with control or unprintable characters in its UccName", false
+	case !ok:
+		return "whose CorrelationId is not a GUID", false
 	case !ev.StateAction.Valid():
-		return "with an unknown StateAction (want 1-7)"
+		return "with an unknown StateAction (want 1-7)", false
 	}
-	return ""
+	return "", upper
 }
 
 // printableName refuses control, escape and bidi characters: a UCC name
@@ -471,17 +480,6 @@ func (t *Tracker) LiveKeys(dst []SessionKey) []SessionKey {
 func normalKey(k SessionKey) SessionKey {
 	k.CorrelationID = NormalizeGUID(k.CorrelationID)
 	return k
-}
-
-// lowerGUID lower-cases an id from the hub without allocating when it is
-// lower case already (the simulator's always is).
-func lowerGUID(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }
 
 // RecordAction records an action this console sent and its outcome. On

@@ -161,21 +161,32 @@ func (p SetParams) Validate() error {
 // isGUID checks the 8-4-4-4-12 hex form without a regexp: it runs for
 // every request and every hub event.
 func isGUID(s string) bool {
+	ok, _ := scanGUID(s)
+	return ok
+}
+
+// scanGUID is isGUID that also reports upper-case hex digits, so the hot
+// path lower-cases an id only when it must, in the same pass.
+func scanGUID(s string) (ok, upper bool) {
 	if len(s) != 36 {
-		return false
+		return false, false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch i {
 		case 8, 13, 18, 23:
 			if c != '-' {
-				return false
+				return false, false
 			}
 		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
+			switch {
+			case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+			case 'A' <= c && c <= 'F':
+				upper = true
+			default:
+				return false, false
 			}
 		}
 	}
-	return true
+	return true, upper
 }
