@@ -32,7 +32,7 @@
 //     before the request left (refused, DNS, TLS) stays a *TransportError.
 //     Shows says whether a re-read state shows an action's effect.
 //   - validate.go: ValidateGUID, ValidateSIPURI, ValidateUCC, also used by
-//     the TUI's input forms.
+//     the TUI's input forms, and NormalizeGUID for ids a user types.
 //   - listener.go, hubconn.go: Listener keeps one hub connection
 //     (WebSockets only) with its own reconnect loop (a fresh connection and
 //     fresh headers per attempt, never gives up; the wait doubles from
@@ -49,18 +49,45 @@
 //     (hub.max_message_size, default 1 MiB) is skipped and reported once
 //     per connection (*MessageSizeError); one over 64 times it closes the
 //     connection.
-//   - tracker.go: Tracker, the session store. Events are hints and the REST
+//   - store.go: Tracker, the session store. Events are hints and the REST
 //     state is the truth: an event is applied optimistically (Confirmed
-//     false) and a bounded pool of workers GETs the state, at most one
-//     request in flight per session, bursts coalesced, failures retried with
-//     backoff; "No Audio session" marks a session Gone (dropped after
-//     GoneTTL). Consumers poll Version/Changed and copy a Snapshot.
+//     false) until a GET confirms it; "No Audio session" marks a session
+//     Gone (dropped after GoneTTL). Keys are lower case (NormalizeGUID), so
+//     an id typed in upper case or braces matches the hub's. While the hub
+//     is not connected every row is Stale. A Validation answer (an unknown
+//     UCC) is Final: not retried, the reason in LastError. Watch adds a
+//     session, Remove forgets one (and its timers), LiveKeys lists the live
+//     ones. Consumers poll Version/Changed and copy a Snapshot.
+//   - reconciler.go: every REST re-read, whatever asked for it (an event,
+//     Watch, Resync, a retry, the periodic pacer), goes through one budget
+//     (TrackerConfig.ReadBudget, default 50 GETs/s, golang.org/x/time/rate)
+//     and at most Concurrency (8) in flight; per session one GET queued or
+//     in flight, bursts coalesced by a dirty flag; transient failures
+//     retried with capped backoff (<= 1 s). Rows waiting for their GET stay
+//     unconfirmed; when events come slower than the budget every session is
+//     confirmed within about a second of its last event. The pacer re-reads
+//     every live session on a schedule spread evenly over time, because an
+//     ended call may send no final event and the API cannot list calls:
+//     with the defaults each session every 25 s within half the budget (25
+//     GETs/s), so an ended call is seen as Gone within 30 s (at most 1.1
+//     intervals, plus the queue and one GET) for up to 625 sessions; beyond that the interval stretches evenly (n/25 s: 40 s for
+//     1,000, 400 s for 10,000). Periodic re-reads use only what events leave
+//     free. While the hub is down the pacer uses the whole budget with a
+//     5 s target (250 sessions every 5 s, then n/50 s); when it is back,
+//     stale rows are re-read at once. PacePlan gives the numbers.
+//   - journal.go: the journal of live sessions per server
+//     ($XDG_STATE_HOME/recdeck/sessions-<hash of the base URL>.json, else
+//     ~/.local/state/recdeck/), written atomically at most every 5 s when
+//     the live set changed (RunJournal), loaded on start (LoadJournal) so
+//     the console Watches them before the first event; Gone and Final
+//     sessions leave it; a damaged file is renamed *.damaged and reported
+//     (*JournalDamagedError), never fatal.
 //   - monitor.go: Monitor wires a Listener to a Tracker (events, connection
 //     state, resync) for the TUI and `recdeck watch`.
 //   - sim/: the simulator of this API.
 //
-// Who calls it: cmd/recdeck (get, set, caps, watch, the TUI) and the
-// tracker, which GETs the authoritative state after each hub event.
+// Who calls it: cmd/recdeck (get, set, caps, watch, the TUI, which also
+// runs the journal) and the tracker, which GETs the authoritative state.
 //
 // Retries: a Processing ErrorMessage is retried (default 3 attempts in all,
 // capped exponential backoff with jitter); Configuration and Validation
@@ -78,8 +105,11 @@
 //   - The hub path: DefaultHubPath unless Config.HubURL is set.
 //   - The grant type: "password" (Keycloak issues tokens for a username and
 //     password with it) unless Config.GrantType says "client_credentials".
-//   - Correlation ids are plain 8-4-4-4-12 GUIDs; braces are refused, not
-//     stripped, so ids always match the hub's events.
+//   - Correlation ids are plain 8-4-4-4-12 GUIDs. What a user types is
+//     normalised first (NormalizeGUID: spaces and one pair of braces
+//     stripped, lower case, as .NET prints "{1D6C...}"), and the tracker
+//     keys sessions by the lower-case id, so a typed id matches the hub's
+//     events; ValidateGUID then refuses anything else.
 //   - Length limits of 256 bytes for UCC names and SIP URIs.
 //   - Each attempt times out after Config.Timeout (10 s); response bodies
 //     over MaxBodyBytes (1 MiB) are refused.

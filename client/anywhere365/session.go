@@ -21,6 +21,16 @@ type Session struct {
 	Confirmed bool
 	// Gone is set when the server no longer knows the session (the call ended).
 	Gone bool
+	// Stale is set while the hub is not connected: no event can arrive, so
+	// the row is only as fresh as its last periodic GET (the screen says
+	// so in words and a symbol). It clears when a GET answers with the hub
+	// connected again.
+	Stale bool
+	// Final is set when the server refused the session for good (a
+	// Validation answer such as an unknown UCC, or an id refused before
+	// sending): it is not retried, and LastError says why. A new event or
+	// Watch asks again; Tracker.Remove forgets it.
+	Final bool
 	// LastAction is the most recent action seen (by event or by our own set).
 	LastAction   Action
 	LastActionAt time.Time
@@ -31,7 +41,8 @@ type Session struct {
 	// Version increases on every change to this session, so a renderer can
 	// cache by (key, version).
 	Version uint64
-	// LastError is the last reconcile failure, if any (shown, never fatal).
+	// LastError is the last reconcile failure, if any (shown, never fatal);
+	// with Final, the server's reason.
 	LastError string
 }
 

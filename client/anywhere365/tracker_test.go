@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -569,4 +570,207 @@ func TestTrackerTransportErrorIsNotGone(t *testing.T) {
 	if s := trSession(t, tr, trKey(11)); s.Gone || s.Confirmed {
 		t.Fatalf("%+v", s)
 	}
+}
+
+// The periodic schedule's figures with the defaults, as the package doc
+// states them: 625 sessions re-read every 25 s within half of 50 GETs/s,
+// then the interval stretches evenly; 250 every 5 s while the hub is down.
+func TestPacePlanDefaults(t *testing.T) {
+	share := DefaultReadBudget * DefaultPeriodicShare
+	cases := []struct {
+		n        int
+		perSec   float64
+		target   time.Duration
+		interval time.Duration
+	}{
+		{1, share, DefaultPeriodicInterval, 25 * time.Second},
+		{625, share, DefaultPeriodicInterval, 25 * time.Second},
+		{1000, share, DefaultPeriodicInterval, 40 * time.Second},
+		{10000, share, DefaultPeriodicInterval, 400 * time.Second},
+		{250, DefaultReadBudget, DefaultDownInterval, 5 * time.Second},
+		{1000, DefaultReadBudget, DefaultDownInterval, 20 * time.Second},
+		{1000, -1, DefaultPeriodicInterval, 25 * time.Second}, // no limit
+	}
+	for _, c := range cases {
+		interval, step := PacePlan(c.n, c.perSec, c.target)
+		if interval != c.interval {
+			t.Errorf("PacePlan(%d, %v, %v) interval = %v, want %v", c.n, c.perSec, c.target, interval, c.interval)
+		}
+		if rate := float64(time.Second) / float64(step); c.perSec > 0 && rate > c.perSec*1.001 {
+			t.Errorf("PacePlan(%d) steps %.1f times a second, over %v", c.n, rate, c.perSec)
+		}
+	}
+}
+
+// A user's upper-case GUID in braces and the hub's lower-case one are the
+// same session.
+func TestTrackerKeysAreLowerCase(t *testing.T) {
+	tr := NewTracker(TrackerConfig{})
+	lower := trKey(1)
+	tr.Watch(SessionKey{UCC: lower.UCC, CorrelationID: " {" + strings.ToUpper(lower.CorrelationID) + "} "})
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: lower.UCC, CorrelationId: lower.CorrelationID, StateAction: ActionPause})
+	tr.HandleEvent(RecordingStateChangedEvent{UccName: lower.UCC, CorrelationId: strings.ToUpper(lower.CorrelationID), StateAction: ActionStart})
+	if tr.Len() != 1 {
+		t.Fatalf("%d sessions, want 1: %+v", tr.Len(), tr.Snapshot(nil))
+	}
+	if s := trSession(t, tr, SessionKey{UCC: lower.UCC, CorrelationID: strings.ToUpper(lower.CorrelationID)}); s.Key != lower || s.Recording != RecordingStarted {
+		t.Fatalf("session = %+v", s)
+	}
+}
+
+// While the hub is not connected every row is stale (new ones too) and is
+// polled at DownInterval; back online, a GET clears the mark.
+func TestTrackerStaleWhileHubDown(t *testing.T) {
+	trLeakCheck(t)
+	f := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: f, DownInterval: 300 * time.Millisecond, PeriodicInterval: time.Hour})
+	for i := range 3 {
+		f.set(trKey(i), RecordingStarted, MarkingNone, SavingNone)
+		tr.Watch(trKey(i))
+	}
+	runTracker(t, tr)
+	trWaitFor(t, "confirmed", 2*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed || s.Stale {
+				return false
+			}
+		}
+		return true
+	})
+	v := tr.Version()
+	tr.SetConnState(ConnState{Phase: ConnReconnecting, Attempt: 1})
+	for _, s := range tr.Snapshot(nil) {
+		if !s.Stale || s.Version <= v {
+			t.Fatalf("not stale (or same version) after the hub went down: %+v", s)
+		}
+	}
+	f.set(trKey(3), RecordingPaused, MarkingNone, SavingNone)
+	tr.Watch(trKey(3))
+	f.set(trKey(0), RecordingPaused, MarkingMark, SavingNone) // changed with no event
+	f.end(trKey(1))
+	trWaitFor(t, "polled truth", 3*time.Second, func() bool {
+		s0, s1, s3 := trSession(t, tr, trKey(0)), trSession(t, tr, trKey(1)), trSession(t, tr, trKey(3))
+		return s0.Recording == RecordingPaused && s0.Marking == MarkingMark && s1.Gone && s3.Confirmed
+	})
+	for _, k := range []SessionKey{trKey(0), trKey(2), trKey(3)} {
+		if s := trSession(t, tr, k); !s.Stale {
+			t.Fatalf("%v lost its stale mark while the hub is down", k)
+		}
+	}
+	if s := trSession(t, tr, trKey(1)); s.Stale {
+		t.Fatal("an ended call is not stale: it is settled")
+	}
+	tr.SetConnState(ConnState{Phase: ConnConnected})
+	trWaitFor(t, "fresh again", 2*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if s.Stale || !s.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// A Validation answer is final (no retry, reason kept, not live); a
+// transient error is retried; Remove stops the retries and forgets it; an
+// explicit Watch asks a final session again.
+func TestTrackerFinalAnswerAndRemove(t *testing.T) {
+	trLeakCheck(t)
+	f := newFakeTruth()
+	tr := NewTracker(TrackerConfig{Getter: f, RetryMin: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond, PeriodicInterval: 50 * time.Millisecond})
+	runTracker(t, tr)
+	bad, flaky := trKey(1), trKey(2)
+	f.fail(bad, &APIError{Type: ErrorValidation, Message: "Ucc name (x) was not recognized"})
+	f.fail(flaky, &APIError{Type: ErrorProcessing, Message: "try again"})
+	tr.Watch(bad)
+	tr.Watch(flaky)
+	trWaitFor(t, "final", 2*time.Second, func() bool { return trSession(t, tr, bad).Final })
+	trWaitFor(t, "retries", 2*time.Second, func() bool { n, _ := f.count(flaky); return n >= 3 })
+	time.Sleep(200 * time.Millisecond)
+	if n, _ := f.count(bad); n != 1 {
+		t.Fatalf("%d GETs of a session with a final answer", n)
+	}
+	if s := trSession(t, tr, bad); s.LastError != "Validation error: Ucc name (x) was not recognized" || trSession(t, tr, flaky).Final {
+		t.Fatalf("rows: %+v / %+v", s, trSession(t, tr, flaky))
+	}
+	if keys := tr.LiveKeys(nil); len(keys) != 1 || keys[0] != flaky {
+		t.Fatalf("live keys %v", keys)
+	}
+	if !tr.Remove(flaky) {
+		t.Fatal("Remove failed")
+	}
+	time.Sleep(50 * time.Millisecond)
+	n, _ := f.count(flaky)
+	time.Sleep(200 * time.Millisecond)
+	if m, _ := f.count(flaky); m != n {
+		t.Fatalf("%d GETs after Remove", m-n)
+	}
+	// Asked again, a transient failure is no longer final: it retries.
+	f.fail(bad, &APIError{Type: ErrorProcessing, Message: "busy"})
+	tr.Watch(bad)
+	trWaitFor(t, "not final after a transient answer", 2*time.Second, func() bool {
+		s := trSession(t, tr, bad)
+		return !s.Final && s.LastError == "Processing error: busy"
+	})
+	f.fail(bad, nil)
+	f.set(bad, RecordingStarted, MarkingNone, SavingNone)
+	trWaitFor(t, "asked again", 2*time.Second, func() bool { s := trSession(t, tr, bad); return s.Confirmed && !s.Final })
+}
+
+// Under the budget, every session is confirmed within 2 s of its last
+// event (issue 15): events on distinct sessions at 40 a second against a
+// budget of 50, with periodic re-reads of the 200 known sessions
+// competing for the same budget (they want 100 a second here, twice the
+// budget).
+func TestTrackerConfirmsWithinTwoSecondsUnderBudget(t *testing.T) {
+	trLeakCheck(t)
+	f := newFakeTruth()
+	const known, rate, budget = 200, 40, 50.0
+	for i := range known {
+		f.set(trKey(i), RecordingStarted, MarkingNone, SavingNone)
+	}
+	tr := NewTracker(TrackerConfig{Getter: f, ReadBudget: budget, PeriodicInterval: 2 * time.Second})
+	for i := range known {
+		// Known sessions, already confirmed once (their periodic re-reads
+		// are due at once: the worst case for events).
+		tr.HandleEvent(RecordingStateChangedEvent{UccName: trKey(i).UCC, CorrelationId: trKey(i).CorrelationID, StateAction: ActionStart})
+	}
+	runTracker(t, tr)
+	trWaitFor(t, "first confirmation", 60*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+	sent := map[SessionKey]time.Time{}
+	var worst time.Duration
+	tick := time.NewTicker(time.Second / rate)
+	defer tick.Stop()
+	deadline := time.Now().Add(3 * time.Second)
+	i := 0
+	for time.Now().Before(deadline) || len(sent) > 0 {
+		select {
+		case <-tick.C:
+			if time.Now().Before(deadline) {
+				k := trKey((i * 7) % known) // distinct sessions
+				i++
+				f.set(k, RecordingPaused, MarkingNone, SavingNone)
+				tr.HandleEvent(RecordingStateChangedEvent{UccName: k.UCC, CorrelationId: k.CorrelationID, StateAction: ActionPause})
+				sent[k] = time.Now()
+			}
+		default:
+			time.Sleep(5 * time.Millisecond)
+		}
+		for k, at := range sent {
+			if s := trSession(t, tr, k); s.Confirmed && s.Recording == RecordingPaused {
+				worst = max(worst, time.Since(at))
+				delete(sent, k)
+			} else if time.Since(at) > 2*time.Second {
+				t.Fatalf("%v unconfirmed %v after its event", k, time.Since(at))
+			}
+		}
+	}
+	t.Logf("%d events at %d/s, budget %v/s: slowest confirmation %v", i, rate, budget, worst)
 }

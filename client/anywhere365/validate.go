@@ -29,9 +29,8 @@ var (
 func shown(s string) string { return truncate(strings.ToValidUTF8(s, "?"), 40) }
 
 // ValidateGUID checks a correlation id: 8-4-4-4-12 hex digits, any case.
-// Braces ("{...}") are refused rather than stripped: the API's examples
-// never use them, and the tracker keys sessions by the exact id, so a
-// silently rewritten id would not match the hub's events.
+// It checks what is sent: input a user typed goes through NormalizeGUID
+// first, which strips the braces and spaces this refuses.
 func ValidateGUID(s string) error {
 	if isGUID(s) {
 		return nil
@@ -46,6 +45,28 @@ func ValidateGUID(s string) error {
 		reason = "is not a GUID: remove the surrounding spaces"
 	}
 	return &ValidationError{Field: "correlation id", Value: shown(s), Reason: reason}
+}
+
+// NormalizeGUID is a correlation id as a user may type or paste it (.NET
+// logs print "{1D6C6A58-...}") in the form the API and the hub use:
+// surrounding spaces trimmed, one pair of enclosing braces stripped, lower
+// case. Anything else is left for ValidateGUID to refuse.
+func NormalizeGUID(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return strings.ToLower(s)
+}
+
+// ValidateTypedGUID checks a correlation id as typed by a user: it is
+// valid when NormalizeGUID turns it into one (send NormalizeGUID's form).
+// Input forms use it as their validator.
+func ValidateTypedGUID(s string) error {
+	if n := NormalizeGUID(s); n == "" || isGUID(n) {
+		return ValidateGUID(n)
+	}
+	return ValidateGUID(s)
 }
 
 // ValidateSIPURI checks a requester SIP URI: "sip:user@host" or
@@ -140,21 +161,32 @@ func (p SetParams) Validate() error {
 // isGUID checks the 8-4-4-4-12 hex form without a regexp: it runs for
 // every request and every hub event.
 func isGUID(s string) bool {
+	ok, _ := scanGUID(s)
+	return ok
+}
+
+// scanGUID is isGUID that also reports upper-case hex digits, so the hot
+// path lower-cases an id only when it must, in the same pass.
+func scanGUID(s string) (ok, upper bool) {
 	if len(s) != 36 {
-		return false
+		return false, false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch i {
 		case 8, 13, 18, 23:
 			if c != '-' {
-				return false
+				return false, false
 			}
 		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
+			switch {
+			case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+			case 'A' <= c && c <= 'F':
+				upper = true
+			default:
+				return false, false
 			}
 		}
 	}
-	return true
+	return true, upper
 }

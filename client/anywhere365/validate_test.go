@@ -194,3 +194,43 @@ func FuzzResponseDecoding(f *testing.F) {
 		check(cp != nil, err)
 	})
 }
+
+func TestNormalizeGUID(t *testing.T) {
+	up := strings.ToUpper(seedID)
+	cases := []struct{ in, want string }{
+		{seedID, seedID},
+		{up, seedID},
+		{"{" + up + "}", seedID},
+		{"  {" + seedID + "}\t", seedID},
+		{"{ " + up + " }", seedID},
+		{" " + seedID + " ", seedID},
+		{"", ""},
+		{"{}", ""},
+		{"{{" + seedID + "}}", "{" + seedID + "}"}, // one pair only: still refused
+		{"{" + seedID, "{" + seedID},               // unbalanced: left for ValidateGUID
+		{"ABC", "abc"},
+	}
+	for _, c := range cases {
+		got := NormalizeGUID(c.in)
+		if got != c.want {
+			t.Errorf("NormalizeGUID(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if (ValidateGUID(got) == nil) != (c.want == seedID) {
+			t.Errorf("ValidateGUID(NormalizeGUID(%q)) = %v", c.in, ValidateGUID(got))
+		}
+		if (ValidateTypedGUID(c.in) == nil) != (c.want == seedID) {
+			t.Errorf("ValidateTypedGUID(%q) = %v", c.in, ValidateTypedGUID(c.in))
+		}
+	}
+}
+
+// A refused typed id is shown as typed, with the reason.
+func TestValidateTypedGUIDShowsInput(t *testing.T) {
+	err := ValidateTypedGUID("{{" + seedID + "}}")
+	if err == nil || !strings.Contains(err.Error(), `"{{1d6c6a58`) {
+		t.Fatalf("got %v", err)
+	}
+	if err := ValidateTypedGUID(""); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Fatalf("empty: %v", err)
+	}
+}

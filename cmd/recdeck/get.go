@@ -34,6 +34,7 @@ func newGetCmd(g *globals) *cobra.Command {
 			if ucc == "" {
 				ucc = p.UCC
 			}
+			call = anywhere365.NormalizeGUID(call) // "{1D6C...}" as .NET logs print it
 			if err := needFlags("--ucc", ucc, "--call", call); err != nil {
 				return err
 			}
@@ -82,6 +83,7 @@ exit status is 4.`,
 			if ucc == "" {
 				ucc = p.UCC
 			}
+			call = anywhere365.NormalizeGUID(call)
 			if err := needFlags("--ucc", ucc, "--call", call, "--sip", p.SIP); err != nil {
 				return err
 			}

@@ -265,6 +265,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 			startup = append(startup, *t)
 		}
 	}
+	if !demo {
+		// The journal of the live sessions known for this server: they are
+		// re-read before the first event (the demo's simulator is new on
+		// every run, so it keeps none).
+		startup = append(startup, startJournal(ctx, c, p.BaseURL, tracker)...)
+	}
 
 	profileName := g.profileName
 	if demo {
@@ -319,6 +325,32 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	c.model = &monitored{Model: frame, mon: mon}
 	c.frame, c.pane, c.client, c.tracker = frame, pane, client, tracker
 	return c, nil
+}
+
+// startJournal loads the session journal of baseURL into tracker (Watch,
+// so each is re-read) and keeps it written until ctx ends; the console's
+// close waits for the last write. A damaged journal is set aside and
+// reported, never fatal.
+func startJournal(ctx context.Context, c *console, baseURL string, tracker *anywhere365.Tracker) []ui.ToastMsg {
+	var toasts []ui.ToastMsg
+	path, err := anywhere365.JournalPath(baseURL)
+	if err != nil {
+		return append(toasts, ui.ToastMsg{Level: ui.ToastWarning, Text: err.Error() + ": known sessions will not survive a restart", For: 15 * time.Second})
+	}
+	keys, err := anywhere365.LoadJournal(path)
+	if err != nil {
+		toasts = append(toasts, ui.ToastMsg{Level: ui.ToastWarning, Text: err.Error(), For: 30 * time.Second})
+	}
+	for _, k := range keys {
+		tracker.Watch(k)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		anywhere365.RunJournal(ctx, path, tracker, 0, nil)
+	}()
+	c.closers = append(c.closers, func() { <-done })
+	return toasts
 }
 
 // exposedConfig matches profile()'s warning about a config file others can

@@ -15,6 +15,13 @@
 // as well as being highlighted, so it shows without colour (--no-color, a
 // terminal that drops attributes, a screen reader).
 //
+// Rows say what the store knows in words and symbols, never colour alone:
+// "?" unconfirmed (waiting for its GET), "~" stale (the hub is down, the
+// row is kept by REST polling; counted in the status line), "✗ refused"
+// with the server's reason for a session it refused for good (an unknown
+// UCC), "–" ended. D removes the selected session from the store after a
+// one-key confirm (Source may implement Remove; *anywhere365.Tracker does).
+//
 // Connection trouble is never silent: the header's status line shows the
 // hub's state and the start of its last error, and each new reason is also
 // shown whole in a toast. Errors on screen drop the request's method and

@@ -4,8 +4,11 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
+	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/components"
 )
 
 // KeyMap is the sessions pane's bindings. Every one can be rebound from the
@@ -17,8 +20,8 @@ type KeyMap struct {
 
 	Start, Pause, Stop, Mark, Unmark, Save, Delete key.Binding
 
-	Filter, Sort, SortReverse, Add key.Binding
-	Payment, PaymentToggle         key.Binding
+	Filter, Sort, SortReverse, Add, Remove key.Binding
+	Payment, PaymentToggle                 key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -48,6 +51,8 @@ func DefaultKeyMap() KeyMap {
 		Sort:        b([]string{"o"}, "o", "cycle sort"),
 		SortReverse: b([]string{"O"}, "O", "reverse sort"),
 		Add:         b([]string{"a"}, "a", "add session"),
+		// Capital D, apart from d (delete the recording), and confirmed.
+		Remove: b([]string{"D"}, "D", "remove from list"),
 
 		Payment:       b([]string{"P"}, "P", "payment mode"),
 		PaymentToggle: b([]string{"space"}, "space", "pause/resume"),
@@ -67,6 +72,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "delete", Binding: &k.Delete},
 		{Name: "filter", Binding: &k.Filter}, {Name: "sort", Binding: &k.Sort},
 		{Name: "sort_reverse", Binding: &k.SortReverse}, {Name: "add", Binding: &k.Add},
+		{Name: "remove", Binding: &k.Remove},
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
 	}
 }
@@ -83,7 +89,7 @@ type tableKeys struct{ k *KeyMap }
 
 func (t tableKeys) ShortHelp() []key.Binding {
 	k := t.k
-	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Payment}
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment}
 }
 
 func (t tableKeys) FullHelp() [][]key.Binding {
@@ -91,7 +97,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
-		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Payment, k.PaymentToggle},
+		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment, k.PaymentToggle},
 	}
 }
 
@@ -128,3 +134,33 @@ func (p paymentKeys) ShortHelp() []key.Binding {
 }
 
 func (p paymentKeys) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// remover is the optional part of a Source that forgets a session:
+// *anywhere365.Tracker has it (Remove also stops the session's retries).
+type remover interface {
+	Remove(key anywhere365.SessionKey) bool
+}
+
+// askRemove asks, with one key, to take the selected session off the list
+// (a typo watched with "a", a refused id, a call no longer of interest).
+func (p *Pane) askRemove() tea.Cmd {
+	rm, ok := p.cfg.Source.(remover)
+	if !ok {
+		return toast(ui.ToastWarning, "This session store cannot remove sessions")
+	}
+	s, ok := p.tbl.selected()
+	if !ok {
+		return toast(ui.ToastWarning, "No session selected")
+	}
+	k, name := s.Key, label(s.Key)
+	q := "Remove " + name + " from the list? (the server is not asked to do anything; a new hub event lists it again)"
+	p.ask(components.NewConfirm(q), "Remove "+name+" cancelled", func(string) tea.Cmd {
+		if !rm.Remove(k) {
+			return toast(ui.ToastInfo, name+" was already gone from the list")
+		}
+		p.mode = modeTable
+		p.pull(true)
+		return toast(ui.ToastSuccess, "Removed "+name+" from the list")
+	})
+	return nil
+}

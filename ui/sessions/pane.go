@@ -367,6 +367,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return toast(ui.ToastInfo, "Sorted by "+p.tbl.sortDesc())
 	case key.Matches(msg, k.Add):
 		return p.askAdd()
+	case key.Matches(msg, k.Remove):
+		return p.askRemove()
 	case key.Matches(msg, k.Payment):
 		return p.enterPayment()
 	}

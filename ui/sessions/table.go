@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 )
 
@@ -85,6 +86,8 @@ type table struct {
 	other       int    // live calls in states outside the documented four
 	gone        int    // ended calls still listed
 	unconfirmed int
+	stale       int // rows not kept live by the hub (it is down)
+	final       int // rows the server refused for good
 
 	cursor  int // index into rows
 	offset  int // first row on screen
@@ -163,7 +166,7 @@ func (t *table) pullFrom(src Source, v uint64) {
 func (t *table) rebuild() {
 	t.rows = t.rows[:0]
 	t.counts = [4]int{}
-	t.other, t.gone, t.unconfirmed = 0, 0, 0
+	t.other, t.gone, t.unconfirmed, t.stale, t.final = 0, 0, 0, 0, 0
 	needle, invert := parseFilter(t.filter)
 	for i := range t.snap {
 		s := &t.snap[i]
@@ -175,8 +178,14 @@ func (t *table) rebuild() {
 		default:
 			t.other++
 		}
-		if !s.Confirmed {
+		if !s.Confirmed && !s.Final {
 			t.unconfirmed++
+		}
+		if s.Stale {
+			t.stale++
+		}
+		if s.Final {
+			t.final++
 		}
 		if needle != "" && matches(s, needle) == invert {
 			continue
@@ -357,6 +366,9 @@ func (t *table) moveTo(i int) {
 // selectKey moves the cursor to key if it is listed, and otherwise
 // remembers it so the cursor jumps there when it appears.
 func (t *table) selectKey(k anywhere365.SessionKey) {
+	// The store keys sessions by the normalised id (lower case): a GUID
+	// typed in upper case must still find its row.
+	k.CorrelationID = anywhere365.NormalizeGUID(k.CorrelationID)
 	t.want, t.hasWant = k, true
 	t.reselect()
 }
@@ -544,11 +556,23 @@ func (t *table) header(st *ui.Styles) string {
 }
 
 // stateCell is the recording state as symbol and word, never colour
-// alone, with "?" while the state is not yet confirmed by a GET.
+// alone, with "?" while the state is not yet confirmed by a GET and "~"
+// while the row is stale (the hub is down: only REST polls keep it). A
+// session the server refused for good has no state to show.
 func stateCell(s *anywhere365.Session) string {
+	if s.Final {
+		return markFinal + " refused"
+	}
 	sym, word := stateSymbol(s.Recording), s.Recording.String()
+	mark := ""
 	if !s.Confirmed {
-		return sym + " " + word + " ?"
+		mark += "?"
+	}
+	if s.Stale {
+		mark += markStale
+	}
+	if mark != "" {
+		return sym + " " + word + " " + mark
 	}
 	return sym + " " + word
 }
@@ -745,7 +769,9 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 		case colAge:
 			v = age
 		case colLast:
-			if s.LastAction != 0 {
+			if s.Final {
+				v = safetext.Out(finalReason(s.LastError)) // why, where the eye already is
+			} else if s.LastAction != 0 {
 				v = s.LastAction.String()
 			} else {
 				v = "·"
@@ -782,6 +808,8 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 			markerPaint = pt.err
 		case markGone:
 			markerPaint = pt.muted
+		case markFinal:
+			markerPaint = pt.err
 		}
 		markerPaint.wrap(&b, plain[:mw])
 		if stateFrom >= 0 && !s.Gone && stateTo <= len(plain) {
@@ -798,11 +826,23 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 	return text
 }
 
-// Markers of the leading column.
+// Markers of the leading column (markFinal also in the state cell) and
+// the stale mark of the state cell.
 const (
 	markDisabled = "⊘"
 	markGone     = "–"
+	markFinal    = "✗"
+	markStale    = "~"
 )
+
+// finalReason is the server's reason for a final answer without the
+// "Validation error: " prefix every one of them has: the column is narrow.
+func finalReason(lastError string) string {
+	if _, rest, ok := strings.Cut(lastError, " error: "); ok {
+		return rest
+	}
+	return lastError
+}
 
 // endFrame swaps the cache so it holds exactly the rows just drawn:
 // memory stays proportional to the screen, not to the store.

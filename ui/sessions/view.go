@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/components"
 )
@@ -100,6 +101,9 @@ func (p *Pane) marker(s *anywhere365.Session) string {
 	if s.Gone {
 		return markGone // the call ended: actions no longer matter
 	}
+	if s.Final {
+		return markFinal // the server refused the session for good
+	}
 	if p.disabledReason(s.Key.UCC) != "" {
 		return markDisabled
 	}
@@ -132,15 +136,21 @@ func (p *Pane) bottomLines() []string {
 			st.Muted.Render(fmt.Sprintf(" (%d of %d)", len(t.rows), len(t.snap)))
 	}
 	first += st.Muted.Render(" · sort " + t.sortDesc())
-	first += st.Muted.Render(" · ? = unconfirmed, ⊘ = actions disabled")
+	first += st.Muted.Render(" · ? = unconfirmed, ~ = stale, ✗ = refused, ⊘ = actions disabled")
 
 	second := ""
 	var key anywhere365.SessionKey
 	var have bool
 	if s, ok := t.selected(); ok {
 		key, have = s.Key, true
-		if s.LastError != "" {
+		switch {
+		case s.Final:
+			second = st.Error.Render("✗ refused by the server, not asked again: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
+				st.Muted.Render(" ("+p.keys.Remove.Help().Key+" removes it)")
+		case s.LastError != "":
 			second = st.Warning.Render("⚠ last refresh failed: ") + st.Text.Render(shortConnError(s.LastError))
+		case s.Stale && !s.Gone:
+			second = st.Warning.Render("~ stale: ") + st.Text.Render("the hub is down, so this row is kept by polling the server (it may lag a few seconds)")
 		}
 	}
 	if have {
@@ -213,6 +223,12 @@ func (p *Pane) StatusLine(width int) string {
 	if t.unconfirmed > 0 {
 		total += st.Muted.Render(fmt.Sprintf(", %d unconfirmed", t.unconfirmed))
 	}
+	if t.stale > 0 {
+		total += st.Warning.Render(fmt.Sprintf(", ~ %d stale (polled)", t.stale))
+	}
+	if t.final > 0 {
+		total += st.Error.Render(fmt.Sprintf(", ✗ %d refused", t.final))
+	}
 	sep := st.Muted.Render(" │ ")
 	first := " " + conn
 	if connErr != "" {
@@ -227,7 +243,11 @@ func (p *Pane) StatusLine(width int) string {
 		st.StateStop.Render(fmt.Sprintf("■%d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○%d", c[anywhere365.RecordingUninitialized]))
 	rate = st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 6))
-	parts := []string{" " + conn, counts, rate, st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")}
+	sessions := st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")
+	if t.stale > 0 { // kept on a narrow screen: it says the rows may lag
+		sessions += st.Warning.Render(", ~" + strconv.Itoa(t.stale) + " stale")
+	}
+	parts := []string{" " + conn, counts, rate, sessions}
 	if connErr != "" {
 		parts = append(parts, connErr)
 	}
@@ -264,10 +284,17 @@ func (p *Pane) detailLines() []string {
 		return st.Muted.Render(fmt.Sprintf(" %-15s", name)) + value
 	}
 	state := stateStyle(s.Recording, st).Render(stateSymbol(s.Recording) + " " + s.Recording.String())
-	if s.Confirmed {
+	switch {
+	case s.Final:
+		state = st.Error.Render("✗ refused by the server: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
+			st.Muted.Render(" (not asked again; "+p.keys.Remove.Help().Key+" removes it)")
+	case s.Confirmed:
 		state += st.Muted.Render("  (confirmed by the server)")
-	} else {
+	default:
 		state += st.Warning.Render("  ? unconfirmed: waiting for the server's state")
+	}
+	if s.Stale && !s.Gone {
+		state += st.Warning.Render("  ~ stale: the hub is down, kept by polling")
 	}
 	if s.Gone {
 		state += st.Muted.Render("  – the call has ended")
@@ -294,7 +321,7 @@ func (p *Pane) detailLines() []string {
 	if s.LastAction != 0 {
 		lines = append(lines, field("Last action", st.Text.Render(s.LastAction.String()+" at "+clock(s.LastActionAt))))
 	}
-	if s.LastError != "" {
+	if s.LastError != "" && !s.Final {
 		lines = append(lines, field("Last error", st.Warning.Render(shortConnError(s.LastError))))
 	}
 

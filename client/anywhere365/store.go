@@ -1,13 +1,12 @@
 package anywhere365
 
-// The tracker is the session store between the hub listener and the screen.
+// The store: the Tracker's sessions, what events, actions, the user and
+// the connection state do to them, and the snapshots the screen copies.
+// What decides when to re-read a session over REST is in reconciler.go.
 //
 // Events are hints and the REST state is the truth (DESIGN.md, "How data
 // flows"): an event is applied at once, optimistically and marked
-// unconfirmed, and a reconcile GET fetches the authoritative state. Per
-// session at most one GET is in flight; events that arrive meanwhile set a
-// "dirty" flag so exactly one more GET follows, however many events came.
-// A bounded pool of workers does the GETs.
+// unconfirmed, and a reconcile GET fetches the authoritative state.
 //
 // HandleEvent is the hot path (the target is 50,000 events/s on one core
 // with 10,000 live sessions): one mutex, one map lookup, no allocation for
@@ -15,8 +14,6 @@ package anywhere365
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,6 +43,26 @@ const (
 	// long waits.
 	DefaultRetryMax   = 1 * time.Second
 	DefaultMinRefetch = 100 * time.Millisecond
+	// DefaultReadBudget is the REST re-read budget: GETs a second for
+	// every reason together (events, periodic re-reads, resync, retries).
+	// 50 a second is a light load for one console against a shared
+	// server, and confirms events within about a second up to 50 events
+	// a second on distinct calls.
+	DefaultReadBudget = 50.0
+	// DefaultPeriodicShare of the budget is what periodic re-reads may
+	// use while the hub is connected: 25 GETs a second by default.
+	DefaultPeriodicShare = 0.5
+	// DefaultPeriodicInterval is the target time between two re-reads of
+	// one live session while the hub is connected: an ended call that
+	// sent no final event is seen as ended within 1.1 times it (a session
+	// read by an event in the last tenth of it waits one more lap) plus
+	// the queue and one GET, so within 30 s, for up to
+	// ReadBudget*PeriodicShare*PeriodicInterval = 625 sessions by default;
+	// with more, the interval stretches evenly (n/25 s).
+	DefaultPeriodicInterval = 25 * time.Second
+	// DefaultDownInterval is the same target while the hub is down,
+	// within the whole budget: 5 s for up to 250 sessions by default.
+	DefaultDownInterval = 5 * time.Second
 	// maxHistoryLimit keeps the ring index in a uint16 and memory bounded.
 	maxHistoryLimit = 1024
 	// maxKeyLen bounds the ids of a hub event; longer ones are invalid.
@@ -71,6 +88,19 @@ type TrackerConfig struct {
 	// session flooded with events costs at most 1/MinRefetch GETs a
 	// second. Watch, Resync and RecordAction are not held back.
 	MinRefetch time.Duration
+
+	// ReadBudget is how many reconcile GETs a second the tracker may send,
+	// for every reason together (default DefaultReadBudget, 50; negative:
+	// no limit).
+	ReadBudget float64
+	// PeriodicShare is the share of ReadBudget periodic re-reads may use
+	// while the hub is connected (default 0.5; they only use what events
+	// leave free).
+	PeriodicShare float64
+	// PeriodicInterval and DownInterval are the target times between two
+	// periodic re-reads of one session while the hub is connected (default
+	// 25 s) and while it is not (default 5 s). See PacePlan.
+	PeriodicInterval, DownInterval time.Duration
 }
 
 // Tracker keeps every known call session, reconciles hub hints with the
@@ -94,9 +124,15 @@ type Tracker struct {
 	connMu sync.Mutex
 	conn   ConnState
 
-	wake    chan struct{} // a worker should look at the queue
-	changed chan struct{} // capacity 1: the UI's "dirty" signal
-	running atomic.Bool
+	hubDown  bool  // the last SetConnState was not connected; guarded by mu
+	cursor   int   // the pacer's position in order; guarded by mu
+	lastStep int64 // mono time of the pacer's last visit; guarded by mu
+	yieldAt  int   // queue length at which the pacer gives way to events
+
+	wake     chan struct{} // the dispatcher should look at the queue
+	paceWake chan struct{} // the pacer should look again (first session, hub down)
+	changed  chan struct{} // capacity 1: the UI's "dirty" signal
+	running  atomic.Bool
 }
 
 // entry is one session. Session is kept as the value the UI gets, so a
@@ -112,6 +148,7 @@ type entry struct {
 	failures uint8       // consecutive failed GETs, for the backoff
 	retry    *time.Timer // pending GET after a failure or MinRefetch, if any
 	lastGet  int64       // monotonic time the last GET started (see mono)
+	readAt   int64       // monotonic time the last GET ended, for the pacer
 	goneAt   int64       // unix nanos when Gone was set
 }
 
@@ -162,37 +199,32 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 	if cfg.MinRefetch == 0 {
 		cfg.MinRefetch = DefaultMinRefetch
 	}
+	if cfg.ReadBudget == 0 {
+		cfg.ReadBudget = DefaultReadBudget
+	}
+	if cfg.PeriodicShare <= 0 || cfg.PeriodicShare > 1 {
+		cfg.PeriodicShare = DefaultPeriodicShare
+	}
+	if cfg.PeriodicInterval <= 0 {
+		cfg.PeriodicInterval = DefaultPeriodicInterval
+	}
+	if cfg.DownInterval <= 0 {
+		cfg.DownInterval = DefaultDownInterval
+	}
+	// The pacer adds work only while the queue holds less than half a
+	// second of it.
+	yieldAt := cfg.Concurrency * 4
+	if cfg.ReadBudget > 0 {
+		yieldAt = max(cfg.Concurrency, int(cfg.ReadBudget/2))
+	}
 	return &Tracker{
-		cfg:     cfg,
-		m:       make(map[SessionKey]*entry),
-		wake:    make(chan struct{}, 1),
-		changed: make(chan struct{}, 1),
+		cfg:      cfg,
+		m:        make(map[SessionKey]*entry),
+		yieldAt:  yieldAt,
+		wake:     make(chan struct{}, 1),
+		paceWake: make(chan struct{}, 1),
+		changed:  make(chan struct{}, 1),
 	}
-}
-
-// Run runs the reconcile workers and the GoneTTL sweeper until ctx is
-// done. Without Run the tracker still records events, but never GETs.
-// Monitor calls Run; do not call it as well. A second Run while one is
-// running does nothing but wait for its ctx. Run may be called again after
-// it returned (work left queued is picked up).
-func (t *Tracker) Run(ctx context.Context) {
-	if !t.running.CompareAndSwap(false, true) {
-		<-ctx.Done()
-		return
-	}
-	defer t.running.Store(false)
-	if t.cfg.Getter == nil {
-		<-ctx.Done()
-		return
-	}
-	var wg sync.WaitGroup
-	for range t.cfg.Concurrency {
-		wg.Go(func() { t.worker(ctx) })
-	}
-	wg.Go(func() { t.sweeper(ctx) })
-	t.signalWork() // work queued before Run
-	wg.Wait()
-	t.stopRetries()
 }
 
 // HandleEvent applies a hub event optimistically and queues a reconcile.
@@ -201,12 +233,16 @@ func (t *Tracker) Run(ctx context.Context) {
 // ignored.
 func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.events.Add(1)
-	if !validEvent(ev) {
+	problem, upper := eventCheck(ev)
+	if problem != "" {
 		t.invalid.Add(1)
 		return
 	}
 	now := t.cfg.Now()
 	key := SessionKey{UCC: ev.UccName, CorrelationID: ev.CorrelationId}
+	if upper {
+		key.CorrelationID = strings.ToLower(key.CorrelationID) // a user's Watch is lower-cased too
+	}
 
 	t.mu.Lock()
 	e := t.getOrCreate(key, now)
@@ -228,27 +264,32 @@ func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.notify()
 }
 
-// validEvent is the cheap check of the hot path.
-func validEvent(ev RecordingStateChangedEvent) bool { return eventProblem(ev) == "" }
-
 // eventProblem says what is wrong with an event, or "" when it is usable:
 // a printable UCC name of bounded length, a GUID correlation id, a
 // documented action. The listener (DecodeEvent) and the tracker share it,
 // so whatever one accepts the other takes. It does not allocate.
 func eventProblem(ev RecordingStateChangedEvent) string {
+	p, _ := eventCheck(ev)
+	return p
+}
+
+// eventCheck is eventProblem that also says whether the correlation id
+// has upper-case digits (checked in the same pass).
+func eventCheck(ev RecordingStateChangedEvent) (problem string, upper bool) {
+	ok, upper := scanGUID(ev.CorrelationId)
 	switch {
 	case ev.UccName == "":
-		return "without UccName"
+		return "without UccName", false
 	case len(ev.UccName) > maxKeyLen:
-		return "with a UccName longer than 256 bytes"
+		return "with a UccName longer than 256 bytes", false
 	case !printableName(ev.UccName):
-		return "with control or unprintable characters in its UccName"
-	case !isGUID(ev.CorrelationId):
-		return "whose CorrelationId is not a GUID"
+		return "with control or unprintable characters in its UccName", false
+	case !ok:
+		return "whose CorrelationId is not a GUID", false
 	case !ev.StateAction.Valid():
-		return "with an unknown StateAction (want 1-7)"
+		return "with an unknown StateAction (want 1-7)", false
 	}
-	return ""
+	return "", upper
 }
 
 // printableName refuses control, escape and bidi characters: a UCC name
@@ -275,10 +316,14 @@ func printableRunes(s string) bool {
 
 // Resync re-fetches every known session, as after a reconnect: events may
 // have been missed, so each session is unconfirmed until its GET returns.
+// Sessions with a final answer (Session.Final) are left alone.
 func (t *Tracker) Resync() {
 	t.mu.Lock()
 	wake := false
 	for _, e := range t.order {
+		if e.s.Final {
+			continue
+		}
 		if e.s.Confirmed && !e.s.Gone {
 			e.s.Confirmed = false
 			t.touch(e)
@@ -294,16 +339,49 @@ func (t *Tracker) Resync() {
 	t.notify()
 }
 
-// SetConnState records the listener's connection state (shown in the header).
+// SetConnState records the listener's connection state (shown in the
+// header). While it is anything but connected, no event can be trusted to
+// arrive: every row is marked Stale and the pacer re-reads the sessions
+// faster (DownInterval, the whole budget). When the hub is back, stale
+// rows are re-read at once (as Resync does) and lose the mark when their
+// GET answers.
 func (t *Tracker) SetConnState(s ConnState) {
 	t.connMu.Lock()
 	t.conn = s
 	t.connMu.Unlock()
+	down := s.Phase != ConnConnected
+	wake := false
 	t.mu.Lock()
+	if down != t.hubDown {
+		t.hubDown = down
+		for _, e := range t.order {
+			switch {
+			case down && !e.s.Stale && !e.s.Gone:
+				e.s.Stale = true
+				t.touch(e)
+			case !down && e.s.Stale && !e.s.Final:
+				if t.scheduleNow(e) {
+					wake = true
+				}
+			}
+		}
+	}
 	t.ver++
 	t.version.Store(t.ver)
 	t.mu.Unlock()
+	if wake {
+		t.signalWork()
+	}
+	t.pokePacer()
 	t.notify()
+}
+
+// pokePacer makes the pacer look again at once.
+func (t *Tracker) pokePacer() {
+	select {
+	case t.paceWake <- struct{}{}:
+	default:
+	}
 }
 
 // ConnState returns the last state given to SetConnState.
@@ -313,9 +391,13 @@ func (t *Tracker) ConnState() ConnState {
 	return t.conn
 }
 
-// Watch adds a session the user typed in and fetches its state. Keys with
-// an empty or overlong part are ignored (the UI validates input first).
+// Watch adds a session the user typed in and fetches its state. The
+// correlation id is normalised (NormalizeGUID), so "{1D6C...}" matches the
+// hub's "1d6c...". Keys with an empty or overlong part are ignored (the UI
+// validates input first). Watching a session again asks the server again,
+// even after a final answer.
 func (t *Tracker) Watch(key SessionKey) {
+	key = normalKey(key)
 	if key.UCC == "" || key.CorrelationID == "" || len(key.UCC) > maxKeyLen || len(key.CorrelationID) > maxKeyLen {
 		t.invalid.Add(1)
 		return
@@ -335,11 +417,77 @@ func (t *Tracker) Watch(key SessionKey) {
 	t.notify()
 }
 
+// Remove forgets a session (the user removed a typo, or a call they no
+// longer care about) and stops its retries. It reports whether the
+// session was known. A later hub event for it lists it again.
+func (t *Tracker) Remove(key SessionKey) bool {
+	key = normalKey(key)
+	t.mu.Lock()
+	e, ok := t.m[key]
+	if !ok {
+		t.mu.Unlock()
+		return false
+	}
+	t.drop(e)
+	t.order = removeEntry(t.order, e)
+	t.ver++
+	t.version.Store(t.ver)
+	t.mu.Unlock()
+	t.notify()
+	return true
+}
+
+// drop takes e out of the map and stops its timer; the caller removes it
+// from order. Work still queued or in flight for it is ignored.
+func (t *Tracker) drop(e *entry) {
+	e.dropped = true
+	if e.retry != nil {
+		e.retry.Stop()
+		e.retry = nil
+	}
+	delete(t.m, e.s.Key)
+}
+
+// removeEntry removes e from order, keeping the order of the rest.
+func removeEntry(order []*entry, e *entry) []*entry {
+	for i, x := range order {
+		if x == e {
+			copy(order[i:], order[i+1:])
+			order[len(order)-1] = nil
+			return order[:len(order)-1]
+		}
+	}
+	return order
+}
+
+// LiveKeys appends the keys of the sessions still live (not Gone, no
+// final answer), in the order first seen, to dst[:0]: what the journal
+// keeps.
+func (t *Tracker) LiveKeys(dst []SessionKey) []SessionKey {
+	dst = dst[:0]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.order {
+		if !e.s.Gone && !e.s.Final {
+			dst = append(dst, e.s.Key)
+		}
+	}
+	return dst
+}
+
+// normalKey is a key as the tracker stores it: the correlation id
+// normalised (lower case, no braces or spaces).
+func normalKey(k SessionKey) SessionKey {
+	k.CorrelationID = NormalizeGUID(k.CorrelationID)
+	return k
+}
+
 // RecordAction records an action this console sent and its outcome. On
 // success resp is applied as confirmed state; either way a reconcile GET
 // follows, so the row ends on the server's truth. A "No Audio session"
 // answer marks the session Gone.
 func (t *Tracker) RecordAction(key SessionKey, a Action, resp *StateResponse, err error) {
+	key = normalKey(key)
 	if key.UCC == "" || key.CorrelationID == "" {
 		return
 	}
@@ -408,6 +556,7 @@ func (t *Tracker) Snapshot(dst []Session) []Session {
 
 // Session returns one session and its history, oldest entry first.
 func (t *Tracker) Session(key SessionKey) (Session, []HistoryEntry, bool) {
+	key = normalKey(key)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.m[key]
@@ -459,9 +608,12 @@ func (t *Tracker) getOrCreate(key SessionKey, now time.Time) *entry {
 	if e, ok := t.m[key]; ok {
 		return e
 	}
-	e := &entry{s: Session{Key: key, FirstSeen: now, StateSince: now}}
+	e := &entry{s: Session{Key: key, FirstSeen: now, StateSince: now, Stale: t.hubDown}}
 	t.m[key] = e
 	t.order = append(t.order, e)
+	if len(t.order) == 1 {
+		t.pokePacer() // it sleeps while there is nothing to re-read
+	}
 	return e
 }
 
@@ -470,57 +622,6 @@ func (t *Tracker) touch(e *entry) {
 	t.ver++
 	e.s.Version = t.ver
 	t.version.Store(t.ver)
-}
-
-// schedule asks for a GET of e. It reports whether a worker must be woken.
-// While a retry backoff is pending, a plain event does not cut it short:
-// the server just failed, and the retry will fetch the latest state anyway.
-// A session fetched less than MinRefetch ago is fetched when that has
-// passed (all events until then share that one GET).
-func (t *Tracker) schedule(e *entry) bool {
-	switch {
-	case e.inflight:
-		e.dirty = true
-		return false
-	case e.queued, e.retry != nil:
-		return false
-	}
-	if e.lastGet != 0 && t.cfg.MinRefetch > 0 {
-		if wait := t.cfg.MinRefetch - time.Duration(mono()-e.lastGet); wait > 0 {
-			t.later(e, wait)
-			return false
-		}
-	}
-	return t.enqueue(e)
-}
-
-func (t *Tracker) enqueue(e *entry) bool {
-	e.queued = true
-	t.queue.push(e)
-	return true
-}
-
-// monoBase anchors mono, a monotonic clock for MinRefetch (the configured
-// Now may be a test's fake clock, and wall time can jump).
-var monoBase = time.Now()
-
-func mono() int64 { return int64(time.Since(monoBase)) + 1 }
-
-// scheduleNow is schedule for explicit requests (Resync, Watch, an action
-// of ours): a pending retry is brought forward and MinRefetch ignored.
-func (t *Tracker) scheduleNow(e *entry) bool {
-	switch {
-	case e.inflight:
-		e.dirty = true
-		return false
-	case e.queued:
-		return false
-	}
-	if e.retry != nil {
-		e.retry.Stop()
-		e.retry = nil
-	}
-	return t.enqueue(e)
 }
 
 // applyAction is the optimistic effect of an action (events carry the
@@ -558,8 +659,14 @@ func (t *Tracker) applyConfirmed(e *entry, r *StateResponse, now time.Time) bool
 	if s.Recording != r.RecordingState {
 		s.StateSince = now
 	}
+	if s.Final || (s.Stale && !t.hubDown) {
+		changed = true
+	}
 	s.Recording, s.Marking, s.Saving = r.RecordingState, r.MarkingState, r.SavingState
-	s.Confirmed, s.Gone, s.LastError = true, false, ""
+	s.Confirmed, s.Gone, s.LastError, s.Final = true, false, "", false
+	if !t.hubDown {
+		s.Stale = false // known from a GET with the hub up: events keep it true
+	}
 	e.failures = 0
 	// Events can arrive out of order, so the last one received may not be
 	// the last one applied. A recording state has exactly one action that
@@ -596,7 +703,8 @@ func (t *Tracker) markGone(e *entry, now time.Time) {
 		e.goneAt = now.UnixNano()
 		t.gone = append(t.gone, goneItem{e: e, at: e.goneAt})
 	}
-	e.s.Confirmed, e.s.LastError = true, ""
+	// An ended call is settled: not stale, not refused.
+	e.s.Confirmed, e.s.LastError, e.s.Stale, e.s.Final = true, "", false, false
 	e.failures = 0
 }
 
@@ -612,234 +720,6 @@ func (t *Tracker) addHistory(e *entry, now time.Time, kind HistoryKind, a Action
 	}
 	e.hist[e.histNext] = h
 	e.histNext = uint16((int(e.histNext) + 1) % t.cfg.HistoryLimit)
-}
-
-// --- reconciler ---
-
-// signalWork wakes one idle worker (it wakes the next if more is queued).
-func (t *Tracker) signalWork() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}
-
-// notify is the non-blocking "something changed" signal.
-func (t *Tracker) notify() {
-	select {
-	case t.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (t *Tracker) worker(ctx context.Context) {
-	for {
-		e, key, more := t.take()
-		if more {
-			t.signalWork() // chain: another worker takes the next one
-		}
-		if e == nil {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.wake:
-				continue
-			}
-		}
-		rctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
-		t.gets.Add(1)
-		resp, err := t.cfg.Getter.GetState(rctx, key.UCC, key.CorrelationID)
-		cancel()
-		if ctx.Err() != nil {
-			t.abandon(e)
-			return
-		}
-		t.finish(e, resp, err)
-	}
-}
-
-// take pops the next session to GET and marks it in flight.
-func (t *Tracker) take() (e *entry, key SessionKey, more bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for {
-		e = t.queue.pop()
-		if e == nil {
-			return nil, SessionKey{}, false
-		}
-		e.queued = false
-		if !e.dropped {
-			break
-		}
-	}
-	e.inflight = true
-	e.dirty = false
-	e.lastGet = mono()
-	return e, e.s.Key, t.queue.len() > 0
-}
-
-// abandon puts back a session whose GET was cut short by Run ending, so a
-// later Run fetches it.
-func (t *Tracker) abandon(e *entry) {
-	t.mu.Lock()
-	e.inflight = false
-	if !e.dropped && !e.queued {
-		t.enqueue(e)
-	}
-	t.mu.Unlock()
-}
-
-// finish applies a GET's answer.
-func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
-	now := t.cfg.Now()
-	t.mu.Lock()
-	e.inflight = false
-	if e.dropped {
-		t.mu.Unlock()
-		return
-	}
-	wake := false
-	changed := false
-	switch {
-	case e.dirty:
-		// Something happened while the GET ran, so its answer may predate
-		// it: do not show it; fetch once more (a burst costs one more GET).
-		e.dirty = false
-		wake = t.schedule(e)
-	case isGone(resp, err):
-		if !e.s.Gone || !e.s.Confirmed || e.s.LastError != "" {
-			t.markGone(e, now)
-			t.addHistory(e, now, HistoryConfirmed, 0, nil)
-			changed = true
-		}
-	case err != nil || resp == nil || resp.ErrorMessage != nil:
-		msg := errorText(resp, err)
-		if e.s.LastError != msg {
-			e.s.LastError = msg
-			changed = true
-		}
-		var ve *ValidationError
-		if errors.As(err, &ve) || isNoAPISession(resp, err) {
-			// Refused before sending (a malformed id), or a call the API
-			// may not control: retrying cannot help. The next event (or
-			// Resync) asks again, e.g. to learn that the call ended.
-			e.failures = 0
-			break
-		}
-		if e.failures < 255 {
-			e.failures++
-		}
-		t.retryLater(e)
-	default:
-		wasUnconfirmed := !e.s.Confirmed
-		changed = t.applyConfirmed(e, resp, now)
-		if changed || wasUnconfirmed {
-			t.addHistory(e, now, HistoryConfirmed, 0, nil)
-		}
-	}
-	if changed {
-		t.touch(e)
-	}
-	t.mu.Unlock()
-	if wake {
-		t.signalWork()
-	}
-	if changed {
-		t.notify()
-	}
-}
-
-// retryLater schedules a GET after a capped exponential backoff with jitter.
-func (t *Tracker) retryLater(e *entry) {
-	d := t.cfg.RetryMin << min(e.failures-1, 20)
-	if d > t.cfg.RetryMax || d <= 0 {
-		d = t.cfg.RetryMax
-	}
-	d = d/2 + rand.N(d/2+1) // jitter: sessions that failed together do not retry together
-	t.later(e, d)
-}
-
-// later queues a GET of e after d (e.retry marks it pending).
-func (t *Tracker) later(e *entry, d time.Duration) {
-	var timer *time.Timer
-	timer = time.AfterFunc(d, func() {
-		t.mu.Lock()
-		if e.retry != timer {
-			t.mu.Unlock() // stopped too late and replaced: not ours any more
-			return
-		}
-		e.retry = nil
-		wake := false
-		if !e.dropped && !e.inflight && !e.queued {
-			wake = t.enqueue(e)
-		}
-		t.mu.Unlock()
-		if wake {
-			t.signalWork()
-		}
-	})
-	e.retry = timer
-}
-
-// stopRetries cancels pending retry timers when Run ends (their sessions
-// are queued instead, for a later Run).
-func (t *Tracker) stopRetries() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, e := range t.order {
-		if e.retry != nil && e.retry.Stop() {
-			e.retry = nil
-			if !e.queued {
-				t.enqueue(e)
-			}
-		}
-	}
-}
-
-// errorText is what a failed GET shows in Session.LastError.
-func errorText(resp *StateResponse, err error) string {
-	switch {
-	case err != nil:
-		return truncate(err.Error(), 200)
-	case resp == nil:
-		return "no response"
-	default:
-		return truncate(resp.ErrorMessage.ErrorType.String()+" error: "+resp.ErrorMessage.Message, 200)
-	}
-}
-
-// The two "not found" answers (seed 001). The first means the call is over
-// (or never was): the session is Gone. The second means the call exists
-// but is not under API control: the hub still reports it, so it stays
-// listed with the message as its error, and is not retried.
-const (
-	msgNoSession    = "No Audio session with correlation Id:"
-	msgNoAPISession = "No Api Audio session with correlation Id:"
-)
-
-// apiMessage returns the API's ErrorMessage, whether the getter returned it
-// as an *APIError (the Client does) or in the response.
-func apiMessage(resp *StateResponse, err error) (ErrorType, string, bool) {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Type, ae.Message, true
-	}
-	if err == nil && resp != nil && resp.ErrorMessage != nil {
-		return resp.ErrorMessage.ErrorType, resp.ErrorMessage.Message, true
-	}
-	return 0, "", false
-}
-
-// isGone reports the API's "No Audio session ... was found." answer.
-func isGone(resp *StateResponse, err error) bool {
-	typ, msg, ok := apiMessage(resp, err)
-	return ok && typ == ErrorValidation && strings.HasPrefix(msg, msgNoSession)
-}
-
-// isNoAPISession reports "No Api Audio session ... was found.".
-func isNoAPISession(resp *StateResponse, err error) bool {
-	typ, msg, ok := apiMessage(resp, err)
-	return ok && typ == ErrorValidation && strings.HasPrefix(msg, msgNoAPISession)
 }
 
 // --- GoneTTL ---
@@ -880,12 +760,7 @@ func (t *Tracker) sweep(now time.Time) bool {
 		// An entry revived by a GET (Gone=false), or gone again later (a
 		// newer goneAt, queued again), is not due here.
 		if e.s.Gone && e.goneAt == g.at && !e.dropped {
-			e.dropped = true
-			if e.retry != nil {
-				e.retry.Stop()
-				e.retry = nil
-			}
-			delete(t.m, e.s.Key)
+			t.drop(e)
 			dropped++
 		}
 	}
