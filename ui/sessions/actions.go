@@ -473,10 +473,11 @@ func (p *Pane) askAdd() tea.Cmd {
 	p.ask(components.NewInput("Watch session: UCC name", "ucc-demo-name", anywhere365.MaxUCCLen, anywhere365.ValidateUCC),
 		"Add session cancelled",
 		func(ucc string) tea.Cmd {
-			p.ask(components.NewInput("Watch session "+ucc+": correlation id", "1d6c6a58-6739-4f0c-98ff-0968292c8c30", 64, anywhere365.ValidateGUID),
+			p.ask(components.NewInput("Watch session "+ucc+": correlation id", "1d6c6a58-6739-4f0c-98ff-0968292c8c30", 64, anywhere365.ValidateTypedGUID),
 				"Add session cancelled",
 				func(id string) tea.Cmd {
-					key := anywhere365.SessionKey{UCC: ucc, CorrelationID: id}
+					// Typed ids may come in braces or upper case (as .NET logs print them).
+					key := anywhere365.SessionKey{UCC: ucc, CorrelationID: anywhere365.NormalizeGUID(id)}
 					p.cfg.Source.Watch(key)
 					p.tbl.selectKey(key)
 					p.pull(true)
