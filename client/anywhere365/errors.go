@@ -159,3 +159,10 @@ func excerpt(b []byte, n int) string {
 	}
 	return strings.ToValidUTF8(s[:cut], "?") + "..."
 }
+
+// ErrorCode is the API's ErrorType name ("Validation"): the code in the
+// CLI's --json error object.
+func (e *APIError) ErrorCode() string { return e.Type.String() }
+
+// HTTPStatus is the status of the answer that carried the message.
+func (e *APIError) HTTPStatus() int { return e.Status }

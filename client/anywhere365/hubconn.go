@@ -39,6 +39,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/philippseith/signalr"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 const (
@@ -354,9 +356,22 @@ func dialHub(ctx context.Context, hc *http.Client, hubURL string, hdr http.Heade
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxNegotiateBody+1))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxNegotiateBody))
 	resp.Body.Close()
-	// The status's reason phrase is the server's text: use Go's own.
 	if resp.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("POST %s -> %d %s", nu.String(), resp.StatusCode, http.StatusText(resp.StatusCode))
+		// What the server said (its reason phrase when not the standard
+		// one, then its body) helps find a misrouted hub URL; it passes
+		// the output gate: secrets removed before the cut, controls blanked.
+		said := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
+		if said == http.StatusText(resp.StatusCode) {
+			said = ""
+		}
+		if b := strings.TrimSpace(string(body)); b != "" {
+			said = strings.TrimSpace(said + " " + b)
+		}
+		msg := fmt.Sprintf("POST %s -> %d %s", nu.String(), resp.StatusCode, http.StatusText(resp.StatusCode))
+		if said = safetext.Clean(said, 120); said != "" {
+			msg += " (the server said: " + said + ")"
+		}
+		return nil, "", errors.New(msg)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("hub negotiate: reading the answer: %w", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -116,7 +115,7 @@ func newCapsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			resp, err := c.Capabilities(cmd.Context(), ucc)
-			if resp != nil && (err == nil || g.jsonOut) {
+			if resp != nil && err == nil {
 				if g.jsonOut {
 					if perr := printJSON(cmd.OutOrStdout(), resp); perr != nil {
 						return withExit(exitNetwork, perr)
@@ -157,11 +156,11 @@ func needFlags(pairs ...string) error {
 }
 
 // printState prints a state response as one line (or its JSON), then maps
-// err to the exit status. With --json, a response carrying an
-// ErrorMessage is printed too, as the API gave it.
+// err to the exit status. On a failure nothing is printed on stdout here:
+// with --json, jsonErrors prints the one error object every command uses
+// (the API's ErrorType is its code).
 func printState(w io.Writer, jsonOut bool, resp *anywhere365.StateResponse, verb string, err error) error {
-	var ae *anywhere365.APIError
-	if resp != nil && (err == nil || (jsonOut && errors.As(err, &ae))) {
+	if resp != nil && err == nil {
 		if jsonOut {
 			if perr := printJSON(w, resp); perr != nil {
 				return withExit(exitNetwork, perr)

@@ -99,10 +99,13 @@ func TestCoreGet(t *testing.T) {
 		t.Fatalf("JSON not in the API's form: %s", out)
 	}
 
-	// Session not found: the API's ErrorMessage, exit 1; --json prints it.
+	// Session not found: the API's ErrorMessage, exit 1; --json prints the
+	// one error object every command uses, with the ErrorType as its code.
 	other := "00000000-0000-4000-8000-000000000000"
 	code, out, errOut = coreRun(t, "get", "--base-url", st.URL, "--ucc", "ucc-demo-name", "--call", other, "--json")
-	if code != exitAPI || !strings.Contains(out, `"ErrorType": 2`) ||
+	var obj jsonErrorObject
+	if code != exitAPI || json.Unmarshal([]byte(out), &obj) != nil || obj.Error.Kind != "api" || obj.Error.Code != "Validation" ||
+		obj.Error.ExitStatus != exitAPI || !strings.Contains(obj.Error.Message, "No Audio session with correlation Id:") ||
 		errOut != "recdeck: Validation error: No Audio session with correlation Id:'"+other+"' was found.\n" {
 		t.Fatalf("code %d out %q err %q", code, out, errOut)
 	}
@@ -150,7 +153,7 @@ func TestCoreCaps(t *testing.T) {
 		}
 	}
 	code, out, errOut := coreRun(t, "caps", "--base-url", st.URL, "--ucc", "nope", "--json")
-	if code != exitAPI || !strings.Contains(out, `"AgentCanEditRecordings": false`) || errOut != "recdeck: Validation error: Ucc with name:'nope' not found.\n" {
+	if code != exitAPI || !strings.Contains(out, `{"error":{"kind":"api"`) || !strings.Contains(out, `"code":"Validation"`) || errOut != "recdeck: Validation error: Ucc with name:'nope' not found.\n" {
 		t.Fatalf("code %d out %q err %q", code, out, errOut)
 	}
 }

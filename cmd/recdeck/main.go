@@ -85,9 +85,9 @@ func newRootCmd() *cobra.Command {
 	bindTUIFlags(root)
 	root.AddCommand(
 		newSimCmd(g),
-		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),
+		jsonErrors(g, newGetCmd(g)), jsonErrors(g, newSetCmd(g)), jsonErrors(g, newCapsCmd(g)),
+		jsonErrors(g, newWatchCmd(g)), jsonErrors(g, newReportCmd(g)),
 		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
-		newReportCmd(g),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui/audit"
 )
 
@@ -101,7 +102,7 @@ func rereadAfterUnknown(cmd *cobra.Command, g *globals, c *anywhere365.Client, p
 		warn("the failed re-read", att.End(audit.OutcomeUnknown, func(r *audit.Record) {
 			r.ErrorMessage = "re-read failed: " + gerr.Error()
 		}))
-		fmt.Fprintf(cmd.ErrOrStderr(), "recdeck: %s unknown; re-read failed: %v\n", params.Action, gerr)
+		safetext.Fprintf(cmd.ErrOrStderr(), "recdeck: %s unknown; re-read failed: %v\n", params.Action, gerr)
 		return withExit(exitUnknown, setErr)
 	}
 	applied := anywhere365.Shows(params.Action, state)
@@ -109,8 +110,10 @@ func rereadAfterUnknown(cmd *cobra.Command, g *globals, c *anywhere365.Client, p
 		r.State, r.Applied = state.RecordingState.String(), &applied
 	}))
 	verb := fmt.Sprintf("%s unknown; re-read: now %s", params.Action, state.RecordingState)
-	if perr := printState(cmd.OutOrStdout(), g.jsonOut, state, verb, nil); perr != nil {
-		return perr
+	if !g.jsonOut { // with --json the error object below says it all
+		if perr := printState(cmd.OutOrStdout(), false, state, verb, nil); perr != nil {
+			return perr
+		}
 	}
-	return withExit(exitUnknown, setErr)
+	return withExit(exitUnknown, fmt.Errorf("%w; re-read: now %s", setErr, state.RecordingState))
 }

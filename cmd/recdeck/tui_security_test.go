@@ -249,9 +249,10 @@ func TestTUISecretsNeverShown(t *testing.T) {
 			if tm.Level != ui.ToastError || !strings.Contains(tm.Text, f.wants) {
 				t.Errorf("pause: %+v, want an error with %q", tm, f.wants)
 			}
-			x.screenShows("the refresh error", "last refresh failed")
+			// The GET is refused too (a Validation answer): final, shown with its reason.
+		x.screenShows("the refresh error", "refused by the server")
 			x.d.Press("enter")
-			x.screenShows("the detail view", "Last error")
+			x.screenShows("the detail view", "not asked again;") // a refused session: the reason, no "Last error" line
 			x.d.Press("esc")
 		})
 	}
@@ -430,10 +431,11 @@ func TestTUIHostileTextNeverRaw(t *testing.T) {
 		if tm.Level != ui.ToastError || !strings.Contains(tm.Text, "desrever") {
 			t.Errorf("%s: toast %+v, want the refusal shown", form[0], tm)
 		}
-		x.screenShows("the refresh error", "last refresh failed")
+		// The GET is refused too (a Validation answer): final, shown with its reason.
+		x.screenShows("the refresh error", "refused by the server")
 	}
 	x.d.Press("enter")
-	x.screenShows("the detail view", "Last error")
+	x.screenShows("the detail view", "not asked again;") // a refused session: the reason, no "Last error" line
 	x.d.Press("esc")
 	mu.Lock()
 	message = ""

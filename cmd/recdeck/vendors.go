@@ -106,7 +106,8 @@ type jsonErrorObject struct {
 type jsonErrorBody struct {
 	// Kind follows the exit status: "api" (1, the server answered an
 	// error), "usage" (2, refused before sending), "network" (3, no usable
-	// answer or authentication failed), "internal" otherwise.
+	// answer or authentication failed), "unknown" (4, the request reached
+	// the server but its answer was lost), "internal" otherwise.
 	Kind       string `json:"kind"`
 	Message    string `json:"message"`
 	ExitStatus int    `json:"exitStatus"`
@@ -126,7 +127,11 @@ func writeJSONError(w io.Writer, err error) error {
 	}
 	status := exitUsage // cobra's own errors are usage errors (see run)
 	var ee *exitError
-	if errors.As(err, &ee) {
+	var uo interface{ UnknownOutcome() bool }
+	switch {
+	case errors.As(err, &uo) && uo.UnknownOutcome():
+		status = exitUnknown // as run decides it
+	case errors.As(err, &ee):
 		status = ee.code
 	}
 	body := jsonErrorBody{Kind: "internal", Message: safetext.Out(err.Error()), ExitStatus: status}
@@ -137,6 +142,8 @@ func writeJSONError(w io.Writer, err error) error {
 		body.Kind = "usage"
 	case exitNetwork:
 		body.Kind = "network"
+	case exitUnknown:
+		body.Kind = "unknown"
 	}
 	var coded interface{ ErrorCode() string }
 	if errors.As(err, &coded) {

@@ -85,7 +85,7 @@ func seedEntries() []akixi.Entry {
 	}
 	return []akixi.Entry{
 		{GUID: akixi.DemoEntryGUID, Type: akixi.TypeDubber, Description: akixi.DemoEntryDescription,
-			IPAddrOrHost1: "api.dubber.net/demo", AuthUserID1: "demonstration"},
+			IPAddrOrHost1: "api.dubber.net/demo", AuthUserID1: "dubber-demo-user-7f3a"}, // a distinctive value: credentials are redacted wherever seen,
 		{GUID: SeedChangeGUID, Type: akixi.TypeDubber, TelSysID: "1", PartIDInTelSys: "1", PartitionGUID: ts1p1GUID,
 			Description: "Demo Call Rec Int", IPAddrOrHost1: "api.dubber.net/uk1", IPAddrOrHost2: "api.dubber.net/uk2",
 			AuthUserID1: "ex25dejpdb85vpqtsxr7napv", AuthUserID2: "userid2", APIParameter1: "param1", APIParameter2: "param2"},
