@@ -250,7 +250,7 @@ func TestTUISecretsNeverShown(t *testing.T) {
 				t.Errorf("pause: %+v, want an error with %q", tm, f.wants)
 			}
 			// The GET is refused too (a Validation answer): final, shown with its reason.
-		x.screenShows("the refresh error", "refused by the server")
+			x.screenShows("the refresh error", "refused by the server")
 			x.d.Press("enter")
 			x.screenShows("the detail view", "not asked again;") // a refused session: the reason, no "Last error" line
 			x.d.Press("esc")
