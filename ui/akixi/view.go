@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/akixi"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // View renders the body, exactly the size SetSize gave.
@@ -232,6 +233,13 @@ func (p *Pane) formView() []string {
 // pane keeps the entry as read for what it sends.
 func printable(e akixi.Entry) akixi.Entry {
 	for _, prop := range akixi.Properties {
+		if akixi.IsSecret(prop.Name) {
+			// A Dubber credential is masked unless the user asked to see it
+			// (x); then the redactor, which knows it as a secret, must not
+			// hide it again. It is still made printable.
+			e.Set(prop.Name, safetext.Printable(e.Get(prop.Name)))
+			continue
+		}
 		e.Set(prop.Name, akixi.Printable(e.Get(prop.Name)))
 	}
 	return e
