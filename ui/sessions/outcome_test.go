@@ -201,7 +201,13 @@ func unknownOutcomeScene(t *testing.T, l *answerLoser, mode string) {
 	// The detail view's history shows the action as unknown, not failed.
 	d.Press("enter")
 	scr := stripANSI(frame.Render())
-	if !strings.Contains(scr, "? unknown: answer lost; re-read") || strings.Contains(scr, "✗") {
+	actionLine := ""
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, "action    Pause") {
+			actionLine = l
+		}
+	}
+	if !strings.Contains(actionLine, "? unknown: answer lost; re-read") || strings.Contains(actionLine, "✗") {
 		t.Fatalf("detail view:\n%s", scr)
 	}
 	d.Press("esc")
