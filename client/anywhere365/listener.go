@@ -46,15 +46,21 @@ const (
 	// lost (jittered: between half of it and all of it), so a dropped
 	// connection is back within a fraction of a second.
 	DefaultListenerMinBackoff = 250 * time.Millisecond
-	// DefaultListenerMaxBackoff caps the wait while the hub stays down:
-	// the wait doubles from MinBackoff (0.25, 0.5, 1, 2, 4, 8, 16 s) to
-	// 30 s, each jittered between half and all of it, so a floor of
-	// consoles does not hammer a recovering hub in step: at most 10
-	// attempts in the first minute, then one every 15-30 s. The hub is
-	// then noticed back at most 30 s late; meanwhile the tracker keeps the
-	// view true over REST and marks it stale, so the listener only has to
-	// report ConnState promptly.
-	DefaultListenerMaxBackoff  = 30 * time.Second
+	// DefaultListenerMaxBackoff caps the wait while the hub stays down.
+	// An outage starts with a quick phase (DefaultListenerQuickFor, waits
+	// of at most DefaultListenerQuickMax), so a blip - a dropped
+	// connection, a hub restart - is over within 2 s; after it the wait
+	// is the doubling step (0.25, 0.5, 1, 2 ... s, capped at 30 s, so 30 s
+	// by then), each jittered between half and all of it, so a floor of
+	// consoles does not hammer a recovering hub in step: at most about 35
+	// attempts in the first minute, then one every 15-30 s. A long outage is then noticed over at most 30 s late;
+	// meanwhile the tracker keeps the view true over REST and marks it
+	// stale, so the listener only has to report ConnState promptly.
+	DefaultListenerMaxBackoff = 30 * time.Second
+	// DefaultListenerQuickFor is how long an outage keeps the quick
+	// retries, and DefaultListenerQuickMax their longest wait.
+	DefaultListenerQuickFor    = 20 * time.Second
+	DefaultListenerQuickMax    = 1500 * time.Millisecond
 	DefaultListenerDialTimeout = 15 * time.Second
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).
@@ -108,6 +114,11 @@ type ListenerConfig struct {
 	// starts again from MinBackoff after a connection that stayed up. There
 	// is no overall limit.
 	MinBackoff, MaxBackoff time.Duration
+	// QuickFor and QuickMax: for the first QuickFor of an outage the wait
+	// is at most QuickMax (defaults 20s and 1.5s; QuickFor < 0 turns the
+	// quick phase off), so a short outage is over within about 2 s while a
+	// long one backs off to MaxBackoff.
+	QuickFor, QuickMax time.Duration
 	// DialTimeout bounds one attempt's negotiate, upgrade and handshake
 	// (default 15s).
 	DialTimeout time.Duration
@@ -139,6 +150,13 @@ func NewListener(cfg ListenerConfig) *Listener {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = cfg.MinBackoff
 	}
+	if cfg.QuickFor == 0 {
+		cfg.QuickFor = DefaultListenerQuickFor
+	}
+	if cfg.QuickMax <= 0 {
+		cfg.QuickMax = DefaultListenerQuickMax
+	}
+	cfg.QuickMax = min(max(cfg.QuickMax, cfg.MinBackoff), cfg.MaxBackoff)
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = DefaultListenerDialTimeout
 	}
@@ -183,7 +201,8 @@ func (l *Listener) Run(ctx context.Context) error {
 	}
 	bo := backoff{min: l.cfg.MinBackoff, max: l.cfg.MaxBackoff}
 	l.setState(ConnState{Phase: ConnConnecting})
-	attempt := 0 // failed attempts since the last good connection
+	attempt := 0              // failed attempts since the last good connection
+	outageStart := time.Now() // when the hub was last lost for good
 	for {
 		start := time.Now()
 		up, stable, errText := l.attempt(ctx, hubURL)
@@ -194,12 +213,17 @@ func (l *Listener) Run(ctx context.Context) error {
 			attempt = 0
 			if stable && time.Since(start) >= stableAfter {
 				bo.reset()
+				outageStart = time.Now()
 			}
 		}
 		attempt++
 		// Shown at once, during the wait and the attempt that follows it.
 		l.setState(ConnState{Phase: ConnReconnecting, Attempt: attempt, LastError: errText})
-		wait := time.NewTimer(bo.next())
+		step := bo.next()
+		if l.cfg.QuickFor > 0 && time.Since(outageStart) < l.cfg.QuickFor {
+			step = bo.quick(l.cfg.QuickMax)
+		}
+		wait := time.NewTimer(step)
 		select {
 		case <-ctx.Done():
 			wait.Stop()
@@ -229,6 +253,15 @@ func (b *backoff) next() time.Duration {
 }
 
 func (b *backoff) reset() { b.cur = 0 }
+
+// quick redraws the wait next just drew with its step capped at most: the
+// quick phase of an outage. The step itself keeps doubling, so the waits
+// after the quick phase carry on from where the doubling got to.
+func (b *backoff) quick(most time.Duration) time.Duration {
+	step := min(b.cur, most)
+	half := step / 2
+	return half + rand.N(step-half+1)
+}
 
 // attempt makes one connection and serves it until it ends. up reports
 // whether the handshake succeeded (events could flow); stable is false
