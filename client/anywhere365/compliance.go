@@ -174,7 +174,9 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 		s := &snap[i]
 		c.seen[s.Key] = true
 		last, ok := c.lastLive[s.Key]
-		if !s.Gone && s.Confirmed {
+		// A Pause event counts before its GET confirms it (a call may end
+		// first); the unconfirmed Stop a call's end causes does not.
+		if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
 			c.lastLive[s.Key] = s.Recording
 		}
 		for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
