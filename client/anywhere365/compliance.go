@@ -49,6 +49,19 @@ func (k FlagKind) String() string {
 	return "flag"
 }
 
+// Short is the flag's word where room is tight (a table cell of 11).
+func (k FlagKind) Short() string {
+	switch k {
+	case FlagNotRecording:
+		return "unrecorded"
+	case FlagEndedPaused:
+		return "end paused"
+	case FlagDelete:
+		return "to delete"
+	}
+	return k.String()
+}
+
 // Mark is the flag's one-cell symbol.
 func (k FlagKind) Mark() string {
 	switch k {
@@ -309,6 +322,20 @@ func (c *Compliance) Flags(key SessionKey) []FlagKind {
 	for _, k := range FlagKinds {
 		if a, ok := c.alerts[alertKey{key, k}]; ok && a.Active {
 			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Active lists the flags whose condition holds now, acknowledged or not
+// (the rows' marks).
+func (c *Compliance) Active() []Flag {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Flag
+	for _, a := range c.alerts {
+		if a.Active {
+			out = append(out, a.Flag)
 		}
 	}
 	return out

@@ -320,7 +320,10 @@ func TestTwoGuardsEnforcingDoNotFight(t *testing.T) {
 	e.clock.Advance(2 * time.Second)
 	// Each guard either resolved the pause or never had to take it up (the
 	// other's resume reached its tracker first).
-	done := func(n *guardNode) bool { st, ok := n.guard.Status(key); return (ok && st.Resolved) || (!ok && n.starts.Load() == 0) }
+	done := func(n *guardNode) bool {
+		st, ok := n.guard.Status(key)
+		return (ok && st.Resolved) || (!ok && n.starts.Load() == 0)
+	}
 	e.waitFor("both resolved", 5*time.Second, func() bool {
 		return e.truth(key).RecordingState == a365.RecordingStarted && done(a) && done(b)
 	})

@@ -19,6 +19,11 @@ type KeyMap struct {
 
 	Filter, Sort, SortReverse, Add key.Binding
 	Payment, PaymentToggle         key.Binding
+
+	// Alerts opens the compliance alerts view; in it AlertAck acknowledges
+	// the alert under the cursor and AlertResumeAll resumes every overdue
+	// pause after one confirmation.
+	Alerts, AlertAck, AlertResumeAll key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -51,6 +56,10 @@ func DefaultKeyMap() KeyMap {
 
 		Payment:       b([]string{"P"}, "P", "payment mode"),
 		PaymentToggle: b([]string{"space"}, "space", "pause/resume"),
+
+		Alerts:         b([]string{"!"}, "!", "compliance alerts"),
+		AlertAck:       b([]string{"c"}, "c", "acknowledge alert"),
+		AlertResumeAll: b([]string{"R"}, "R", "resume all overdue (confirm)"),
 	}
 }
 
@@ -68,6 +77,8 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "filter", Binding: &k.Filter}, {Name: "sort", Binding: &k.Sort},
 		{Name: "sort_reverse", Binding: &k.SortReverse}, {Name: "add", Binding: &k.Add},
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
+		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
+		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
 	}
 }
 
@@ -83,7 +94,7 @@ type tableKeys struct{ k *KeyMap }
 
 func (t tableKeys) ShortHelp() []key.Binding {
 	k := t.k
-	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Payment}
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Payment, k.Alerts}
 }
 
 func (t tableKeys) FullHelp() [][]key.Binding {
@@ -92,6 +103,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Payment, k.PaymentToggle},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll},
 	}
 }
 

@@ -115,6 +115,10 @@ type table struct {
 	paints    paints
 	paintGen  int
 	hasPaints bool
+
+	// flags is each flagged session's worst compliance flag: its word
+	// replaces the last action (the marker column carries its mark).
+	flags map[anywhere365.SessionKey]anywhere365.FlagKind
 }
 
 // cachedRow is a rendered row and everything its text depends on.
@@ -745,7 +749,9 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 		case colAge:
 			v = age
 		case colLast:
-			if s.LastAction != 0 {
+			if f, ok := t.flags[s.Key]; ok {
+				v = f.Short()
+			} else if s.LastAction != 0 {
 				v = s.LastAction.String()
 			} else {
 				v = "·"
