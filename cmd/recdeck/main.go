@@ -73,7 +73,7 @@ func newRootCmd() *cobra.Command {
 	bindTUIFlags(root)
 	root.AddCommand(
 		newSimCmd(g),
-		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g),
+		newGetCmd(g), newSetCmd(g), newCapsCmd(g), newWatchCmd(g), newPCICmd(g),
 		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
 	)
 	return root
