@@ -239,8 +239,10 @@ func (g *PauseGuard) ResumeNow(key SessionKey, trigger string) bool {
 
 // OpenPayment lists the payment pauses not yet resolved.
 func (g *PauseGuard) OpenPayment() []PauseStatus {
+	now := g.cfg.Now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.openArmed(now)
 	var out []PauseStatus
 	for _, p := range g.pauses {
 		if p.Payment && !p.Resolved {
@@ -284,8 +286,12 @@ func (g *PauseGuard) ResumeAll(ctx context.Context) error {
 // Status is the guard's view of key's pause: the open one, or the last
 // resolved one for a while after.
 func (g *PauseGuard) Status(key SessionKey) (PauseStatus, bool) {
+	now := g.cfg.Now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.armed[key] {
+		g.openArmed(now)
+	}
 	p, ok := g.pauses[key]
 	if !ok {
 		return PauseStatus{}, false
@@ -308,6 +314,23 @@ func (g *PauseGuard) Statuses() []PauseStatus {
 		return out[i].Deadline.Before(out[j].Deadline)
 	})
 	return out
+}
+
+// openArmed guards the pause of every payment-armed session from its start
+// (g.mu held). It runs on every poll, and before OpenPayment and Status
+// answer, so a pause made a moment ago is never missed (an exit right after
+// the pause must still resume it).
+func (g *PauseGuard) openArmed(now time.Time) {
+	for key := range g.armed {
+		p := g.pauses[key]
+		if p != nil && !p.Resolved {
+			continue
+		}
+		s, _, ok := g.cfg.Source.Session(key)
+		if ok && !s.Gone && s.Recording == RecordingPaused && !sameResolvedPause(p, s) {
+			g.open(key, s, now, true)
+		}
+	}
 }
 
 // open starts guarding the pause s shows (g.mu held).
@@ -344,17 +367,7 @@ func (g *PauseGuard) step() {
 	now := g.cfg.Now()
 	g.snap = g.cfg.Source.Snapshot(g.snap)
 	g.mu.Lock()
-	// Payment-armed sessions: their pause is guarded from its start.
-	for key := range g.armed {
-		p := g.pauses[key]
-		if p != nil && !p.Resolved {
-			continue
-		}
-		s, _, ok := g.cfg.Source.Session(key)
-		if ok && !s.Gone && s.Recording == RecordingPaused && !sameResolvedPause(p, s) {
-			g.open(key, s, now, true)
-		}
-	}
+	g.openArmed(now)
 	// The policy: every pause past its maximum where it is enforced.
 	for i := range g.snap {
 		s := &g.snap[i]

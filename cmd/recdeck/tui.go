@@ -186,10 +186,12 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
-	// SIGHUP (the terminal went away) and SIGTERM end the program like q,
-	// and the exit path below resumes any payment pause first.
+	// SIGHUP (the terminal went away) ends the program like q; Bubble Tea
+	// turns SIGTERM into a quit itself (catching it here too would race its
+	// handler, which then blocks its shutdown for ever). Either way the
+	// exit path below resumes any payment pause first.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGHUP)
 	stopSigs := make(chan struct{})
 	go func() {
 		select {
