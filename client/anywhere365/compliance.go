@@ -244,6 +244,15 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 	}
 }
 
+// NotePaused records that key's recording was paused when the guard last
+// knew it (the guard saw the call end during a pause it held, perhaps
+// before any poll of this book saw the pause).
+func (c *Compliance) NotePaused(key SessionKey) {
+	c.mu.Lock()
+	c.lastLive[key] = RecordingPaused
+	c.mu.Unlock()
+}
+
 // trimSticky drops the n oldest inactive alerts.
 func (c *Compliance) trimSticky(n int) {
 	var old []alertKey

@@ -359,6 +359,9 @@ func sameResolvedPause(p *guardedPause, s Session) bool {
 func (g *PauseGuard) resolve(p *guardedPause, outcome string, now time.Time) {
 	p.Resolved, p.Outcome, p.ResolvedAt, p.InFlight = true, outcome, now, false
 	p.NextAttempt = time.Time{}
+	if outcome == PauseCallEnded && g.cfg.Compliance != nil {
+		g.cfg.Compliance.NotePaused(p.Key)
+	}
 }
 
 // step is one poll: follow the open pauses, open new ones, send what is
