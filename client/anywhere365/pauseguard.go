@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // PauseGuard owns pause deadlines outside the screen, so that no pause
@@ -473,8 +475,11 @@ func (g *PauseGuard) finish(key SessionKey, resp *StateResponse, err error) {
 }
 
 // ShortError is an error for one line on screen: the HTTP status or the
-// API's message, without the request's method and URL.
-func ShortError(err error) string {
+// API's message, without the request's method and URL, passed through the
+// output gate (the server's text never reaches a terminal raw).
+func ShortError(err error) string { return safetext.Out(shortError(err)) }
+
+func shortError(err error) string {
 	var ae *APIError
 	var re *ResponseError
 	switch {

@@ -540,4 +540,9 @@ func TestShortError(t *testing.T) {
 			t.Errorf("ShortError(%v) = %q, want %q", err, got, want)
 		}
 	}
+	// A server's message never reaches the terminal raw.
+	got := a365.ShortError(&a365.APIError{Type: a365.ErrorValidation, Message: "\x1b]0;owned\x07boom\x1b[2J"})
+	if strings.ContainsAny(got, "\x1b\x07") || !strings.Contains(got, "boom") {
+		t.Errorf("escape sequences passed: %q", got)
+	}
 }
