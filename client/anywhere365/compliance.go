@@ -87,7 +87,8 @@ type Flag struct {
 }
 
 // Assess returns the flags of one session at now under policy p.
-// lastLive is the recording state last confirmed while the call was live
+// lastLive is the recording state last seen while the call was live
+// (confirmed, or a Pause event not yet confirmed)
 // (the tracker applies the Stop a call's end causes before it learns the
 // call is gone, so a call that ended paused often shows Stopped at the
 // end); pass ok false when unknown.
@@ -141,6 +142,12 @@ func (a Alert) For(now time.Time) time.Duration {
 	return max(0, now.Sub(from))
 }
 
+type liveMark struct {
+	state RecordingState
+	ok    bool
+	gen   uint64
+}
+
 type alertKey struct {
 	key  SessionKey
 	kind FlagKind
@@ -155,8 +162,13 @@ type Compliance struct {
 	mu       sync.Mutex
 	policies Policies
 	alerts   map[alertKey]*Alert
-	lastLive map[SessionKey]RecordingState
-	seen     map[SessionKey]bool // scratch for Update
+	// live is per session listed: the last recording state seen while the
+	// call was live (ok once known) and the Update generation that last
+	// saw it, so sessions gone from the tracker are dropped without a
+	// second map.
+	live     map[SessionKey]*liveMark
+	gen      uint64
+	active   map[alertKey]bool // scratch for Update
 	raised   uint64
 	version  uint64
 	counts   map[FlagKind]int
@@ -167,8 +179,8 @@ func NewCompliance(policies Policies) *Compliance {
 	return &Compliance{
 		policies: policies,
 		alerts:   map[alertKey]*Alert{},
-		lastLive: map[SessionKey]RecordingState{},
-		seen:     map[SessionKey]bool{},
+		live:     map[SessionKey]*liveMark{},
+		active:   map[alertKey]bool{},
 		counts:   map[FlagKind]int{},
 	}
 }
@@ -180,21 +192,26 @@ func (c *Compliance) Policies() Policies { return c.policies }
 func (c *Compliance) Update(snap []Session, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	clear(c.seen)
-	active := map[alertKey]bool{}
+	c.gen++
+	clear(c.active)
 	changed := false
 	for i := range snap {
 		s := &snap[i]
-		c.seen[s.Key] = true
-		last, ok := c.lastLive[s.Key]
+		m := c.live[s.Key]
+		if m == nil {
+			m = &liveMark{}
+			c.live[s.Key] = m
+		}
+		m.gen = c.gen
+		last, ok := m.state, m.ok
 		// A Pause event counts before its GET confirms it (a call may end
 		// first); the unconfirmed Stop a call's end causes does not.
 		if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
-			c.lastLive[s.Key] = s.Recording
+			m.state, m.ok = s.Recording, true
 		}
 		for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
 			k := alertKey{f.Key, f.Kind}
-			active[k] = true
+			c.active[k] = true
 			a, ok := c.alerts[k]
 			if !ok {
 				a = &Alert{Flag: f, Raised: now}
@@ -208,18 +225,18 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 			a.Active, a.Since = true, f.Since
 		}
 	}
-	for k := range c.lastLive {
-		if !c.seen[k] {
-			delete(c.lastLive, k)
+	for k, m := range c.live {
+		if m.gen != c.gen {
+			delete(c.live, k)
 		}
 	}
 	sticky := 0
 	for k, a := range c.alerts {
-		if active[k] {
+		if c.active[k] {
 			continue
 		}
-		gone := !c.seen[k.key]
-		if gone && (k.kind == FlagEndedPaused || k.kind == FlagDelete) && !a.Acked {
+		_, listed := c.live[k.key]
+		if !listed && (k.kind == FlagEndedPaused || k.kind == FlagDelete) && !a.Acked {
 			if a.Active {
 				a.Active = false
 				changed = true
@@ -249,7 +266,12 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 // before any poll of this book saw the pause).
 func (c *Compliance) NotePaused(key SessionKey) {
 	c.mu.Lock()
-	c.lastLive[key] = RecordingPaused
+	m := c.live[key]
+	if m == nil {
+		m = &liveMark{gen: c.gen}
+		c.live[key] = m
+	}
+	m.state, m.ok = RecordingPaused, true
 	c.mu.Unlock()
 }
 

@@ -170,10 +170,9 @@ func (p *Pane) AutoResume(ctx context.Context, key anywhere365.SessionKey, trigg
 		Action: anywhere365.ActionStart.String(), Requester: req, Trigger: trigger, Vendor: "anywhere365", Source: "console",
 	}
 	if req == "" {
-		rec.Outcome, rec.ErrorMessage = audit.OutcomeFailed, errNoRequester.Error()
-		if p.cfg.Audit != nil {
-			_ = p.cfg.Audit.Append(rec)
-		}
+		// Nothing is sent, so nothing is audited (the guard retries every
+		// few seconds: one record each would flood the log); the screen
+		// says why the pause is not ended.
 		return nil, errNoRequester
 	}
 	if p.cfg.API == nil {
