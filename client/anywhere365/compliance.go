@@ -166,12 +166,12 @@ type Compliance struct {
 	// call was live (ok once known) and the Update generation that last
 	// saw it, so sessions gone from the tracker are dropped without a
 	// second map.
-	live     map[SessionKey]*liveMark
-	gen      uint64
-	active   map[alertKey]bool // scratch for Update
-	raised   uint64
-	version  uint64
-	counts   map[FlagKind]int
+	live    map[SessionKey]*liveMark
+	gen     uint64
+	active  map[alertKey]bool // scratch for Update
+	raised  uint64
+	version uint64
+	counts  map[FlagKind]int
 }
 
 // NewCompliance returns an empty alert book applying policies.
