@@ -116,7 +116,10 @@ func TestPaymentModeRetriesAFailedResume(t *testing.T) {
 	mustContain(t, h.plain(), "✗ automatic resume failed (HTTP 500), retrying in")
 	mustContain(t, h.toastTexts(), "payment-mode auto-resume of ucc-demo-name/1d6c6a58 failed (HTTP 500): retrying")
 	h.clock.Advance(time.Second)
-	h.waitUntil("a second attempt", func() bool { st, _ := h.pane.cfg.Guard.Status(k); return st.Attempts >= 2 })
+	h.waitUntil("a second failed attempt", func() bool {
+		st, _ := h.pane.cfg.Guard.Status(k)
+		return st.Attempts >= 2 && !st.InFlight && st.LastError != ""
+	})
 
 	h.api.mu.Lock()
 	h.api.failSet = nil
