@@ -152,6 +152,11 @@ func TestComplianceInTmux(t *testing.T) {
 	home := isolate(t)
 	socket := fmt.Sprintf("recdeck-compliance-%d", os.Getpid())
 	defer exec.Command("tmux", "-L", socket, "kill-server").Run()
+	// A session that outlives the consoles keeps the tmux server up between
+	// them (it exits with its last session).
+	if out, err := exec.Command("tmux", "-L", socket, "new-session", "-d", "-s", "keep", "sleep", "600").CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v: %s", err, out)
+	}
 
 	// Someone else pauses a call through the REST API.
 	c := startTmuxConsole(t, bin, home, socket, "overdue", "--sip", sim.DemoSupervisor, "--max-pause", "2s")
