@@ -12,7 +12,10 @@
 //     one toast line and a footer generated from the key bindings. While
 //     the active pane is Capturing (a prompt, a filter, payment mode) the
 //     footer offers only the pane's keys and ctrl+c: the frame's own keys
-//     then go to the pane, so offering them would mislead.
+//     then go to the pane, so offering them would mislead. Two small hooks
+//     a pane may implement: HeaderSegmenter (a short alert in the header's
+//     first line on every tab: the compliance counts) and QuitGuard (q and
+//     ctrl+c ask it first, e.g. while a payment pause is under way).
 //   - Pane (pane.go): one tab. The Anywhere365 sessions pane is in
 //     ui/sessions; the VoipNow, Noojee and Akixi panes in their folders.
 //   - TickMsg: the frame's clock, at most FrameRate (10 a second), sent to

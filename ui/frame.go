@@ -36,6 +36,23 @@ type StatusLiner interface {
 	StatusLine(width int) string
 }
 
+// HeaderSegmenter is implemented by a pane that has a short alert for the
+// header's first line on every tab (the Anywhere365 pane: the compliance
+// counts, "⚠ 2 overdue"). The frame shows every such pane's segment; an
+// empty one shows nothing.
+type HeaderSegmenter interface {
+	HeaderSegment() string
+}
+
+// QuitGuard is implemented by a pane that must be asked before the console
+// quits (payment mode: a pause is under way). GuardQuit returns true when
+// the pane took the quit request over (it opened a question); the frame
+// then shows that pane. It returns false to let the console quit, e.g.
+// when its question is already open and the user asks to quit again.
+type QuitGuard interface {
+	GuardQuit() (tea.Cmd, bool)
+}
+
 // Options configure the frame.
 type Options struct {
 	// Server is what the header names: the server's URL or the profile.
@@ -236,9 +253,23 @@ func (m *Model) updatePane(i int, msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// quit asks every QuitGuard pane first: the first that takes the request
+// over is shown; if none does, the console quits.
+func (m *Model) quit() tea.Cmd {
+	for i, p := range m.panes {
+		if g, ok := p.(QuitGuard); ok {
+			if cmd, held := g.GuardQuit(); held {
+				m.active, m.showHelp = i, false
+				return cmd
+			}
+		}
+	}
+	return tea.Quit
+}
+
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
-		return tea.Quit // always, whatever is focused
+		return m.quit() // whatever is focused; a QuitGuard may ask first
 	}
 	var pane Pane
 	if len(m.panes) > 0 {
@@ -247,7 +278,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.showHelp {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			return tea.Quit
+			return m.quit()
 		case key.Matches(msg, m.keys.Help), msg.String() == "esc":
 			m.showHelp = false
 		}
@@ -258,7 +289,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
 		return nil
@@ -459,6 +490,13 @@ func (m *Model) headerLine(w int) string {
 	}
 	if m.opts.APIVersion != "" {
 		parts = append(parts, st.Header.Render(" API "+safetext.Out(m.opts.APIVersion)+" "))
+	}
+	for _, p := range m.panes {
+		if hs, ok := p.(HeaderSegmenter); ok {
+			if seg := hs.HeaderSegment(); seg != "" {
+				parts = append(parts, seg)
+			}
+		}
 	}
 	s := strings.Join(parts, " ")
 	if pad := w - ansi.StringWidth(s); pad > 0 {

@@ -82,12 +82,27 @@
 //     the console Watches them before the first event; Gone and Final
 //     sessions leave it; a damaged file is renamed *.damaged and reported
 //     (*JournalDamagedError), never fatal.
+//   - policy.go: Policy (max_pause, enforce_max_pause, start_grace,
+//     records_by_default, bell) and Policies, one per profile with per-UCC
+//     overrides.
+//   - pauseguard.go: PauseGuard owns pause deadlines outside the screen:
+//     a payment pause's deadline counts from the pause and is never moved
+//     by pressing again (a fresh pause after a confirmed resume gets a
+//     fresh limit); at the deadline it resumes through a ResumeFunc (the
+//     caller audits), retries with capped backoff until the call ends, and
+//     takes "cannot be started" as resolved so two consoles never fight.
+//     With EnforceMaxPause it does the same for every pause past the
+//     maximum. Triggers TriggerPaymentMode and TriggerPolicy name these
+//     resumes in the audit log.
+//   - compliance.go: Assess (overdue, not recording, ended while paused,
+//     marked for delete) and Compliance, the alerts raised once, listed
+//     until resolved or acknowledged, and counted for the header.
 //   - monitor.go: Monitor wires a Listener to a Tracker (events, connection
 //     state, resync) for the TUI and `recdeck watch`.
 //   - sim/: the simulator of this API.
 //
-// Who calls it: cmd/recdeck (get, set, caps, watch, the TUI, which also
-// runs the journal) and the tracker, which GETs the authoritative state.
+// Who calls it: cmd/recdeck (get, set, caps, watch, pci, the TUI, which
+// also runs the journal) and the tracker, which GETs the authoritative state.
 //
 // Retries: a Processing ErrorMessage is retried (default 3 attempts in all,
 // capped exponential backoff with jitter); Configuration and Validation

@@ -43,9 +43,25 @@ type Profile struct {
 	ActionByName bool `yaml:"action_by_name"`
 	// Timeout bounds each HTTP request, e.g. "10s" (default 10 s).
 	Timeout time.Duration `yaml:"timeout"`
-	// PaymentMax is how long payment mode leaves a recording paused
-	// before resuming it, e.g. "2m" (default 3m; --payment-max overrides).
+	// The compliance policy (client/anywhere365/policy.go), overridable per
+	// UCC under ucc_policy. MaxPause is how long a recording may stay
+	// paused, e.g. "2m" (default 3m; --max-pause overrides): payment mode
+	// resumes at it and a longer pause is flagged overdue. PaymentMax is
+	// its old name, still accepted (max_pause wins when both are set).
+	MaxPause   time.Duration `yaml:"max_pause"`
 	PaymentMax time.Duration `yaml:"payment_max"`
+	// EnforceMaxPause resumes every pause older than MaxPause, whoever
+	// made it (default off; --enforce-max-pause turns it on).
+	EnforceMaxPause *bool `yaml:"enforce_max_pause"`
+	// StartGrace is how long a new call may stay unrecorded before it is
+	// flagged "not recording" (default 15s).
+	StartGrace time.Duration `yaml:"start_grace"`
+	// RecordsByDefault says the UCCs start recording when a call is
+	// answered (default on); Bell rings on a new alert (default on).
+	RecordsByDefault *bool `yaml:"records_by_default"`
+	Bell             *bool `yaml:"bell"`
+	// UCCPolicy overrides the policy per UCC (technical name).
+	UCCPolicy map[string]UCCPolicy `yaml:"ucc_policy"`
 
 	// Hub tunes the Anywhere365 SignalR listener.
 	Hub HubProfile `yaml:"hub"`
@@ -61,6 +77,15 @@ type HubProfile struct {
 	// (default 1 MiB, anywhere365.DefaultMaxMessageSize). A larger one is
 	// skipped and reported; one over 64 times it closes the connection.
 	MaxMessageSize uint `yaml:"max_message_size"`
+}
+
+// UCCPolicy is one UCC's policy override: keys left out keep the profile's.
+type UCCPolicy struct {
+	MaxPause         *time.Duration `yaml:"max_pause"`
+	PaymentMax       *time.Duration `yaml:"payment_max"`
+	EnforceMaxPause  *bool          `yaml:"enforce_max_pause"`
+	StartGrace       *time.Duration `yaml:"start_grace"`
+	RecordsByDefault *bool          `yaml:"records_by_default"`
 }
 
 // configFile is the whole YAML file.

@@ -22,10 +22,19 @@
 // and bidi characters as \u escapes), and the vendor tables pass cells
 // through each client's Printable (safetext.Out).
 //   - get.go: get, set, caps. watch.go: watch (one line per hub event).
+//   - pci.go: `recdeck pci`, an agent's one-shot payment pause (pause,
+//     countdown, resume on Enter, at --max, or before exiting on a signal;
+//     exit 0 only when a GET confirmed the recording Started).
+//   - policy.go: the compliance policy from the profile (max_pause, its old
+//     name payment_max, enforce_max_pause, start_grace, records_by_default,
+//     bell, ucc_policy) and the flags --max-pause, --enforce-max-pause.
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
 //     one listener; the demo starts the same thing in-process.
 //   - tui.go: runTUI and newConsole: demo or real server, the tracker and
-//     hub listener (anywhere365.Monitor), the audit log, the panes.
+//     hub listener (anywhere365.Monitor), the pause guard and compliance
+//     book, the audit log, the panes. On exit (q then y, ctrl+c twice,
+//     SIGTERM, SIGHUP) any payment pause is resumed first, waiting at most
+//     exitResumeWait.
 //   - voipnow.go, noojee.go, akixi.go: each vendor's subcommand, simulator
 //     mount and pane; vendors.go holds what they share (settings, exit
 //     mapping, JSON output, signal handling).

@@ -33,6 +33,9 @@ type globals struct {
 	timeout      time.Duration
 	jsonOut      bool
 	insecure     bool
+	// maxPause and enforceMaxPause are the policy flags (policy.go).
+	maxPause        time.Duration
+	enforceMaxPause bool
 
 	root      *cobra.Command // for its stderr (warnings)
 	loaded    *Profile       // profile() result, computed once
@@ -56,6 +59,8 @@ func (g *globals) bind(root *cobra.Command) {
 	f.DurationVar(&g.timeout, "timeout", 0, "timeout of each HTTP request (default 10s)")
 	f.BoolVar(&g.jsonOut, "json", false, "print the API's JSON")
 	f.BoolVar(&g.insecure, "insecure-skip-verify", false, "do not verify TLS certificates (shown in the header while active)")
+	f.DurationVar(&g.maxPause, "max-pause", 0, "longest a recording may stay paused: payment mode and pci resume at it, longer pauses are flagged overdue (default 3m; config max_pause)")
+	f.BoolVar(&g.enforceMaxPause, "enforce-max-pause", false, "resume every pause older than --max-pause, whoever made it (config enforce_max_pause)")
 }
 
 // profile returns the selected profile from the config file, with

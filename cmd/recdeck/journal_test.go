@@ -88,11 +88,3 @@ func TestConsoleReportsADamagedJournal(t *testing.T) {
 
 func shortOf(id string) string { return id[:8] }
 
-func lineWith(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}

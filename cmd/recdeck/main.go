@@ -86,7 +86,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newSimCmd(g),
 		jsonErrors(g, newGetCmd(g)), jsonErrors(g, newSetCmd(g)), jsonErrors(g, newCapsCmd(g)),
-		jsonErrors(g, newWatchCmd(g)), jsonErrors(g, newReportCmd(g)),
+		jsonErrors(g, newWatchCmd(g)), jsonErrors(g, newReportCmd(g)), jsonErrors(g, newPCICmd(g)),
 		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
 	)
 	return root

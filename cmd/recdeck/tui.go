@@ -21,9 +21,12 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,7 +54,7 @@ func bindTUIFlags(root *cobra.Command) {
 	f := root.Flags()
 	f.String("theme", "", "console theme: dark (default), light, high-contrast, colorblind, a user theme's name, or a .yaml file")
 	f.Bool("no-color", false, "draw without colour (also when NO_COLOR is set); states keep their words and symbols")
-	f.Duration("payment-max", sessions.DefaultPaymentMax, "payment mode resumes a paused recording after this long")
+	f.Duration("payment-max", sessions.DefaultPaymentMax, "old name of --max-pause (payment mode resumes a paused recording after this long)")
 }
 
 // tuiSettings are the console's own settings, from flags, the profile and
@@ -109,6 +112,7 @@ type console struct {
 	pane    *sessions.Pane
 	client  *anywhere365.Client
 	tracker *anywhere365.Tracker
+	guard   *anywhere365.PauseGuard
 	cancel  context.CancelFunc
 	mon     *monitorResult
 	closers []func()
@@ -150,6 +154,26 @@ func closeWithin(c *console, d time.Duration) {
 	}
 }
 
+// exitResumeWait bounds the resume of payment pauses on exit (q after y,
+// ctrl+c twice, SIGTERM, SIGHUP): long enough for a few retries, short
+// enough for a service manager's stop timeout.
+const exitResumeWait = 8 * time.Second
+
+// resumeOnExit resumes every payment pause still under way before the
+// console exits, waiting at most d; it says on stderr what it did.
+func resumeOnExit(c *console, d time.Duration) error {
+	if c.guard == nil || len(c.guard.OpenPayment()) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := c.guard.ResumeAll(ctx); err != nil {
+		return fmt.Errorf("payment pause not resumed before exiting: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "recdeck: payment pause resumed before exiting")
+	return nil
+}
+
 func runTUI(cmd *cobra.Command, g *globals) error {
 	// Nothing may write to the terminal behind Bubble Tea's back: the
 	// standard logger (used by net/http's server in the demo) is silenced
@@ -163,8 +187,28 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
+	// SIGHUP (the terminal went away) ends the program like q; Bubble Tea
+	// turns SIGTERM into a quit itself (catching it here too would race its
+	// handler, which then blocks its shutdown for ever). Either way the
+	// exit path below resumes any payment pause first.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP)
+	stopSigs := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			prog.Quit()
+		case <-stopSigs:
+		}
+	}()
 	_, runErr := prog.Run()
+	close(stopSigs)
+	resumeErr := resumeOnExit(c, exitResumeWait)
+	signal.Stop(sigs)
 	closeWithin(c, exitCloseWait)
+	if resumeErr != nil {
+		return withExit(exitNetwork, resumeErr)
+	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) &&
 		!errors.Is(runErr, context.Canceled) {
 		return withExit(exitUsage, fmt.Errorf("console: %w", runErr))
@@ -272,6 +316,25 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		startup = append(startup, startJournal(ctx, c, p.BaseURL, tracker)...)
 	}
 
+	// The compliance policy, its flags and alerts, and the pause guard that
+	// owns pause deadlines (payment mode's and the policy's) outside the
+	// screen. --payment-max is the old name of --max-pause.
+	if cmd.Flags().Changed("payment-max") && g.maxPause == 0 {
+		g.maxPause = set.paymentMax
+	}
+	policies, err := g.policies(p)
+	if err != nil {
+		return nil, err
+	}
+	book := anywhere365.NewCompliance(policies)
+	var paneRef atomic.Pointer[sessions.Pane]
+	guard := anywhere365.NewPauseGuard(anywhere365.GuardConfig{
+		Source: tracker, Policies: policies, Compliance: book,
+		Resume: func(ctx context.Context, key anywhere365.SessionKey, trigger string) (*anywhere365.StateResponse, error) {
+			return paneRef.Load().AutoResume(ctx, key, trigger)
+		},
+	})
+
 	profileName := g.profileName
 	if demo {
 		profileName = "demo"
@@ -282,8 +345,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Requester:  p.SIP,
 		Profile:    profileName,
 		Audit:      aud,
-		PaymentMax: set.paymentMax,
+		PaymentMax: policies.Base().MaxPause,
+		Guard:      guard,
+		Compliance: book,
+		Bell:       policies.Base().Bell,
 	})
+	paneRef.Store(pane)
 	panes := []ui.Pane{pane}
 	env := vendorEnv{BaseURL: p.BaseURL, Demo: demo, Profile: p, HTTPClient: g.httpClient(p),
 		Audit: vendorAudit, ProfileName: profileName, Requester: p.SIP,
@@ -303,6 +370,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 
 	mon := c.mon
+	guardDone := make(chan struct{})
+	go func() {
+		guard.Run(ctx)
+		close(guardDone)
+	}()
+	c.closers = append(c.closers, func() { <-guardDone }) // ctx is cancelled first
 	go func() {
 		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
 			HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize})
@@ -323,7 +396,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		AuditLog:   auditPath,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
-	c.frame, c.pane, c.client, c.tracker = frame, pane, client, tracker
+	c.frame, c.pane, c.client, c.tracker, c.guard = frame, pane, client, tracker, guard
 	return c, nil
 }
 

@@ -41,14 +41,30 @@
 // AgentCanEditRecordings is false has its actions disabled, with the
 // reason shown (and the refused attempt audited).
 //
+// Payment mode (payment.go) does not own the pause's deadline: the
+// PauseGuard (client/anywhere365) does, on its own goroutine, so esc, P
+// again or a theme change never cancel or restart it; the screen shows the
+// guard's status (countdown, a failed resume and when it is retried, how
+// the pause ended), its own hub and REST health, and refuses a call whose
+// UCC forbids editing. Quitting while a payment pause is under way asks
+// first (ui.QuitGuard). AutoResume is the guard's ResumeFunc: a Start as
+// the console's requester with a write-ahead audit record naming the
+// trigger. The alerts view (alerts.go, key !) lists the compliance flags
+// worst first; s resumes one through the usual action flow, R resumes all
+// overdue after one confirmation, c acknowledges; rows carry the flag's
+// mark and word, and HeaderSegment gives the frame the counts
+// (ui.HeaderSegmenter). A new alert rings the bell once (Config.Bell).
+//
 // Main types: Pane (a ui.Pane and ui.StatusLiner), Config, KeyMap, and the
 // interfaces it needs, Source (the session store: *anywhere365.Tracker),
-// RecordingAPI (*anywhere365.Client) and Auditor (*audit.Log). Tests fill
+// RecordingAPI (*anywhere365.Client), Auditor (*audit.Log), PauseGuard
+// (*anywhere365.PauseGuard) and ComplianceBook (*anywhere365.Compliance).
+// Tests fill
 // them with fakes or with the real client and tracker on a simulator.
 // Who calls it: cmd/recdeck's tui.go builds it and hands it to ui.New.
 //
 // ASSUMPTIONS where the vendor documents are silent: there is no Resume
 // action, so resuming is Start on a Paused recording; payment mode's
-// automatic resume after PaymentMax (default 180 s, configurable) follows
-// peers such as Genesys PureConnect's secure pause.
+// automatic resume after the policy's max_pause (default 3m, configurable)
+// follows peers such as Genesys PureConnect's secure pause.
 package sessions

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,7 +317,7 @@ func newHarness(t *testing.T, w, h int, opts ...harnessOpt) *harness {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	pane := New(cfg)
+	pane := guardedPane(t, cfg, src, clock)
 	frame := ui.New(ui.Options{Server: "http://127.0.0.1:8080", APIVersion: "v1", Demo: true, Now: clock.Now, Tick: -1}, pane)
 	hs := &harness{t: t, clock: clock, src: src, api: api, aud: aud, pane: pane, frame: frame}
 	hs.d = &uitest.Driver{TB: t, Update: func(m tea.Msg) tea.Cmd { _, c := frame.Update(m); return c }}
@@ -325,6 +326,48 @@ func newHarness(t *testing.T, w, h int, opts ...harnessOpt) *harness {
 	hs.tick()
 	hs.tick() // the second tick lets capability answers land
 	return hs
+}
+
+// guardedPane builds the pane with a running PauseGuard (unless cfg has
+// one) whose resumes go through the pane's AutoResume, as the console does.
+func guardedPane(t *testing.T, cfg Config, src *fakeSource, clock *fakeClock) *Pane {
+	var panePtr atomic.Pointer[Pane]
+	if cfg.Guard == nil {
+		cfg.Guard = startGuard(t, src, clock, cfg, func(ctx context.Context, k anywhere365.SessionKey, trig string) (*anywhere365.StateResponse, error) {
+			return panePtr.Load().AutoResume(ctx, k, trig)
+		})
+	}
+	pane := New(cfg)
+	panePtr.Store(pane)
+	return pane
+}
+
+// startGuard runs a real PauseGuard over the fake source, on the fake
+// clock, polling every 2 ms until the test ends; its policy's maximum is
+// cfg.PaymentMax (default 3m) and it feeds cfg.Compliance when that is an
+// *anywhere365.Compliance.
+func startGuard(t *testing.T, src *fakeSource, clock *fakeClock, cfg Config, resume anywhere365.ResumeFunc) *anywhere365.PauseGuard {
+	pol := anywhere365.DefaultPolicy()
+	if cfg.PaymentMax > 0 {
+		pol.MaxPause = cfg.PaymentMax
+	}
+	ps, err := anywhere365.NewPolicies(pol, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if book, ok := cfg.Compliance.(*anywhere365.Compliance); ok && cfg.PaymentMax == 0 {
+		ps = book.Policies()
+	}
+	gc := anywhere365.GuardConfig{Source: src, Resume: resume, Policies: ps, Now: clock.Now, Poll: 2 * time.Millisecond}
+	if book, ok := cfg.Compliance.(*anywhere365.Compliance); ok {
+		gc.Compliance = book
+	}
+	g := anywhere365.NewPauseGuard(gc)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { g.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return g
 }
 
 var tickSeq uint64

@@ -73,7 +73,7 @@ func goldenProgram(t *testing.T, noColor bool) *golden {
 		s.Confirmed, s.LastAction = false, anywhere365.ActionPause
 	})
 	api := &fakeAPI{src: src, denied: map[string]bool{"helpdesk": true}}
-	pane := New(Config{Source: src, API: api, Audit: &fakeAudit{}, Requester: "sip:agent@domain.com", Now: clock.Now})
+	pane := guardedPane(t, Config{Source: src, API: api, Audit: &fakeAudit{}, Requester: "sip:agent@domain.com", Now: clock.Now}, src, clock)
 	frame := ui.New(ui.Options{Server: "http://127.0.0.1:8365", APIVersion: "v1", Demo: true, Now: clock.Now, Tick: -1, NoColor: noColor}, pane)
 	obs := &observed{Model: frame}
 	g := &golden{t: t, obs: obs, clock: clock}

@@ -22,6 +22,11 @@ type KeyMap struct {
 
 	Filter, Sort, SortReverse, Add, Remove key.Binding
 	Payment, PaymentToggle                 key.Binding
+
+	// Alerts opens the compliance alerts view; in it AlertAck acknowledges
+	// the alert under the cursor and AlertResumeAll resumes every overdue
+	// pause after one confirmation.
+	Alerts, AlertAck, AlertResumeAll key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -56,6 +61,10 @@ func DefaultKeyMap() KeyMap {
 
 		Payment:       b([]string{"P"}, "P", "payment mode"),
 		PaymentToggle: b([]string{"space"}, "space", "pause/resume"),
+
+		Alerts:         b([]string{"!"}, "!", "compliance alerts"),
+		AlertAck:       b([]string{"c"}, "c", "acknowledge alert"),
+		AlertResumeAll: b([]string{"R"}, "R", "resume all overdue (confirm)"),
 	}
 }
 
@@ -74,6 +83,8 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "sort_reverse", Binding: &k.SortReverse}, {Name: "add", Binding: &k.Add},
 		{Name: "remove", Binding: &k.Remove},
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
+		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
+		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
 	}
 }
 
@@ -89,7 +100,7 @@ type tableKeys struct{ k *KeyMap }
 
 func (t tableKeys) ShortHelp() []key.Binding {
 	k := t.k
-	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment}
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment, k.Alerts}
 }
 
 func (t tableKeys) FullHelp() [][]key.Binding {
@@ -98,6 +109,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment, k.PaymentToggle},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll},
 	}
 }
 

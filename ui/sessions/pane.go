@@ -2,6 +2,8 @@ package sessions
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -40,6 +42,31 @@ type Auditor interface {
 	Append(audit.Record) error
 }
 
+// PauseGuard owns pause deadlines outside the screen:
+// *anywhere365.PauseGuard satisfies it. Payment mode arms it; its
+// automatic resumes go through the pane's AutoResume.
+type PauseGuard interface {
+	Arm(key anywhere365.SessionKey)
+	Disarm(key anywhere365.SessionKey)
+	Status(key anywhere365.SessionKey) (anywhere365.PauseStatus, bool)
+	Statuses() []anywhere365.PauseStatus
+	OpenPayment() []anywhere365.PauseStatus
+	ResumeNow(key anywhere365.SessionKey, trigger string) bool
+	ResumeAll(ctx context.Context) error
+	Policies() anywhere365.Policies
+}
+
+// ComplianceBook holds the compliance flags and alerts:
+// *anywhere365.Compliance satisfies it.
+type ComplianceBook interface {
+	Alerts(now time.Time) []anywhere365.Alert
+	Ack(key anywhere365.SessionKey, kind anywhere365.FlagKind) bool
+	Active() []anywhere365.Flag
+	Counts() map[anywhere365.FlagKind]int
+	Raised() uint64
+	Version() uint64
+}
+
 // Defaults of Config.
 const (
 	DefaultPaymentMax    = 180 * time.Second
@@ -63,11 +90,18 @@ type Config struct {
 	Keys *KeyMap
 	// Now is the pane's clock (injected in tests); nil means time.Now.
 	Now func() time.Time
-	// PaymentMax is how long payment mode lets a recording stay paused
-	// before it resumes it (default 180 s); PaymentWarn is the final
-	// stretch shown as a warning (default 30 s).
+	// PaymentMax is the maximum shown when there is no Guard (its policy's
+	// max_pause is used otherwise); PaymentWarn is the final stretch of a
+	// payment pause shown as a warning (default 30 s).
 	PaymentMax  time.Duration
 	PaymentWarn time.Duration
+	// Guard owns pause deadlines (payment mode's automatic resume and the
+	// policy's); without one payment mode is refused.
+	Guard PauseGuard
+	// Compliance holds the flags and alerts; nil shows none.
+	Compliance ComplianceBook
+	// Bell rings the terminal bell once per new alert.
+	Bell bool
 	// ActionTimeout bounds one action's request (default 15 s).
 	ActionTimeout time.Duration
 	// FlashFor is how long a changed row is highlighted (default 1.2 s).
@@ -80,6 +114,7 @@ const (
 	modeTable mode = iota
 	modeDetail
 	modePayment
+	modeAlerts
 )
 
 // Pane is the Anywhere365 sessions pane: the live table, the detail view
@@ -111,6 +146,15 @@ type Pane struct {
 	capsBusy  int
 
 	pay payment
+	// quitPrompt is the open "payment pause under way: quit?" question.
+	quitPrompt *components.Prompt
+	// requesterMirror is p.requester for the guard's goroutine.
+	requesterMirror atomic.Pointer[string]
+
+	al alertsView
+
+	actorMu sync.Mutex
+	actors  map[anywhere365.SessionKey][]actorNote
 
 	tickSeq uint64
 	rate    eventRate
@@ -151,6 +195,7 @@ func New(cfg Config) *Pane {
 		now:       cfg.Now(),
 	}
 	p.tbl.init()
+	p.mirrorRequester()
 	return p
 }
 
@@ -194,6 +239,8 @@ func (p *Pane) KeyMap() help.KeyMap {
 	switch p.mode {
 	case modePayment:
 		return paymentKeys{p.keys}
+	case modeAlerts:
+		return alertKeys{p.keys}
 	case modeDetail:
 		return detailKeys{p.keys}
 	}
@@ -229,7 +276,10 @@ func (p *Pane) tableRows() int {
 // Update handles one message.
 func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 	p.now = p.cfg.Now()
+	defer p.mirrorRequester()
 	switch msg := msg.(type) {
+	case quitResumedMsg:
+		return p, p.onQuitResumed(msg)
 	case ui.TickMsg:
 		return p, p.onTick(msg)
 	case actionResultMsg:
@@ -263,9 +313,7 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	cmds = append(cmds, p.connToast())
 	cmds = append(cmds, p.fetchCaps()...)
-	if p.mode == modePayment {
-		cmds = append(cmds, p.paymentTick())
-	}
+	cmds = append(cmds, p.guardTick()...)
 	return tea.Batch(cmds...)
 }
 
@@ -309,6 +357,9 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if p.mode == modePayment {
 		return p.paymentKey(msg)
+	}
+	if p.mode == modeAlerts {
+		return p.alertsKey(msg)
 	}
 	k := p.keys
 	switch {
@@ -371,6 +422,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.askRemove()
 	case key.Matches(msg, k.Payment):
 		return p.enterPayment()
+	case key.Matches(msg, k.Alerts):
+		return p.enterAlerts()
 	}
 	return nil
 }

@@ -118,6 +118,10 @@ type table struct {
 	paints    paints
 	paintGen  int
 	hasPaints bool
+
+	// flags is each flagged session's worst compliance flag: its word
+	// replaces the last action (the marker column carries its mark).
+	flags map[anywhere365.SessionKey]anywhere365.FlagKind
 }
 
 // cachedRow is a rendered row and everything its text depends on.
@@ -771,6 +775,8 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 		case colLast:
 			if s.Final {
 				v = safetext.Out(finalReason(s.LastError)) // why, where the eye already is
+			} else if f, ok := t.flags[s.Key]; ok {
+				v = f.Short()
 			} else if s.LastAction != 0 {
 				v = s.LastAction.String()
 			} else {

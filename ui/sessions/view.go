@@ -30,6 +30,8 @@ func (p *Pane) View() string {
 		lines = p.detailLines()
 	case modePayment:
 		lines = p.paymentLines()
+	case modeAlerts:
+		lines = p.alertsLines()
 	default:
 		lines = p.tableLines()
 	}
@@ -98,6 +100,9 @@ func (p *Pane) marker(s *anywhere365.Session) string {
 	if _, ok := p.pending[s.Key]; ok {
 		return spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]
 	}
+	if m := p.flagMarker(s.Key); m != "" {
+		return m // a compliance flag: its word is in the row too
+	}
 	if s.Gone {
 		return markGone // the call ended: actions no longer matter
 	}
@@ -124,7 +129,7 @@ func (p *Pane) bottomLines() []string {
 	t := &p.tbl
 	if p.mode == modePayment {
 		return []string{st.Muted.Render(fmt.Sprintf("payment mode: a pause is resumed automatically after %s, with a warning in the last %s",
-			fmtAge(p.cfg.PaymentMax), fmtAge(p.cfg.PaymentWarn))), p.paymentPending()}
+			fmtAge(p.maxPause(p.pay.key.UCC)), fmtAge(p.cfg.PaymentWarn))), p.paymentPending()}
 	}
 	pos := "0 of 0"
 	if len(t.rows) > 0 {
@@ -345,7 +350,7 @@ func (p *Pane) detailLines() []string {
 	)
 	room := p.height - 2 - len(lines)
 	for i := len(hist) - 1; i >= 0 && room > 0; i-- {
-		lines = append(lines, p.historyLine(hist[i]))
+		lines = append(lines, p.historyLine(hist[i], s.Key))
 		room--
 	}
 	if len(hist) == 0 {
@@ -354,7 +359,7 @@ func (p *Pane) detailLines() []string {
 	return lines
 }
 
-func (p *Pane) historyLine(h anywhere365.HistoryEntry) string {
+func (p *Pane) historyLine(h anywhere365.HistoryEntry, key anywhere365.SessionKey) string {
 	st := p.st
 	kind := "event"
 	switch h.Kind {
@@ -376,6 +381,14 @@ func (p *Pane) historyLine(h anywhere365.HistoryEntry) string {
 		line += "  " + st.Error.Render("✗ "+shortConnError(h.Result))
 	case h.Kind == anywhere365.HistoryAction:
 		line += "  " + st.Success.Render("✓ ok")
+	}
+	// Actions in the history are this console's: it knows who sent them.
+	if h.Kind == anywhere365.HistoryAction {
+		if who := p.actorOf(key, h); who != "" {
+			line += st.Muted.Render("  by " + who)
+		} else if p.requester != "" {
+			line += st.Muted.Render("  by " + p.requester)
+		}
 	}
 	return line
 }
