@@ -87,4 +87,3 @@ func TestConsoleReportsADamagedJournal(t *testing.T) {
 }
 
 func shortOf(id string) string { return id[:8] }
-
