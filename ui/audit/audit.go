@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
 )
 
 // EnvPath names the environment variable that overrides the log's path.
@@ -36,9 +38,11 @@ const OutcomeConfirmed = "confirmed"
 
 // Triggers: what started an action that was not a key press. A record
 // without a Trigger is a person's action ("manual" in reports).
+// They are the pause guard's own (client/anywhere365), so the guard, the
+// console and `recdeck report` can never disagree on the words.
 const (
-	TriggerPaymentMode = "payment-mode auto-resume" // payment mode's countdown ran out
-	TriggerPolicy      = "policy auto-resume"       // enforce_max_pause resumed an overdue pause
+	TriggerPaymentMode = anywhere365.TriggerPaymentMode // payment mode's countdown ran out
+	TriggerPolicy      = anywhere365.TriggerPolicy      // enforce_max_pause resumed an overdue pause
 )
 
 // ActionCallEnded is the Action of a record the console writes when a call
