@@ -9,6 +9,7 @@ import (
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/ui"
+	"github.com/recdeck/recdeck/ui/audit"
 	"github.com/recdeck/recdeck/ui/components"
 )
 
@@ -32,6 +33,8 @@ type alertsView struct {
 	raised  uint64
 	bellSet bool
 	seen    map[anywhere365.SessionKey]guardSeen
+	// endedAudited: calls whose "ended while paused" is in the audit log.
+	endedAudited map[anywhere365.SessionKey]bool
 }
 
 func (p *Pane) enterAlerts() tea.Cmd {
@@ -81,6 +84,7 @@ func (p *Pane) complianceTick() []tea.Cmd {
 		p.tbl.flags = flags
 		p.tbl.invalidate()
 		p.al.header = p.headerSegment(c.Counts())
+		p.auditEndedWhilePaused(c.Active())
 	}
 	var cmds []tea.Cmd
 	if r := c.Raised(); r != p.al.raised {
@@ -90,6 +94,28 @@ func (p *Pane) complianceTick() []tea.Cmd {
 		p.al.raised = r
 	}
 	return cmds
+}
+
+// auditEndedWhilePaused writes one audit record per call that ended while
+// its recording was paused (`recdeck report` closes that pause with
+// resumed_by call-ended): the evidence that the tail of the call was not
+// recorded, whoever paused it.
+func (p *Pane) auditEndedWhilePaused(active []anywhere365.Flag) {
+	if p.cfg.Audit == nil {
+		return
+	}
+	for _, f := range active {
+		if f.Kind != anywhere365.FlagEndedPaused || p.al.endedAudited[f.Key] {
+			continue
+		}
+		if p.al.endedAudited == nil {
+			p.al.endedAudited = map[anywhere365.SessionKey]bool{}
+		}
+		p.al.endedAudited[f.Key] = true
+		rec := p.record(f.Key, 0, "")
+		rec.Action, rec.Outcome, rec.State, rec.Requester = audit.ActionCallEnded, audit.OutcomeOK, anywhere365.RecordingPaused.String(), ""
+		_ = p.cfg.Audit.Append(rec) // a failing log is reported by the next action's toast
+	}
 }
 
 // headerSegment is the header's compliance counts: "⚠ 2 overdue · ✗ 1 not

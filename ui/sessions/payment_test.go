@@ -206,7 +206,7 @@ func TestPaymentModeRefusesAForbiddenUCC(t *testing.T) {
 // A call that ends while paused says so, with no countdown; the health
 // line follows the hub.
 func TestPaymentModeCallEndedWhilePaused(t *testing.T) {
-	h := newHarness(t, 100, 30)
+	h := newHarness(t, 100, 30, withCompliance(false))
 	k := anywhere365.SessionKey{UCC: "ucc-demo-name", CorrelationID: id1}
 	h.selectKey(k)
 	h.d.Press("P", "space")
@@ -226,5 +226,25 @@ func TestPaymentModeCallEndedWhilePaused(t *testing.T) {
 	mustContain(t, h.lastToast().Text, "the call has ended")
 	if strings.Count(h.toastTexts(), "ended while paused") == 0 {
 		t.Fatalf("no toast about the ended call:\n%s", h.toastTexts())
+	}
+	// The evidence: one CallEnded record, however many ticks follow.
+	h.waitUntil("the ended call audited", func() bool {
+		for _, r := range h.aud.records() {
+			if r.Action == audit.ActionCallEnded && r.CorrelationID == id1 && r.State == "Paused" {
+				return true
+			}
+		}
+		return false
+	})
+	h.tick()
+	h.tick()
+	n := 0
+	for _, r := range h.aud.records() {
+		if r.Action == audit.ActionCallEnded {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d CallEnded records, want 1", n)
 	}
 }
