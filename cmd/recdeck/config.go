@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -152,8 +153,9 @@ func loadConfig(path string, explicit bool) (*configFile, []string, error) {
 // is yet, and point base_url or token_url at their own server: the next run
 // would send RECDECK_PASSWORD there. The file's own mode cannot prevent
 // that, so the directory is checked like the file. The sticky bit (as on
-// /tmp) stops others replacing an existing file but not creating a missing
-// one, so it does not silence the warning.
+// /tmp) stops others replacing or renaming a file the user owns, but not
+// creating a missing one: it silences the warning only while the config
+// exists and is the user's own.
 func openConfigDir(path string) string {
 	if path == "" {
 		return ""
@@ -163,7 +165,21 @@ func openConfigDir(path string) string {
 	if err != nil || !st.IsDir() || st.Mode().Perm()&0o002 == 0 {
 		return ""
 	}
+	if st.Mode()&os.ModeSticky != 0 && ownFile(path) {
+		return ""
+	}
 	return dir
+}
+
+// ownFile reports whether path is a regular file (not a link) owned by
+// this process's user.
+func ownFile(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	sys, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(sys.Uid) == os.Getuid()
 }
 
 var unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type main\.(\w+)$`)

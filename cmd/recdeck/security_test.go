@@ -538,7 +538,7 @@ func TestConfigDirWorldWritableWarns(t *testing.T) {
 	for _, tc := range []struct {
 		mode os.FileMode
 		warn bool
-	}{{0o700, false}, {0o770, false}, {0o777, true}, {0o1777, true}, {0o755, false}} {
+	}{{0o700, false}, {0o770, false}, {0o777, true}, {os.ModeSticky | 0o777, false}, {0o755, false}} { // sticky (as /tmp): others cannot replace the user's own file
 		if err := os.Chmod(dir, tc.mode); err != nil {
 			t.Fatal(err)
 		}
@@ -567,6 +567,13 @@ func TestConfigDirWorldWritableWarns(t *testing.T) {
 	_, _, errOut := coreRun(t, "caps", "--base-url", st.URL, "--ucc", "payments")
 	if !strings.Contains(errOut, "recdeck: warning: config directory "+rdir+" is writable by anyone") {
 		t.Errorf("missing config in a world-writable directory: err %q", errOut)
+	}
+	// Sticky does not help a missing file: anyone may create it.
+	if err := os.Chmod(rdir, os.ModeSticky|0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, errOut := coreRun(t, "caps", "--base-url", st.URL, "--ucc", "payments"); !strings.Contains(errOut, "is writable by anyone") {
+		t.Errorf("missing config in a sticky world-writable directory: err %q", errOut)
 	}
 	_ = os.Chmod(dir, 0o700)
 }
