@@ -257,11 +257,7 @@ func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 	t.touch(e)
 	wake := t.schedule(e)
 	t.mu.Unlock()
-
-	if wake {
-		t.signalWork()
-	}
-	t.notify()
+	t.wakeAndNotify(wake)
 }
 
 // eventProblem says what is wrong with an event, or "" when it is usable:
@@ -333,10 +329,7 @@ func (t *Tracker) Resync() {
 		}
 	}
 	t.mu.Unlock()
-	if wake {
-		t.signalWork()
-	}
-	t.notify()
+	t.wakeAndNotify(wake)
 }
 
 // SetConnState records the listener's connection state (shown in the
@@ -411,10 +404,7 @@ func (t *Tracker) Watch(key SessionKey) {
 	}
 	wake := t.scheduleNow(e)
 	t.mu.Unlock()
-	if wake {
-		t.signalWork()
-	}
-	t.notify()
+	t.wakeAndNotify(wake)
 }
 
 // Remove forgets a session (the user removed a typo, or a call they no
@@ -524,10 +514,7 @@ func (t *Tracker) RecordAction(key SessionKey, a Action, resp *StateResponse, er
 	t.touch(e)
 	wake := t.scheduleNow(e)
 	t.mu.Unlock()
-	if wake {
-		t.signalWork()
-	}
-	t.notify()
+	t.wakeAndNotify(wake)
 }
 
 // Version bumps on any change (sessions or connection state): a cheap
@@ -814,3 +801,12 @@ func (q *fifo) pop() *entry {
 }
 
 func (q *fifo) len() int { return len(q.buf) - q.head }
+
+// wakeAndNotify follows a change made under the lock: it wakes a worker
+// when a GET was queued and tells the UI something changed.
+func (t *Tracker) wakeAndNotify(wake bool) {
+	if wake {
+		t.signalWork()
+	}
+	t.notify()
+}
