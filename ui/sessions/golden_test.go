@@ -142,6 +142,9 @@ func TestGoldenPaymentMode(t *testing.T) {
 	g := goldenProgram(t, false)
 	g.press("G", "P", "space")
 	g.waitFor("last: ✓ Paused ucc-demo-name")
+	// The action's toast must be up before the clock jumps, or it would
+	// arrive after the jump and still be showing.
+	g.waitFor("ok:")
 	g.tick() // payment mode sees the pause: the countdown starts
 	g.waitFor("resumes automatically in 3:00")
 	g.clock.Advance(155 * time.Second)
