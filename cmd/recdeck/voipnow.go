@@ -63,7 +63,9 @@ app's client id is --client-id or voipnow.client_id; its secret comes from
 ` + voipnowSecretEnv + ` or voipnow.client_secret.
 
 Exit status: 0 done, 1 the PBX answered an error, 2 invalid usage (nothing
-sent), 3 network or authentication failure.`,
+sent), 3 network or authentication failure, 4 a record start or stop
+whose answer was lost after it was sent (the call is read again and what
+it shows is printed and audited; nothing is sent again).`,
 		Example: `  recdeck sim &   # then, against the simulator (client id and secret: demo):
   RECDECK_VOIPNOW_CLIENT_SECRET=demo recdeck voipnow --base-url http://127.0.0.1:8365 --client-id demo calls
   recdeck voipnow ... record start --call b817d2618fe6f1804333 --view 01 --format wav49`,
