@@ -29,10 +29,22 @@ type lossyPBX struct {
 	mode  string // "", "stall", "hangup", "garbage", "cut"
 	cutAt int
 	puts  int
+	// failGets: GETs to answer 502 (after mode "204").
+	failGets int
 }
 
 func (l *lossyPBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPut {
+		l.mu.Lock()
+		fail := l.failGets > 0
+		if fail {
+			l.failGets--
+		}
+		l.mu.Unlock()
+		if fail {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
 		l.sim.Handler().ServeHTTP(w, r)
 		return
 	}
@@ -55,6 +67,11 @@ func (l *lossyPBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "garbage":
 		w.Write([]byte("\x1b[2J<html>bad gateway</html>"))
+	case "204": // accepted, no body; the next GET fails
+		l.mu.Lock()
+		l.failGets = 1
+		l.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
 	case "cut":
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body[:cutAt])
@@ -231,6 +248,31 @@ func TestActionRefusedIsFailedNotUnknown(t *testing.T) {
 	data, _ := os.ReadFile(logPath)
 	recs, _, _ := audit.Read(bytes.NewReader(data))
 	if len(recs) != 2 || recs[1].Outcome != audit.OutcomeFailed {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+// TestAcceptedButNotReadBackIsAWarning: a 204 whose call cannot be read
+// again (voipnow.ConfirmError) was accepted: a warning, audited unknown,
+// never "failed".
+func TestAcceptedButNotReadBackIsAWarning(t *testing.T) {
+	h, l, logPath := newLossyHarness(t)
+	id := h.sim.AddCall(sim.ExtSales, voipnow.FlowIncoming, "", time.Second, 0)
+	h.clock.Add(5 * time.Second)
+	h.init()
+	h.selectCall(id)
+	l.mu.Lock()
+	l.mode = "204"
+	l.mu.Unlock()
+	h.key(keyR, keyEnter)
+	toast := h.lastToast()
+	if toast.Level != ui.ToastWarning || !strings.Contains(toast.Text, "accepted, but the call could not be read again") ||
+		strings.Contains(toast.Text, "failed on") {
+		t.Fatalf("toast %+v", toast)
+	}
+	data, _ := os.ReadFile(logPath)
+	recs, _, _ := audit.Read(bytes.NewReader(data))
+	if len(recs) != 2 || recs[1].Outcome != audit.OutcomeUnknown {
 		t.Fatalf("records %+v", recs)
 	}
 }

@@ -2,6 +2,7 @@ package voipnowpane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -420,6 +421,11 @@ func (p *Pane) gotAction(m actionMsg) tea.Cmd {
 		return tea.Batch(
 			ui.Toast(ui.ToastWarning, "? %s on %s unknown: the answer was lost; re-reading (%s)", verb, m.target, safe(m.err.Error())),
 			p.reread(m))
+	}
+	var ce *voipnow.ConfirmError
+	if errors.As(m.err, &ce) {
+		// Accepted (204), its effect not read back: not a failure either.
+		return ui.Toast(ui.ToastWarning, "? %s on %s accepted, but the call could not be read again: %s", verb, m.target, safe(m.err.Error()))
 	}
 	if m.err != nil {
 		return ui.Toast(ui.ToastError, "%s failed on %s: %s", verb, m.target, safe(m.err.Error()))
