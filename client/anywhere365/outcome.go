@@ -17,8 +17,9 @@ const UnknownOutcomeText = httpsafe.UnknownOutcomeText
 // *ResponseError. A set is never retried after one.
 type UnknownOutcomeError = httpsafe.UnknownOutcomeError
 
-// IsUnknownOutcome reports whether err is an unknown outcome (any vendor).
-var IsUnknownOutcome = httpsafe.IsUnknownOutcome
+// IsUnknownOutcome reports whether err is an unknown outcome (any vendor):
+// httpsafe.IsUnknownOutcome (a func, not a var, so no one can swap it).
+func IsUnknownOutcome(err error) bool { return httpsafe.IsUnknownOutcome(err) }
 
 // sendTrace is the vendor-neutral send trace with this package's
 // classification of what counts as an answer lost.
