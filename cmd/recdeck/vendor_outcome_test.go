@@ -33,7 +33,7 @@ type vendorLossy struct {
 	done  chan struct{}
 	hits  atomic.Int32 // matching requests received
 	mu    sync.Mutex
-	mode  string // "", "stall", "hangup", "garbage", "cut" (body cut, connection closed), "short" (JSON cut, length matching), "504"
+	mode  string // "", "stall", "stallbody", "hangup", "garbage", "cut" (body cut, connection closed), "short" (JSON cut, length matching), "504"
 	cutAt int
 	last  int // the trimmed length of the last real answer
 }
@@ -75,6 +75,14 @@ func (l *vendorLossy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-l.done:
 		}
+	case "stallbody": // a 200 whose body stops half way
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-l.done:
+		}
 	case "hangup":
 		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 			conn.Close()
@@ -100,7 +108,7 @@ func (l *vendorLossy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer of n bytes: every length up to every, then spaced (a long answer
 // would take minutes under -race), and the last.
 func lossCases(n, every int) [][2]string {
-	cases := [][2]string{{"stall", ""}, {"hangup", ""}, {"garbage", ""}, {"504", ""}}
+	cases := [][2]string{{"stall", ""}, {"stallbody", ""}, {"hangup", ""}, {"garbage", ""}, {"504", ""}}
 	for i := 0; i < n; i++ {
 		if i > every && i < n-1 && i%(1+i/every) != 0 {
 			continue
