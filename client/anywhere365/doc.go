@@ -23,7 +23,9 @@
 //     *ValidationError (input refused before sending),
 //     *TransportError / *ResponseError (IsNetwork: no usable answer),
 //     *AuthError (IsAuth: token refused or 401/403).
-//   - outcome.go: *UnknownOutcomeError (IsUnknownOutcome): a set whose
+//   - outcome.go: *UnknownOutcomeError (IsUnknownOutcome; aliases of the
+//     vendor-neutral client/httpsafe ones, shared with VoipNow and Noojee;
+//     this file keeps only which errors count): a set whose
 //     request was written whole (httptrace's WroteRequest) but whose answer
 //     was lost — a timeout or dropped connection after sending, a 2xx with
 //     a cut, garbled or stalled body, a gateway's 504. The action may or

@@ -19,6 +19,14 @@
 //   - A same-origin redirect of a GET or HEAD is followed, at most 10 in a
 //     row.
 //
+// outcome.go holds the vendor-neutral unknown outcome: UnknownOutcomeError
+// (a request written whole whose answer was lost: the action may or may
+// not have been applied), IsUnknownOutcome, and TraceSend, whose SendTrace
+// says whether the last attempt wrote the whole request (before that, a
+// failure means the server never saw it). Each vendor client (anywhere365,
+// voipnow, noojee) decides which of its own errors are unknown; the CLI
+// exits 4 and the audit log records "unknown" for any of them.
+//
 // Who calls it: each vendor client's New wraps the *http.Client it is given
 // (or builds) with Client; cmd/recdeck's globals.httpClient does so too, so
 // the hub's negotiate client, which copies it, inherits the policy; token

@@ -348,6 +348,14 @@ func (c *Client) startStop(ctx context.Context, op string, r RecordRequest) (Ans
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	// Never retried once sent: exchange and post send again only after the
+	// server answered (a refused timeStamp/hash), never after a lost
+	// answer, which lostAnswer reports as an unknown outcome.
+	a, err := c.startStopAnswer(ctx, op, params)
+	return a, lostAnswer(err)
+}
+
+func (c *Client) startStopAnswer(ctx context.Context, op string, params url.Values) (Answer, error) {
 	resp, body, _, err := c.exchange(ctx, op, c.cfg.CallManagementPath+"/"+op, params, 64<<10)
 	if err != nil {
 		return Answer{}, err
@@ -399,7 +407,7 @@ func (c *Client) exchange(ctx context.Context, op, path string, params url.Value
 			if resp.StatusCode/100 != 2 {
 				return resp, body, tooBig, nil // the status says enough
 			}
-			return nil, nil, false, &TransportError{Op: op, Err: redactErr(rerr)}
+			return nil, nil, false, &TransportError{Op: op, Err: redactErr(rerr), Sent: true}
 		}
 		if c.cfg.Auth == AuthHash && attempt == 0 {
 			if a, ok := ParseAnswer(body); ok && pairRejected(a) {
@@ -497,14 +505,17 @@ func (c *Client) post(ctx context.Context, op, path string, params url.Values) (
 		u := *c.base
 		u.Path = c.base.Path + path
 		u.RawQuery = q.Encode()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), http.NoBody)
+		// The trace covers this request only (not the Time request of
+		// hashPairFor), so Sent says whether it reached the server.
+		sctx, sent := httpsafe.TraceSend(ctx)
+		req, err := http.NewRequestWithContext(sctx, http.MethodPost, u.String(), http.NoBody)
 		if err != nil {
 			return nil, "", &TransportError{Op: op, Err: redactErr(err)}
 		}
 		req.Header.Set("Accept", "application/json, audio/*;q=0.9, */*;q=0.1")
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			return nil, "", &TransportError{Op: op, Err: redactErr(err)}
+			return nil, "", &TransportError{Op: op, Err: redactErr(err), Sent: sent.Wrote()}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && c.cfg.Auth == AuthHash && attempt == 0 {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

@@ -51,6 +51,18 @@
 // success, anything else a CallError with the server's message. A body that
 // is neither is an APIError ("unexpected body").
 //
+// Unknown outcome: a start or stop written whole (the request is traced
+// with httpsafe.TraceSend; the Time request is not) whose answer was lost
+// — a timeout or a dropped connection after sending (TransportError.Sent),
+// a body cut or stalled, a 2xx that is not a status answer, a gateway's
+// 504 — is an *httpsafe.UnknownOutcomeError wrapping the cause
+// (IsUnknownOutcome): the server may have acted on it. It is never re-sent:
+// the renewal of the timeStamp/hash pair retries only after the server
+// answered (401 or "Expired TimeStamp"). Noojee has no method that reads
+// whether a call is being recorded, so callers cannot confirm it. A
+// failure before sending (refused, DNS, TLS, no timeStamp) stays a plain
+// TransportError.
+//
 // By-hour lists hold the legs that ENDED in the hour asked for (the
 // vendor's rule): a call crossing the hour has legs in two lists, so the
 // whole call is found by unique id, and an hour not yet over is partial

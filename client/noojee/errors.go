@@ -3,6 +3,7 @@ package noojee
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -88,10 +89,42 @@ func (e *RateLimitError) Error() string {
 type TransportError struct {
 	Op  string
 	Err error
+	// Sent says the request was written whole before the failure (a
+	// timeout or a dropped connection while waiting, a body cut off):
+	// the server may have acted on it.
+	Sent bool
 }
 
 func (e *TransportError) Error() string { return "noojee " + e.Op + ": " + e.Err.Error() }
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// IsUnknownOutcome reports whether err is a start or stop whose request
+// reached the server but whose answer was lost (an
+// *httpsafe.UnknownOutcomeError): the recording may or may not have
+// started or stopped, and Noojee offers no way to read it back.
+func IsUnknownOutcome(err error) bool { return httpsafe.IsUnknownOutcome(err) }
+
+// lostAnswer turns err into an *httpsafe.UnknownOutcomeError when a start
+// or stop was written whole and no usable answer came back: no answer (a
+// timeout, a dropped connection), a body cut or stalled, a 2xx whose body
+// is not a status answer, or a gateway's 504. Anything else is returned as
+// it is: a request never sent (refused, DNS, TLS, no timeStamp) reached
+// nobody, and an answer the server gave says what happened.
+func lostAnswer(err error) error {
+	if err == nil || httpsafe.IsUnknownOutcome(err) {
+		return err
+	}
+	var te *TransportError
+	var ae *APIError
+	switch {
+	case errors.As(err, &te) && te.Sent:
+		return &httpsafe.UnknownOutcomeError{Err: err}
+	case errors.As(err, &ae) && ae.Op != opTime &&
+		(ae.StatusCode/100 == 2 || ae.StatusCode == http.StatusGatewayTimeout):
+		return &httpsafe.UnknownOutcomeError{Err: err}
+	}
+	return err
+}
 
 func roundUp(d time.Duration) time.Duration {
 	if d <= 0 {

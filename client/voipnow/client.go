@@ -377,7 +377,9 @@ func (c *Client) action(ctx context.Context, r RecordParams, a PhoneCallAction) 
 	}
 	call, err := DecodePhoneCall(resp)
 	if err != nil {
-		return PhoneCall{}, &ResponseError{Status: status, Reason: "unexpected answer to " + a.Action + " (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(resp), 80)}
+		// A 2xx that is not a PhoneCall (garbled, cut short): the PBX
+		// may have applied the action, its answer is lost.
+		return PhoneCall{}, lostAnswer(http.MethodPut, true, &ResponseError{Status: status, Reason: "unexpected answer to " + a.Action + " (" + safetext.Clean(err.Error(), 100) + ")", Excerpt: safetext.Clean(string(resp), 80)})
 	}
 	return call, nil
 }
@@ -413,11 +415,17 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		if err != nil {
 			return 0, nil, err
 		}
-		status, resp, err := c.send(ctx, method, target, tok, body)
+		// The trace covers this send only (not the token fetch above), so
+		// it says whether this request reached the PBX.
+		sctx, sent := httpsafe.TraceSend(ctx)
+		status, resp, err := c.send(sctx, method, target, tok, body)
 		if err != nil {
-			return 0, nil, err
+			// Lost after it was written: no retry, the PUT may be applied.
+			return 0, nil, lostAnswer(method, sent.Wrote(), err)
 		}
 		if status == http.StatusUnauthorized {
+			// The PBX answered (refused the token): nothing was applied,
+			// so sending once more is safe.
 			c.tokens.invalidate(tok)
 			if attempt == 0 {
 				continue // the token expired or was revoked early: once more
@@ -426,7 +434,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			return 0, nil, &AuthError{Status: status, Msg: "the PBX refused a freshly issued token: " + apiErr.Error(), Err: apiErr}
 		}
 		if status < 200 || status > 299 {
-			return 0, nil, errorFromBody(status, resp)
+			return 0, nil, lostAnswer(method, true, errorFromBody(status, resp))
 		}
 		if d, ok := DecodeErrorBody(resp); ok {
 			// The PBX's error inside a 2xx is its error all the same.

@@ -37,6 +37,17 @@
 // unknown). The PBX's {"error":{...}} is an APIError whatever the status,
 // inside a 200 too.
 //
+// Unknown outcome: a StartRecording or StopRecording written whole (the
+// send is traced with httpsafe.TraceSend; the token fetch is not) whose
+// answer was lost — a timeout or a dropped connection after sending, a
+// body cut or stalled, a 2xx that is not a PhoneCall, a gateway's 504 —
+// is an *httpsafe.UnknownOutcomeError wrapping the TransportError or
+// ResponseError (IsUnknownOutcome): the PBX may have applied it; callers
+// read the call again (GetCall). It is never re-sent: the 401 retry
+// happens only after the PBX answered 401. A failure before the request
+// was written (refused, DNS, TLS) stays a plain TransportError, and a GET
+// is never an unknown outcome.
+//
 // Listing (VNUAPI30 "List PhoneCalls",
 // https://wiki.4psa.com/display/VNUAPI30/List+PhoneCalls): count and
 // startIndex are each at most 5000, so ListAllCalls can page to 10,000

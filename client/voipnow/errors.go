@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/recdeck/recdeck/client/httpsafe"
 	"github.com/recdeck/recdeck/client/safetext"
 )
 
@@ -111,6 +113,36 @@ func (e *ResponseError) Error() string {
 		return fmt.Sprintf("VoipNow: %s (HTTP %d, empty body)", e.Reason, e.Status)
 	}
 	return fmt.Sprintf("VoipNow: %s (HTTP %d): %s", e.Reason, e.Status, strconv.Quote(e.Excerpt))
+}
+
+// IsUnknownOutcome reports whether err is a recording action whose request
+// reached the PBX but whose answer was lost (an *httpsafe.UnknownOutcomeError
+// wrapping a *TransportError or *ResponseError): the action may or may not
+// have been applied; read the call again (GetCall) to learn its state.
+func IsUnknownOutcome(err error) bool { return httpsafe.IsUnknownOutcome(err) }
+
+// lostAnswer turns err into an *httpsafe.UnknownOutcomeError when a
+// state-changing request (a PUT: StartRecording, StopRecording) was written
+// whole and no usable answer came back: no answer at all (a timeout, a
+// dropped connection), an answer cut or stalled while its body was read,
+// a 2xx whose body is not a usable success, or a gateway's 504 (it
+// forwarded the request and gave up waiting). Anything else is returned as
+// it is: a request never written (refused, DNS, TLS) reached nobody, and
+// an answer the PBX gave (an error body, a 401) says what happened. A GET
+// changes nothing, so its failures stay plain.
+func lostAnswer(method string, wrote bool, err error) error {
+	if err == nil || !wrote || method == http.MethodGet || httpsafe.IsUnknownOutcome(err) {
+		return err
+	}
+	var te *TransportError
+	var re *ResponseError
+	switch {
+	case errors.As(err, &te):
+		return &httpsafe.UnknownOutcomeError{Err: err}
+	case errors.As(err, &re) && (re.Status/100 == 2 || re.Status == http.StatusGatewayTimeout):
+		return &httpsafe.UnknownOutcomeError{Err: err}
+	}
+	return err
 }
 
 // IsValidation reports whether err is input refused before sending.

@@ -46,7 +46,10 @@
 // outcome: the request reached the server but its answer was lost (a
 // timeout, a dropped connection or a cut or garbled success after the
 // request was written), so the action may or may not have been applied;
-// `recdeck set` then re-reads the call and prints its state.
+// `recdeck set` and `recdeck voipnow record start|stop` then re-read the
+// call and print its state (audited unknown, then confirmed); `recdeck
+// noojee start|stop` says Noojee offers no way to read it back (audited
+// unknown). vendors.go's cliAttempt (unknown, end) writes those records.
 //
 // setaudit.go: `recdeck set`'s write-ahead audit (an attempt record fsynced
 // before the request, the outcome after; --no-audit turns it off) and its

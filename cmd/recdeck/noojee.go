@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -153,6 +152,8 @@ func noojeeExit(err error) error {
 		var te *noojee.TransportError
 		var ce *noojee.CallError
 		switch {
+		case noojee.IsUnknownOutcome(err):
+			return exitUnknown
 		case errors.As(err, &ie):
 			return exitUsage
 		case errors.As(err, &ce) && !errors.Is(err, noojee.ErrUnauthorized):
@@ -515,7 +516,11 @@ whether the user may stop it).
 The server answers HTTP 200 whatever happens; its body says the outcome:
 Code 0 is success, anything else is its error, shown with its message
 (exit 1). With --auth hash, an expired timeStamp/hash pair is renewed and
-the request sent once more. The action is written to the audit log.`,
+the request sent once more (only after the server answered). When the
+request was sent but its answer was lost (a timeout, a dropped connection,
+a cut or garbled answer), the outcome is unknown (exit 4): the recording
+may or may not have changed, Noojee offers no way to read it back, and
+nothing is sent again. The action is written to the audit log.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, n, err := noojeeClient(g, f)
@@ -533,6 +538,16 @@ the request sent once more. The action is written to the audit log.`,
 				a, err = c.StartRecording(ctx, req)
 			} else {
 				a, err = c.StopRecording(ctx, req)
+			}
+			if noojee.IsUnknownOutcome(err) {
+				// Noojee has no method that says whether a call is being
+				// recorded now: nothing to re-read, and nothing is sent
+				// again. Audited unknown, exit 4.
+				att.end(audit.OutcomeUnknown, err, nil)
+				if !g.jsonOut {
+					safetext.Fprintf(cmd.OutOrStdout(), "recording %s for %s unknown; Noojee offers no way to read it back\n", action, args[0])
+				}
+				return withExit(exitUnknown, fmt.Errorf("%w; Noojee offers no way to read it back", err))
 			}
 			att.end(noojeeOutcome(err), err, nil)
 			if err != nil {
@@ -560,15 +575,10 @@ the request sent once more. The action is written to the audit log.`,
 // server refused or nothing was sent, unknown when the request may have
 // reached the server but no answer came back.
 func noojeeOutcome(err error) string {
-	var te *noojee.TransportError
 	switch {
 	case err == nil:
 		return audit.OutcomeOK
-	case errors.As(err, &te) && te.Op != "Time":
-		var oe *net.OpError
-		if errors.As(err, &oe) && oe.Op == "dial" {
-			return audit.OutcomeFailed
-		}
+	case noojee.IsUnknownOutcome(err):
 		return audit.OutcomeUnknown
 	}
 	return audit.OutcomeFailed

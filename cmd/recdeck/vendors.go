@@ -234,6 +234,23 @@ func (a *cliAttempt) end(outcome string, err error, set func(*audit.Record)) {
 	if a == nil || a.log == nil {
 		return
 	}
+	a.write(outcome, err, set)
+	_ = a.log.Close()
+}
+
+// unknown writes the outcome record of an action whose answer was lost
+// (audit.OutcomeUnknown, err's text as its message) and keeps the log open:
+// end follows with what a re-read found (audit.OutcomeConfirmed and the
+// state), or with OutcomeUnknown again when the re-read failed or the API
+// offers none (say why in err).
+func (a *cliAttempt) unknown(err error) {
+	if a == nil || a.log == nil {
+		return
+	}
+	a.write(audit.OutcomeUnknown, err, nil)
+}
+
+func (a *cliAttempt) write(outcome string, err error, set func(*audit.Record)) {
 	_ = a.att.End(outcome, func(r *audit.Record) {
 		if err != nil {
 			r.ErrorMessage = safetext.Out(err.Error())
@@ -242,7 +259,6 @@ func (a *cliAttempt) end(outcome string, err error, set func(*audit.Record)) {
 			set(r)
 		}
 	})
-	_ = a.log.Close()
 }
 
 // cliRequester names who ran a CLI action: the profile's SIP address, else

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -62,7 +63,9 @@ app's client id is --client-id or voipnow.client_id; its secret comes from
 ` + voipnowSecretEnv + ` or voipnow.client_secret.
 
 Exit status: 0 done, 1 the PBX answered an error, 2 invalid usage (nothing
-sent), 3 network or authentication failure.`,
+sent), 3 network or authentication failure, 4 a record start or stop
+whose answer was lost after it was sent (the call is read again and what
+it shows is printed and audited; nothing is sent again).`,
 		Example: `  recdeck sim &   # then, against the simulator (client id and secret: demo):
   RECDECK_VOIPNOW_CLIENT_SECRET=demo recdeck voipnow --base-url http://127.0.0.1:8365 --client-id demo calls
   recdeck voipnow ... record start --call b817d2618fe6f1804333 --view 01 --format wav49`,
@@ -128,6 +131,8 @@ func voipnowExit(err error) error {
 	return exitFor(err, func(err error) int {
 		var ae *voipnow.APIError
 		switch {
+		case voipnow.IsUnknownOutcome(err):
+			return exitUnknown
 		case voipnow.IsValidation(err):
 			return exitUsage
 		case voipnow.IsAuth(err):
@@ -335,6 +340,9 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 			} else {
 				call, err = c.StopRecording(cmd.Context(), rp)
 			}
+			if voipnow.IsUnknownOutcome(err) {
+				return voipnowReread(cmd, g, c, rp, start, att, err)
+			}
 			att.end(voipnowOutcome(err), err, func(r *audit.Record) {
 				if view, ok := call.View(rp.ViewID); ok && err == nil {
 					r.State = map[bool]string{true: "recording", false: "not recording"}[view.IsRecording()]
@@ -401,19 +409,67 @@ func voipnowCheckOutcome(start bool, rp voipnow.RecordParams, call voipnow.Phone
 }
 
 // voipnowOutcome is the audit outcome of a recording action: unknown when
-// the request may have reached the PBX without an answer coming back.
+// the request reached the PBX without an answer coming back (or a 204
+// whose call could not be read); failed when it never left (refused, DNS,
+// TLS) or the PBX refused it.
 func voipnowOutcome(err error) string {
-	var te *voipnow.TransportError
 	var ce *voipnow.ConfirmError
 	switch {
 	case err == nil:
 		return audit.OutcomeOK
 	case errors.As(err, &ce):
 		return audit.OutcomeUnknown // accepted (204), not confirmed
-	case errors.As(err, &te):
+	case voipnow.IsUnknownOutcome(err):
 		return audit.OutcomeUnknown
 	}
 	return audit.OutcomeFailed
+}
+
+// voipnowRecordingWord is a view's recording state, for the audit log and
+// the re-read's line.
+func voipnowRecordingWord(ok bool, v voipnow.PhoneCallView) string {
+	switch {
+	case !ok:
+		return "view gone"
+	case v.IsRecording():
+		return "recording"
+	}
+	return "not recording"
+}
+
+// voipnowReread follows a recording action whose answer was lost: it audits
+// the unknown outcome, reads the call again (GetCall), prints what the PBX
+// now says ("Recording start unknown ...; re-read: now recording"), audits
+// that as the confirmed state, and exits 4 whatever it found: the action
+// itself was not answered. Nothing is sent again.
+func voipnowReread(cmd *cobra.Command, g *globals, c *voipnow.Client, rp voipnow.RecordParams, start bool,
+	att *cliAttempt, actErr error) error {
+	att.unknown(actErr)
+	what := map[bool]string{true: "Recording start", false: "Recording stop"}[start]
+	ctx := cmd.Context()
+	if ctx == nil || ctx.Err() != nil {
+		ctx = context.Background() // interrupted during the action: still learn the truth
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, rereadTimeout)
+		defer cancel()
+	}
+	call, err := c.GetCall(ctx, rp.UserID, rp.Extension, rp.PhoneCallID)
+	if err != nil {
+		att.end(audit.OutcomeUnknown, fmt.Errorf("re-read failed: %w", err), nil)
+		safetext.Fprintf(cmd.ErrOrStderr(), "recdeck: %s unknown; re-read failed: %v\n", what, err)
+		return withExit(exitUnknown, actErr)
+	}
+	view, ok := call.View(rp.ViewID)
+	state := voipnowRecordingWord(ok, view)
+	applied := ok && view.IsRecording() == start
+	att.end(audit.OutcomeConfirmed, nil, func(r *audit.Record) { r.State, r.Applied = state, &applied })
+	if !g.jsonOut { // with --json the error object says it all
+		fmt.Fprintf(cmd.OutOrStdout(), "%s unknown: call %s view %s; re-read: now %s\n",
+			what, voipnowCell(rp.PhoneCallID), voipnowCell(rp.ViewID), state)
+	}
+	return withExit(exitUnknown, fmt.Errorf("%w; re-read: now %s", actErr, state))
 }
 
 // mountVoipnowSim registers the VoipNow simulator on the shared mux.

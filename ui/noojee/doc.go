@@ -17,6 +17,13 @@
 // server's refusal in its body (HTTP 200, Code -1) is an error toast. Both
 // are audited (Options.Audit: write-ahead Begin/End, vendor "noojee").
 //
+// A start or stop sent whose answer was lost (noojee.IsUnknownOutcome: a
+// timeout, a dropped connection, a cut or garbled answer, a 504) is a
+// warning "? start recording on 410 unknown: the answer was lost; Noojee
+// offers no way to read it back", never "failed", audited unknown: the
+// API has no method telling whether a call is being recorded now, so
+// there is nothing to re-read, and nothing is re-sent.
+//
 // Downloads go to Options.Dir, by default noojee.DefaultDownloadDir (a
 // per-user data directory), never the working directory. Built with
 // Options.Unavailable (not configured, a missing apiKey, a bad setting), it

@@ -116,12 +116,13 @@ func (p *Pane) record(start bool, r noojee.RecordRequest) tea.Cmd {
 
 // outcomeOf is the audit outcome: unknown when the request may have
 // reached the server without an answer coming back.
+// A request never sent (refused, DNS, TLS, no timeStamp) is failed: the
+// server never saw it.
 func outcomeOf(err error) string {
-	var te *noojee.TransportError
 	switch {
 	case err == nil:
 		return audit.OutcomeOK
-	case errors.As(err, &te) && te.Op != "Time":
+	case noojee.IsUnknownOutcome(err):
 		return audit.OutcomeUnknown
 	}
 	return audit.OutcomeFailed
@@ -133,6 +134,12 @@ func (p *Pane) onRecord(m recordMsg) tea.Cmd {
 	verb := "stop recording"
 	if m.start {
 		verb = "start recording"
+	}
+	if noojee.IsUnknownOutcome(m.err) {
+		// Neither ok nor failed, and nothing to re-read: Noojee has no
+		// method that tells whether a call is being recorded now.
+		return p.report(ui.ToastWarning, "? %s on %s unknown: the answer was lost; Noojee offers no way to read it back (%s)",
+			verb, target, safetext.Out(m.err.Error()))
 	}
 	if m.err != nil {
 		return p.report(ui.ToastError, "%s on %s failed: %s", verb, target, safetext.Out(m.err.Error()))

@@ -33,6 +33,15 @@
 // When VoipNow is configured but unusable (Options.SetupError), the tab
 // says why instead of disappearing.
 //
+// Unknown outcome: when a start or stop was sent but its answer was lost
+// (voipnow.IsUnknownOutcome: a timeout, a dropped connection, a cut or
+// garbled success, a 504), the toast is a warning "? Start recording on
+// ... unknown: the answer was lost; re-reading", never "failed"; the row
+// says "re-reading…" while the call is read again (Client.GetCall), then a
+// toast gives the state found ("re-read after its lost answer: now
+// recording (it took effect)"). The audit log gets outcome unknown, then
+// confirmed with the state and whether it was applied. Nothing is re-sent.
+//
 // It reaches the PBX only through the small Client interface, which
 // *voipnow.Client satisfies; cmd/recdeck builds it (newVoipnowPane) from
 // the profile's voipnow section, or against the simulator in the demo.

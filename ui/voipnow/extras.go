@@ -186,13 +186,15 @@ func (p *Pane) auditStart(action, target string) *audit.Attempt {
 }
 
 // auditOutcome is the outcome of a recording action for the audit log.
+// Unknown: the answer was lost after the request was written, or a 204
+// whose call could not be read again. A request that never left (refused,
+// DNS, TLS) is failed: the PBX never saw it.
 func auditOutcome(err error) string {
-	var te *voipnow.TransportError
 	var ce *voipnow.ConfirmError
 	switch {
 	case err == nil:
 		return audit.OutcomeOK
-	case errors.As(err, &te), errors.As(err, &ce):
+	case voipnow.IsUnknownOutcome(err), errors.As(err, &ce):
 		return audit.OutcomeUnknown
 	}
 	return audit.OutcomeFailed

@@ -2,6 +2,7 @@ package voipnowpane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,6 +23,8 @@ type Client interface {
 	ListAllCalls(ctx context.Context, p voipnow.ListParams, max int) (voipnow.CallListing, error)
 	StartRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
 	StopRecording(ctx context.Context, r voipnow.RecordParams) (voipnow.PhoneCall, error)
+	// GetCall reads one call again after an action of unknown outcome.
+	GetCall(ctx context.Context, userID, extension, phoneCallID string) (voipnow.PhoneCall, error)
 }
 
 // Defaults of Options.
@@ -136,6 +139,14 @@ type (
 		format voipnow.Format
 		call   voipnow.PhoneCall
 		err    error
+		// att is the action's audit attempt, kept for the confirmed
+		// record after an unknown outcome (nil: not audited).
+		att *audit.Attempt
+	}
+	// rereadMsg is the call read again after an action of unknown outcome.
+	rereadMsg struct {
+		actionMsg
+		err error // the re-read's own error (the action's is in actionMsg)
 	}
 )
 
@@ -249,6 +260,8 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 		return p, p.gotCalls(msg)
 	case actionMsg:
 		return p, p.gotAction(msg)
+	case rereadMsg:
+		return p, p.gotReread(msg)
 	}
 	return p, nil
 }
@@ -385,6 +398,7 @@ func (p *Pane) act(r *row, start bool, format voipnow.Format) tea.Cmd {
 		} else {
 			m.call, m.err = c.StopRecording(ctx, params)
 		}
+		m.att = att
 		_ = att.End(auditOutcome(m.err), func(rec *audit.Record) {
 			if m.err != nil {
 				rec.ErrorMessage = safetext.Out(m.err.Error())
@@ -401,6 +415,17 @@ func (p *Pane) gotAction(m actionMsg) tea.Cmd {
 	verb := "Stop recording"
 	if m.start {
 		verb = "Start recording"
+	}
+	if voipnow.IsUnknownOutcome(m.err) {
+		// Neither ok nor failed: say so, and read the call again.
+		return tea.Batch(
+			ui.Toast(ui.ToastWarning, "? %s on %s unknown: the answer was lost; re-reading (%s)", verb, m.target, safe(m.err.Error())),
+			p.reread(m))
+	}
+	var ce *voipnow.ConfirmError
+	if errors.As(m.err, &ce) {
+		// Accepted (204), its effect not read back: not a failure either.
+		return ui.Toast(ui.ToastWarning, "? %s on %s accepted, but the call could not be read again: %s", verb, m.target, safe(m.err.Error()))
 	}
 	if m.err != nil {
 		return ui.Toast(ui.ToastError, "%s failed on %s: %s", verb, m.target, safe(m.err.Error()))
@@ -419,6 +444,67 @@ func (p *Pane) gotAction(m actionMsg) tea.Cmd {
 		return ui.Toast(ui.ToastWarning, "Stop recording: the PBX accepted it but %s is still recording", m.target)
 	}
 	return ui.Toast(ui.ToastSuccess, "Recording stopped on %s", m.target)
+}
+
+// reread reads the call of an action of unknown outcome again (GetCall)
+// and audits what it shows as the confirmed state.
+func (p *Pane) reread(m actionMsg) tea.Cmd {
+	c, timeout, user, ext := p.opts.Client, p.opts.RequestTimeout, p.opts.UserID, p.opts.Extension
+	p.pending[m.key] = "re-reading"
+	return func() tea.Msg {
+		callID, viewID := splitKey(m.key)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		call, err := c.GetCall(ctx, user, ext, callID)
+		r := rereadMsg{actionMsg: m, err: err}
+		r.call = call
+		if err != nil {
+			_ = m.att.End(audit.OutcomeUnknown, func(rec *audit.Record) {
+				rec.ErrorMessage = "re-read failed: " + safetext.Out(err.Error())
+			})
+			return r
+		}
+		v, ok := call.View(viewID)
+		applied := ok && v.IsRecording() == m.start
+		_ = m.att.End(audit.OutcomeConfirmed, func(rec *audit.Record) {
+			rec.State, rec.Applied = recordingWord(ok, v), &applied
+		})
+		return r
+	}
+}
+
+// recordingWord is a view's recording state for the audit log and toasts.
+func recordingWord(ok bool, v voipnow.PhoneCallView) string {
+	switch {
+	case !ok:
+		return "view gone"
+	case v.IsRecording():
+		return "recording"
+	}
+	return "not recording"
+}
+
+// gotReread shows what the call read again says after an unknown outcome
+// (as the sessions pane words it): a success when the view shows the
+// action's effect, a warning when not or when it cannot be read; never
+// "failed", since the action itself was never answered.
+func (p *Pane) gotReread(m rereadMsg) tea.Cmd {
+	delete(p.pending, m.key)
+	verb := "Stop recording"
+	if m.start {
+		verb = "Start recording"
+	}
+	if m.err != nil {
+		return ui.Toast(ui.ToastWarning, "? %s on %s unknown; re-read failed: %s", verb, m.target, safe(m.err.Error()))
+	}
+	p.applyCall(m.call)
+	_, viewID := splitKey(m.key)
+	v, ok := m.call.View(viewID)
+	took, level := "it did not take effect", ui.ToastWarning
+	if ok && v.IsRecording() == m.start {
+		took, level = "it took effect", ui.ToastSuccess
+	}
+	return ui.Toast(level, "%s on %s re-read after its lost answer: now %s (%s)", verb, m.target, recordingWord(ok, v), took)
 }
 
 // fetch starts a list request unless one is running.
