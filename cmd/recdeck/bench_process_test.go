@@ -25,7 +25,8 @@ package main
 //
 // RECDECK_BENCH_BIN=/path/to/recdeck measures another build of the console
 // (e.g. an older commit's, for a before/after); RECDECK_BENCH_WINDOW (a
-// duration, default 10s) is each measuring window. The benchmarks skip
+// duration, default 10s) is each measuring window;
+// RECDECK_BENCH_MAX_SESSIONS caps the idle benchmark's sizes. The benchmarks skip
 // where there is no /proc, no pseudo-terminal or no go command to build
 // with.
 
@@ -78,6 +79,9 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 		baseRSS := procRSS(b, con.pid())
 		known := 0
 		for _, n := range []int{40, 10_000, 100_000} {
+			if n > benchMaxSessions() {
+				break
+			}
 			env.populate(b, n-known, "payments")
 			known = n
 			con.waitSessions(b, n)
@@ -90,8 +94,8 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			b.ReportMetric(cpu[0]/cpu[1], "console/bare-idle-"+tag)
 		}
 		rss := procRSS(b, con.pid())
-		b.ReportMetric(float64(rss)/(1<<20), "console-MB-100k")
-		b.ReportMetric(float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-100k")
+		b.ReportMetric(float64(rss)/(1<<20), "console-MB-"+benchCount(known))
+		b.ReportMetric(float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-"+benchCount(known))
 		b.ReportMetric(float64(rss-baseRSS)/1024/float64(known), "console-KiB/session")
 		// Every call ends; the tracker lists them as ended for its GoneTTL
 		// (30 s) and then drops them.
@@ -327,6 +331,15 @@ func benchBuild(b *testing.B) benchBins {
 	}
 	build(bins.hello, hello, ".")
 	return bins
+}
+
+// benchMaxSessions caps the idle benchmark's sizes
+// (RECDECK_BENCH_MAX_SESSIONS, default 100,000), for a quicker look.
+func benchMaxSessions() int {
+	if n, err := strconv.Atoi(os.Getenv("RECDECK_BENCH_MAX_SESSIONS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
 }
 
 func benchWindow() time.Duration {

@@ -105,6 +105,7 @@ type consoleOptions struct {
 type console struct {
 	model   *monitored
 	frame   *ui.Model
+	pacer   *ui.RenderPacer
 	pane    *sessions.Pane
 	client  *anywhere365.Client
 	tracker *anywhere365.Tracker
@@ -162,6 +163,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
+	c.pacer.Attach(prog) // the renderer sleeps while the screen does not change
 	_, runErr := prog.Run()
 	closeWithin(c, exitCloseWait)
 	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) && !errors.Is(runErr, tea.ErrProgramKilled) &&
@@ -284,6 +286,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
 	}
 
+	pacer := ui.NewRenderPacer()
 	mon := c.mon
 	go func() {
 		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
@@ -302,9 +305,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Keys:       &frameKeys,
 		Startup:    startup,
 		Tick:       opts.tick,
+		Wake:       tracker.Changed(), // a frame when the sessions change, not on a fixed tick
+		Done:       ctx.Done(),
+		Pacer:      pacer,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
-	c.frame, c.pane, c.client, c.tracker = frame, pane, client, tracker
+	c.frame, c.pane, c.client, c.tracker, c.pacer = frame, pane, client, tracker, pacer
 	return c, nil
 }
 

@@ -269,6 +269,31 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// TickWanted tells the frame how soon the pane's screen changes with time
+// alone (ui.TickWanter): the spinner of a pending action and a flashing
+// row at the frame rate; a pull the throttle held back when it is due;
+// ages in whole seconds, the payment countdown and the events-per-second
+// figure once a second; otherwise never: new data wakes the frame itself.
+func (p *Pane) TickWanted() time.Duration {
+	t := &p.tbl
+	if len(p.pending) > 0 || len(t.flash) > 0 {
+		return ui.FrameRate
+	}
+	src := p.cfg.Source
+	if src != nil && t.pulled && src.Version() != t.version {
+		return max(t.pullEvery-time.Since(t.lastPull), time.Millisecond)
+	}
+	if p.mode != modeTable || p.rate.moving() || (src != nil && src.EventCount() != p.rate.count) {
+		return time.Second
+	}
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		if s := &t.snap[t.rows[i]]; !s.Gone && !s.StateSince.IsZero() {
+			return time.Second // its age counts up
+		}
+	}
+	return 0
+}
+
 // connToast reports, once per new reason, why the hub connection failed:
 // the header's status line has room for a few words of it at most, the
 // toast line for the whole reason (a refused certificate, a token refused).

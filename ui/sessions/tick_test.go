@@ -1,0 +1,69 @@
+package sessions
+
+import (
+	"testing"
+	"time"
+
+	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
+)
+
+// The pane asks the frame for ticks only while something it shows moves by
+// itself: ages in whole seconds once a second, a flashing row at the frame
+// rate, and nothing at all once every listed call has ended and the event
+// rate has settled at zero.
+func TestPaneWantsTicksOnlyWhileSomethingMoves(t *testing.T) {
+	h := newHarness(t, 120, 20)
+	h.screen() // rows drawn once, so a change to one of them flashes
+	if got := h.pane.TickWanted(); got != time.Second {
+		t.Fatalf("ages on screen: TickWanted = %v, want 1s", got)
+	}
+
+	// A change flashes its row: frame-rate ticks until the flash is over.
+	h.src.update(anywhere365.SessionKey{UCC: "sales", CorrelationID: id2}, func(s *anywhere365.Session) {
+		s.Recording = anywhere365.RecordingStarted
+	})
+	h.tick()
+	h.screen() // the frame that notices the new version starts the flash
+	if got := h.pane.TickWanted(); got != ui.FrameRate {
+		t.Fatalf("a row flashing: TickWanted = %v, want %v", got, ui.FrameRate)
+	}
+	h.clock.Advance(2 * DefaultFlashFor)
+	h.tick()
+	h.screen()
+	if got := h.pane.TickWanted(); got != time.Second {
+		t.Fatalf("flash over: TickWanted = %v, want 1s", got)
+	}
+
+	// Every call ends: "ended" does not count up, so no tick is wanted.
+	for _, id := range []string{id1, id2, id3, id4} {
+		for _, ucc := range []string{"ucc-demo-name", "sales", "helpdesk"} {
+			h.src.update(anywhere365.SessionKey{UCC: ucc, CorrelationID: id}, func(s *anywhere365.Session) { s.Gone = true })
+		}
+	}
+	h.clock.Advance(2 * DefaultFlashFor)
+	h.tick()
+	h.screen()
+	h.clock.Advance(2 * DefaultFlashFor)
+	h.tick()
+	h.screen()
+	if got := h.pane.TickWanted(); got != 0 {
+		t.Fatalf("nothing moves: TickWanted = %v, want 0\n%s", got, h.plain())
+	}
+
+	// Events counted since the last sample: a tick a second until the rate
+	// and its sparkline have settled at zero again.
+	h.src.mu.Lock()
+	h.src.events += 50
+	h.src.mu.Unlock()
+	if got := h.pane.TickWanted(); got != time.Second {
+		t.Fatalf("events to sample: TickWanted = %v, want 1s", got)
+	}
+	for range sparkWidth + 2 {
+		h.clock.Advance(time.Second)
+		h.tick()
+	}
+	if got := h.pane.TickWanted(); got != 0 {
+		t.Fatalf("rate settled: TickWanted = %v, want 0 (rates %v)", got, h.pane.rate.history())
+	}
+}
