@@ -140,6 +140,7 @@ func (g *globals) overlay(p *Profile) {
 // verified unless the user opted out with --insecure-skip-verify.
 func (g *globals) httpClient(p Profile) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = anywhere365.IdleConnsPerHost // no connection churn under the tracker's concurrent GETs
 	if p.InsecureSkipVerify {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit user opt-out, shown in the header
 	}
