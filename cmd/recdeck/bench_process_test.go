@@ -73,7 +73,7 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 		env := startBenchEnv(b, bins)
 		con := env.startConsole(b)
 		bare := env.startBare(b, "")
-		watch := env.startProc(b, "watch", bins.recdeck, "watch", "--base-url", env.url)
+		watch := env.startProc(b, "watch", bins.sim, "watch", "--base-url", env.url)
 		env.waitHub(b, 3)
 		con.waitScreen(b, "the first frame", 30*time.Second, func(s string) bool { return strings.Contains(s, "connected") })
 		baseRSS := procRSS(b, con.pid())
@@ -277,7 +277,10 @@ func BenchmarkConsoleProcessStartup(b *testing.B) {
 
 // --- building ---
 
-type benchBins struct{ recdeck, bare, hello string }
+// benchBins are the binaries of a run: the console measured (recdeck), and
+// this tree's own build for the simulator and the watch floor (sim), so an
+// older console can be measured against the load driver it lacks.
+type benchBins struct{ recdeck, sim, bare, hello string }
 
 // benchBuild builds the console (unless RECDECK_BENCH_BIN names one), the
 // bare client and a hello-world program, or skips when it cannot.
@@ -309,12 +312,13 @@ func benchBuild(b *testing.B) benchBins {
 	}
 	bins := benchBins{
 		recdeck: os.Getenv("RECDECK_BENCH_BIN"),
+		sim:     filepath.Join(dir, "recdeck"),
 		bare:    filepath.Join(dir, "bareclient"),
 		hello:   filepath.Join(dir, "hello"),
 	}
+	build(bins.sim, ".", ".")
 	if bins.recdeck == "" {
-		bins.recdeck = filepath.Join(dir, "recdeck")
-		build(bins.recdeck, ".", ".")
+		bins.recdeck = bins.sim
 	}
 	build(bins.bare, ".", "./internal/bareclient")
 	hello := filepath.Join(dir, "hellosrc")
@@ -374,7 +378,7 @@ func startBenchEnv(b *testing.B, bins benchBins) *benchEnv {
 	e.env = append(os.Environ(), "RECDECK_CONFIG="+cfg, "HOME="+dir, "XDG_CONFIG_HOME="+dir,
 		"XDG_STATE_HOME="+dir, "TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR=")
 	b.Cleanup(e.stop)
-	sim := exec.Command(bins.recdeck, "sim", "--addr", "127.0.0.1:0", "--calls", "0")
+	sim := exec.Command(bins.sim, "sim", "--addr", "127.0.0.1:0", "--calls", "0")
 	sim.Env = e.env
 	out, err := sim.StdoutPipe()
 	if err != nil {
