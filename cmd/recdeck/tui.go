@@ -287,6 +287,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 
 	pacer := ui.NewRenderPacer()
+	go releaseAfterDrops(ctx, tracker.Len, 5*time.Second, freeOSMemory) // memory.go: flat after the calls end
 	mon := c.mon
 	go func() {
 		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{

@@ -67,3 +67,26 @@ func TestPaneWantsTicksOnlyWhileSomethingMoves(t *testing.T) {
 		t.Fatalf("rate settled: TickWanted = %v, want 0 (rates %v)", got, h.pane.rate.history())
 	}
 }
+
+// The pull buffers follow the store down: after most sessions are gone
+// they no longer hold the peak's capacity.
+func TestPullBuffersShrinkAfterThePeak(t *testing.T) {
+	p, src, _ := benchPane(t, 20_000)
+	if c := cap(p.tbl.snap); c < 20_000 {
+		t.Fatalf("snapshot capacity %d at the peak", c)
+	}
+	src.mu.Lock()
+	src.sessions = src.sessions[:100]
+	src.ver++
+	src.mu.Unlock()
+	p.pull(true)
+	if len(p.tbl.rows) != 100 {
+		t.Fatalf("%d rows after the drop", len(p.tbl.rows))
+	}
+	if c := cap(p.tbl.snap); c > 1000 {
+		t.Errorf("snapshot buffer kept %d sessions' room for 100", c)
+	}
+	if c := cap(p.tbl.rows); c > 1000 {
+		t.Errorf("row index kept %d entries' room for 100", c)
+	}
+}
