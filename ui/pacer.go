@@ -106,11 +106,14 @@ func (p *RenderPacer) check(now time.Time) {
 	if !p.fast || now.Sub(p.lastDraw) < p.IdleAfter {
 		return
 	}
-	if t := p.lookup(); t != nil {
+	switch t := p.lookup(); {
+	case t != nil:
 		t.Reset(p.IdleInterval)
 		p.fast = false
-	} else if p.looked {
+	case p.looked:
 		p.program = nil // nothing to pace: stop asking
+	default:
+		p.lastDraw = now // the renderer has not started yet: ask again later
 	}
 }
 
