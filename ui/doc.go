@@ -20,16 +20,15 @@
 //     stays smooth under thousands of events a second (DESIGN.md, "How data
 //     flows"). It is not a fixed tick: the frame sleeps until the data
 //     source signals a change (Options.Wake, the tracker's Changed()), and
-//     then draws at most once per FrameFloor (1/60 s, the renderer's own
-//     rate); a pane whose screen moves by itself (ages in whole seconds, a
+//     then draws at most once per FrameFloor (30 ms); a pane whose screen moves by itself (ages in whole seconds, a
 //     spinner, a countdown) says how often through TickWanter, and toasts
 //     expire on time. Idle with 40 sessions on screen the console draws
 //     once a second.
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
-//     times a second whether or not anything changed; the pacer slows that
-//     ticker to 1 a second while nothing is drawn and puts it back to full
-//     rate on the next drawn frame (through the Program's unexported
-//     ticker field; it does nothing if that field is not there).
+//     times a second whether or not anything changed; the pacer has it run
+//     about a millisecond after each drawn frame and once a second
+//     otherwise (through the Program's unexported ticker field; it does
+//     nothing if that field is not there).
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a

@@ -31,11 +31,11 @@ type TickMsg struct {
 // FrameRate is the tick interval for animation: a spinner's frames.
 const FrameRate = 100 * time.Millisecond
 
-// FrameFloor is the least time between two frames driven by data: Bubble
-// Tea's renderer draws at most 60 frames a second, so pulling more often
-// is never seen, and waiting longer only adds latency (a change on the
-// server is on screen within about FrameFloor plus one renderer frame).
-const FrameFloor = time.Second / 60
+// FrameFloor is the least time between two frames driven by data: at most
+// 33 frames a second however many events arrive. With the RenderPacer a
+// drawn frame is written at once, so a change on the server is on screen
+// within about FrameFloor (plus one renderer frame, 16.7 ms, without it).
+const FrameFloor = 30 * time.Millisecond
 
 // TickWanter is implemented by a pane whose body changes with time alone.
 // TickWanted says how soon it needs the next TickMsg: zero when nothing it

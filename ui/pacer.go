@@ -7,30 +7,31 @@ import (
 	"unsafe"
 )
 
-// RenderPacer lets Bubble Tea's renderer sleep while the screen does not
-// change. Bubble Tea v2 (v2.0.10) flushes its renderer on a ticker at a
-// fixed rate (60 a second by default) whether or not anything changed, and
-// offers no way to flush on demand or to stop the ticker; on an idle
-// console that ticker is most of the process's CPU (about 1.4 % of a core
-// measured on the project's machine, against 0.1 % with it slowed down).
+// RenderPacer makes Bubble Tea's renderer write a frame as soon as it is
+// drawn, and sleep otherwise. Bubble Tea v2 (v2.0.10) flushes its renderer
+// on a ticker at a fixed rate (60 a second by default) whether or not
+// anything changed, and offers no way to flush on demand or to stop the
+// ticker: on an idle console that ticker is most of the process's CPU
+// (about 1.4 % of a core measured on the project's machine, against 0.1 %
+// with it slowed down), and under load it adds up to a renderer frame
+// (16.7 ms) to every change's way to the screen.
 //
-// The pacer keeps the ticker at the renderer's rate while frames are being
-// drawn, and slows it to IdleInterval once nothing has been drawn for
-// IdleAfter. The next drawn frame puts it back to the full rate at once,
-// so a change reaches the terminal within one renderer frame as before;
-// and whatever the renderer has to write without a new frame is written
-// within IdleInterval.
+// After the frame draws a changed screen, the pacer sets the ticker to
+// FlushDelay, so the renderer writes it within about a millisecond, and
+// FlushWindow later back to IdleInterval; whatever the renderer has to
+// write without a new frame is written within IdleInterval.
 //
 // It reaches the ticker through the Program's unexported field "ticker"
 // (reflect), the only handle there is. If the field is missing or of
 // another type (a different Bubble Tea), it does nothing and the renderer
-// runs as Bubble Tea made it: pace_test.go pins the assumption to the
+// runs as Bubble Tea made it: pacer_test.go pins the assumption to the
 // version in go.mod.
 type RenderPacer struct {
-	// FastInterval is the renderer's own interval (1/60 s); IdleInterval
-	// the one while idle (1 s); IdleAfter how long after the last drawn
-	// frame it slows down (100 ms: the last frame is flushed by then).
-	FastInterval, IdleInterval, IdleAfter time.Duration
+	// FlushDelay is how soon after a drawn frame the renderer runs (1 ms);
+	// FlushWindow how long it keeps running that often (4 ms: a few runs,
+	// in case the first comes before Bubble Tea handed it the frame);
+	// IdleInterval how often it runs otherwise (1 s).
+	FlushDelay, FlushWindow, IdleInterval time.Duration
 
 	mu       sync.Mutex
 	program  any
@@ -44,16 +45,16 @@ type RenderPacer struct {
 // it the program.
 func NewRenderPacer() *RenderPacer {
 	return &RenderPacer{
-		FastInterval: time.Second / 60,
+		FlushDelay:   time.Millisecond,
+		FlushWindow:  4 * time.Millisecond,
 		IdleInterval: time.Second,
-		IdleAfter:    100 * time.Millisecond,
-		fast:         true, // the renderer starts at its full rate
+		fast:         true, // the renderer starts at its full rate: slow it down
 	}
 }
 
 // Attach gives the pacer the *tea.Program whose renderer it paces. Call it
-// before Program.Run; the ticker is looked up on the first drawn frame
-// (on the program's own goroutine, after Run created it).
+// before Program.Run; the ticker is looked up on the frame's goroutine
+// once Run created it.
 func (p *RenderPacer) Attach(program any) {
 	p.mu.Lock()
 	p.program, p.ticker, p.looked = program, nil, false
@@ -67,7 +68,7 @@ func (p *RenderPacer) Paced() bool {
 	return p.ticker != nil
 }
 
-// Fast reports whether the renderer runs at its full rate.
+// Fast reports whether the renderer runs more often than IdleInterval.
 func (p *RenderPacer) Fast() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -79,11 +80,8 @@ func (p *RenderPacer) drew(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastDraw = now
-	if p.fast {
-		return
-	}
 	if t := p.lookup(); t != nil {
-		t.Reset(p.FastInterval)
+		t.Reset(p.FlushDelay)
 		p.fast = true
 	}
 }
@@ -96,14 +94,14 @@ func (p *RenderPacer) idleAt() time.Time {
 	if !p.fast || p.program == nil {
 		return time.Time{}
 	}
-	return p.lastDraw.Add(p.IdleAfter)
+	return p.lastDraw.Add(p.FlushWindow)
 }
 
-// check slows the renderer down once nothing was drawn for IdleAfter.
+// check slows the renderer down once the last frame has been written.
 func (p *RenderPacer) check(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.fast || now.Sub(p.lastDraw) < p.IdleAfter {
+	if !p.fast || now.Sub(p.lastDraw) < p.FlushWindow {
 		return
 	}
 	switch t := p.lookup(); {
@@ -116,7 +114,6 @@ func (p *RenderPacer) check(now time.Time) {
 		p.lastDraw = now // the renderer has not started yet: ask again later
 	}
 }
-
 // lookup finds the program's renderer ticker (once it exists). Called
 // with p.mu held.
 func (p *RenderPacer) lookup() *time.Ticker {

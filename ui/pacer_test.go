@@ -35,8 +35,7 @@ func (w *lockedWriter) String() string {
 // changed screen brings it back to full rate and reaches the output.
 func TestRenderPacerSlowsTheIdleRenderer(t *testing.T) {
 	pacer := ui.NewRenderPacer()
-	pacer.IdleAfter = 30 * time.Millisecond
-	pacer.IdleInterval = time.Minute // longer than waitFor's 5 s: only a renderer put back to full rate flushes in time
+	pacer.IdleInterval = time.Minute // longer than waitFor's 5 s: only the flush after a drawn frame writes in time
 	m := ui.New(ui.Options{Pacer: pacer}, &clockPane{})
 	out := &lockedWriter{}
 	prog := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(),

@@ -6,7 +6,7 @@
 //
 // Data flow (DESIGN.md, "How data flows"): the pane never takes a message
 // per hub event. On the frame's tick (ui.TickMsg: when the store signals a
-// change, at most 60 a second, and once a second while ages show) it
+// change, at most every 30 ms, and once a second while ages show) it
 // compares the store's Version with the last one it pulled and only then
 // copies a Snapshot, filters and sorts it once; with very many sessions
 // pulls are spaced to a few times their own cost. View draws only the rows
