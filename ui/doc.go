@@ -20,9 +20,9 @@
 //     stays smooth under thousands of events a second (DESIGN.md, "How data
 //     flows"). It is not a fixed tick: the frame sleeps until the data
 //     source signals a change (Options.Wake, the tracker's Changed()), and
-//     then draws at most once per FrameFloor (30 ms); a pane whose screen moves by itself (ages in whole seconds, a
-//     spinner, a countdown) says how often through TickWanter, and toasts
-//     expire on time. Idle with 40 sessions on screen the console draws
+//     then draws at most once per FrameFloor (30 ms); a pane whose screen
+//     moves by itself (ages in whole seconds, a spinner, a countdown) says
+//     how often through TickWanter, and toasts expire on time. Idle with 40 sessions on screen the console draws
 //     once a second.
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run

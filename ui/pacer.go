@@ -114,6 +114,7 @@ func (p *RenderPacer) check(now time.Time) {
 		p.lastDraw = now // the renderer has not started yet: ask again later
 	}
 }
+
 // lookup finds the program's renderer ticker (once it exists). Called
 // with p.mu held.
 func (p *RenderPacer) lookup() *time.Ticker {
