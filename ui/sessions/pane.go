@@ -270,28 +270,41 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 }
 
 // TickWanted tells the frame how soon the pane's screen changes with time
-// alone (ui.TickWanter): the spinner of a pending action and a flashing
-// row at the frame rate; a pull the throttle held back when it is due;
-// ages in whole seconds, the payment countdown and the events-per-second
-// figure once a second; otherwise never: new data wakes the frame itself.
+// alone (ui.TickWanter): the spinner of a pending action at the frame
+// rate; a pull the throttle held back when it is due; the end of a flash
+// on screen; ages in whole seconds, the payment countdown and the
+// events-per-second figure once a second; otherwise never: new data wakes
+// the frame itself.
 func (p *Pane) TickWanted() time.Duration {
 	t := &p.tbl
-	if len(p.pending) > 0 || len(t.flash) > 0 {
+	if len(p.pending) > 0 {
 		return ui.FrameRate
 	}
 	src := p.cfg.Source
 	if src != nil && t.pulled && src.Version() != t.version {
 		return max(t.pullEvery-time.Since(t.lastPull), time.Millisecond)
 	}
-	if p.mode != modeTable || p.rate.moving() || (src != nil && src.EventCount() != p.rate.count) {
-		return time.Second
-	}
-	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
-		if s := &t.snap[t.rows[i]]; !s.Gone && !s.StateSince.IsZero() {
-			return time.Second // its age counts up
+	var want time.Duration
+	soonest := func(d time.Duration) {
+		if want == 0 || d < want {
+			want = d
 		}
 	}
-	return 0
+	if p.mode != modeTable || p.rate.moving() || (src != nil && src.EventCount() != p.rate.count) {
+		soonest(time.Second)
+	}
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		s := &t.snap[t.rows[i]]
+		if until, ok := t.flash[s.Key]; ok && p.now.Before(until) {
+			// A flash on screen ends: the frame after it (the map also
+			// holds flashes of rows scrolled away, which need nothing).
+			soonest(until.Sub(p.now) + time.Millisecond)
+		}
+		if !s.Gone && !s.StateSince.IsZero() {
+			soonest(time.Second) // its age counts up
+		}
+	}
+	return want
 }
 
 // connToast reports, once per new reason, why the hub connection failed:
