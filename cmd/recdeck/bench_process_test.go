@@ -704,9 +704,9 @@ func screenSessions(s string) (int, bool) {
 }
 
 func (c *benchConsole) waitSessions(b *testing.B, n int) {
-	c.waitScreen(b, fmt.Sprintf("%d sessions on the status line", n), 5*time.Minute, func(s string) bool {
+	c.waitScreen(b, fmt.Sprintf("%d sessions on the status line, all confirmed", n), 5*time.Minute, func(s string) bool {
 		got, ok := screenSessions(s)
-		return ok && got >= n
+		return ok && got >= n && !strings.Contains(s, "unconfirmed")
 	})
 }
 
