@@ -28,8 +28,8 @@ import (
 // version in go.mod.
 type RenderPacer struct {
 	// FlushDelay is how soon after a drawn frame the renderer runs (1 ms);
-	// FlushWindow how long it keeps running that often (4 ms: a few runs,
-	// in case the first comes before Bubble Tea handed it the frame);
+	// FlushWindow how long it keeps running that often (2.5 ms: a second
+	// run, in case the first came before Bubble Tea handed it the frame);
 	// IdleInterval how often it runs otherwise (1 s).
 	FlushDelay, FlushWindow, IdleInterval time.Duration
 
@@ -46,7 +46,7 @@ type RenderPacer struct {
 func NewRenderPacer() *RenderPacer {
 	return &RenderPacer{
 		FlushDelay:   time.Millisecond,
-		FlushWindow:  4 * time.Millisecond,
+		FlushWindow:  2500 * time.Microsecond,
 		IdleInterval: time.Second,
 		fast:         true, // the renderer starts at its full rate: slow it down
 	}
