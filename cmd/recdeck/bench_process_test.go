@@ -691,7 +691,10 @@ func (c *benchConsole) waitScreen(b *testing.B, what string, d time.Duration, co
 	}
 }
 
-var sessionsRe = regexp.MustCompile(`(\d+) sessions`)
+var (
+	sessionsRe    = regexp.MustCompile(`(\d+) sessions`)
+	unconfirmedRe = regexp.MustCompile(`\d+ unconfirmed`) // the status line's count (the legend says "? = unconfirmed")
+)
 
 // screenSessions reads the session count off the status line.
 func screenSessions(s string) (int, bool) {
@@ -706,7 +709,7 @@ func screenSessions(s string) (int, bool) {
 func (c *benchConsole) waitSessions(b *testing.B, n int) {
 	c.waitScreen(b, fmt.Sprintf("%d sessions on the status line, all confirmed", n), 5*time.Minute, func(s string) bool {
 		got, ok := screenSessions(s)
-		return ok && got >= n && !strings.Contains(s, "unconfirmed")
+		return ok && got >= n && !unconfirmedRe.MatchString(s)
 	})
 }
 
