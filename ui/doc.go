@@ -22,7 +22,10 @@
 //     source signals a change (Options.Wake, the tracker's Changed()), and
 //     then draws at most once per FrameFloor (30 ms); a pane whose screen
 //     moves by itself (ages in whole seconds, a spinner, a countdown) says
-//     how often through TickWanter, and toasts expire on time. Idle with 40 sessions on screen the console draws
+//     how often through TickWanter, and toasts expire on time. A frame for
+//     new data that changed nothing in the active pane's body (a
+//     BodyChanger says so: events on sessions off screen) is drawn with
+//     the status line's next news, within StatusEvery (250 ms). Idle with 40 sessions on screen the console draws
 //     once a second.
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run

@@ -37,6 +37,18 @@ const FrameRate = 100 * time.Millisecond
 // within about FrameFloor (plus one renderer frame, 16.7 ms, without it).
 const FrameFloor = 30 * time.Millisecond
 
+// StatusEvery is how often the status line is redrawn for news that
+// changed nothing else on screen (counts of sessions off screen).
+const StatusEvery = 250 * time.Millisecond
+
+// BodyChanger is implemented by a pane that can tell whether the last
+// TickMsg changed its body (rows on screen, their order, the cursor, the
+// bar under them): when it did not, a frame for new data is drawn later,
+// with the status line's news (see StatusEvery).
+type BodyChanger interface {
+	BodyChanged() bool
+}
+
 // TickWanter is implemented by a pane whose body changes with time alone.
 // TickWanted says how soon it needs the next TickMsg: zero when nothing it
 // shows moves by itself (it then waits for data, input or a result), a
@@ -129,6 +141,9 @@ type Model struct {
 	dirty     bool
 	waiting   bool
 	timerAt   time.Time
+	// statusAt is when the status line's deferred news is drawn (zero:
+	// nothing deferred).
+	statusAt time.Time
 	// chrome holds the header, tabs and footer lines as last drawn: they
 	// change with the size, theme, tab or key bindings, not every frame.
 	chrome   struct{ header, tabs, footer cachedLine }
@@ -232,17 +247,40 @@ func (m *Model) floor() time.Duration {
 	return FrameFloor
 }
 
-// nextFrame is when the next frame is due: after a Wake, FrameFloor after
-// the last frame; else the soonest a pane asks for, or a toast expires.
+// nextFrame is when the frame next has something to do: a frame after a
+// Wake (FrameFloor after the last one), whatever moves by itself
+// (timeDue), the status line's deferred news (statusAt), the pacer.
 func (m *Model) nextFrame() time.Time {
+	next := m.timeDue()
+	soonest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	soonest(m.dataDue())
+	soonest(m.statusAt)
+	if m.opts.Pacer != nil {
+		soonest(m.opts.Pacer.idleAt())
+	}
+	return next
+}
+
+// dataDue is when a frame for a Wake is due (zero: none came).
+func (m *Model) dataDue() time.Time {
+	if !m.dirty {
+		return time.Time{}
+	}
+	return m.lastFrame.Add(m.floor())
+}
+
+// timeDue is when something on screen moves by itself: the soonest a pane
+// asks for (TickWanter), or a toast's end.
+func (m *Model) timeDue() time.Time {
 	var next time.Time
 	soonest := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {
 			next = t
 		}
-	}
-	if m.dirty {
-		soonest(m.lastFrame.Add(m.floor()))
 	}
 	for _, p := range m.panes {
 		if w, ok := p.(TickWanter); ok {
@@ -253,11 +291,6 @@ func (m *Model) nextFrame() time.Time {
 	}
 	for _, t := range m.toasts {
 		soonest(t.until)
-	}
-	if m.opts.Pacer != nil {
-		if t := m.opts.Pacer.idleAt(); !t.IsZero() {
-			soonest(t)
-		}
 	}
 	return next
 }
@@ -277,12 +310,32 @@ func (m *Model) schedule(now time.Time) tea.Cmd {
 }
 
 // frame sends the panes a TickMsg and re-arms the wait on Wake; Update
-// then plans the next one.
-func (m *Model) frame(now time.Time) tea.Cmd {
+// then plans the next one. A frame for new data (dataOnly) that changed
+// nothing in the active pane's body (BodyChanger) is not drawn at once:
+// what changed is then only the status line's counts, which are drawn
+// within StatusEvery. Drawing (and Bubble Tea's renderer, which parses the
+// whole screen for every frame drawn) is most of a busy console's CPU,
+// and events on sessions that are not on screen are most events.
+func (m *Model) frame(now time.Time, dataOnly bool) tea.Cmd {
 	m.tickSeq++
 	m.lastFrame, m.dirty = now, false
-	m.viewValid = false
-	return tea.Batch(m.onTick(TickMsg{At: now, Seq: m.tickSeq}), m.wait())
+	cmd := tea.Batch(m.onTick(TickMsg{At: now, Seq: m.tickSeq}), m.wait())
+	if bc, ok := m.activeBody(); dataOnly && m.viewValid && ok && !bc.BodyChanged() {
+		if m.statusAt.IsZero() {
+			m.statusAt = now.Add(StatusEvery)
+		}
+		return cmd
+	}
+	m.viewValid, m.statusAt = false, time.Time{}
+	return cmd
+}
+
+func (m *Model) activeBody() (BodyChanger, bool) {
+	if m.showHelp || len(m.panes) == 0 {
+		return nil, false
+	}
+	bc, ok := m.panes[m.active].(BodyChanger)
+	return bc, ok
 }
 
 func (m *Model) bodyHeight() int {
@@ -302,7 +355,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case wakeMsg:
 		m.waiting, m.dirty = false, true
 		if !now.Before(m.lastFrame.Add(m.floor())) {
-			cmd = m.frame(now)
+			cmd = m.frame(now, true)
 		} // else within the floor: the timer brings the frame
 	case frameTimerMsg:
 		if !msg.at.Equal(m.timerAt) {
@@ -312,8 +365,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.opts.Pacer != nil {
 			m.opts.Pacer.check(now)
 		}
-		if at := m.nextFrame(); !at.IsZero() && !now.Before(at) {
-			cmd = m.frame(now)
+		due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
+		switch {
+		case due(m.timeDue()):
+			cmd = m.frame(now, false)
+		case due(m.dataDue()):
+			cmd = m.frame(now, true)
+		case due(m.statusAt):
+			m.statusAt, m.viewValid = time.Time{}, false // the status line's news
 		} // else what wanted it is gone or later
 	default:
 		m.viewValid = false

@@ -214,3 +214,69 @@ func TestFrameWakesToExpireAToast(t *testing.T) {
 		return n == 0
 	})
 }
+
+// bodyPane draws a counter of its ticks and says whether its body changed.
+type bodyPane struct {
+	clockPane
+	changed bool
+	draws   int
+}
+
+func (p *bodyPane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
+	p.clockPane.Update(msg)
+	return p, nil
+}
+
+func (p *bodyPane) BodyChanged() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.changed
+}
+func (p *bodyPane) View() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draws++
+	return ""
+}
+func (p *bodyPane) drawCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.draws
+}
+
+// A change that leaves the active pane's body as it was (events on
+// sessions off screen) is drawn with the status line's next news, within
+// StatusEvery; one that changes the body is drawn at once.
+func TestFrameDefersNewsOffScreen(t *testing.T) {
+	wake, done := make(chan struct{}, 1), make(chan struct{})
+	defer close(done)
+	pane := &bodyPane{}
+	m := ui.New(ui.Options{Tick: 5 * time.Millisecond, Wake: wake, Done: done}, pane)
+	p := runProgram(t, m)
+	p.msgs <- tea.WindowSizeMsg{Width: 80, Height: 24}
+	waitFor(t, "the first draw", func() bool { return pane.drawCount() > 0 })
+	time.Sleep(20 * time.Millisecond)
+	drawn := pane.drawCount()
+
+	start := time.Now()
+	wake <- struct{}{}
+	waitFor(t, "the change's frame", func() bool { return len(pane.tickTimes()) == 1 })
+	if n := pane.drawCount(); n != drawn {
+		t.Fatalf("drawn %d times at once for a change off screen", n-drawn)
+	}
+	waitFor(t, "the deferred draw", func() bool { return pane.drawCount() > drawn })
+	if took := time.Since(start); took < ui.StatusEvery/2 {
+		t.Fatalf("deferred draw after %v, want about %v", took, ui.StatusEvery)
+	}
+
+	pane.mu.Lock()
+	pane.changed = true
+	pane.mu.Unlock()
+	drawn = pane.drawCount()
+	start = time.Now()
+	wake <- struct{}{}
+	waitFor(t, "the draw of a changed body", func() bool { return pane.drawCount() > drawn })
+	if took := time.Since(start); took >= ui.StatusEvery/2 {
+		t.Fatalf("a changed body drawn after %v", took)
+	}
+}

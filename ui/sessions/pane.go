@@ -2,6 +2,8 @@ package sessions
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -114,6 +116,8 @@ type Pane struct {
 
 	tickSeq uint64
 	rate    eventRate
+	// bodyChanged is what BodyChanged reports for the last tick.
+	bodyChanged bool
 	// connErr is the hub error last reported in a toast: a new reason is
 	// reported once, not on every reconnect attempt.
 	connErr string
@@ -259,7 +263,9 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	p.tickSeq = msg.Seq
 	p.rate.sample(p.cfg.Source.EventCount(), p.now)
+	before := p.bodyPrint()
 	p.pull(false)
+	p.bodyChanged = p.mode != modeTable || p.bodyPrint() != before
 	var cmds []tea.Cmd
 	cmds = append(cmds, p.connToast())
 	cmds = append(cmds, p.fetchCaps()...)
@@ -268,6 +274,39 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
+
+// BodyChanged reports whether the last tick changed what the table draws
+// (ui.BodyChanger): the rows on screen (which sessions, in which order, at
+// which version), the cursor, how many rows there are. When it did not, the
+// store's change was to sessions off screen, and the frame draws it (in the
+// status line's counts) a little later, with others.
+func (p *Pane) BodyChanged() bool { return p.bodyChanged }
+
+// bodyPrint is a fingerprint of what the table draws from the store.
+func (p *Pane) bodyPrint() uint64 {
+	t := &p.tbl
+	var h maphash.Hash
+	h.SetSeed(printSeed)
+	var b [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	num(uint64(t.offset))
+	num(uint64(t.cursor))
+	num(uint64(len(t.rows)))
+	num(uint64(len(t.snap)))
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		s := &t.snap[t.rows[i]]
+		h.WriteString(s.Key.UCC)
+		h.WriteByte(0)
+		h.WriteString(s.Key.CorrelationID)
+		num(s.Version)
+	}
+	return h.Sum64()
+}
+
+var printSeed = maphash.MakeSeed()
 
 // TickWanted tells the frame how soon the pane's screen changes with time
 // alone (ui.TickWanter): the spinner of a pending action at the frame

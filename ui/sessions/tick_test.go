@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/ui"
 )
 
 // The pane asks the frame for ticks only while something it shows moves by
@@ -90,5 +91,47 @@ func TestPullBuffersShrinkAfterThePeak(t *testing.T) {
 	}
 	if c := cap(p.tbl.rows); c > 1000 {
 		t.Errorf("row index kept %d entries' room for 100", c)
+	}
+}
+
+// A tick whose news is about sessions off screen leaves the body as it
+// was (BodyChanged false, so the frame may draw it later); news about a
+// row on screen, or a new row count, changes it.
+func TestBodyChangedOnlyForRowsOnScreen(t *testing.T) {
+	p, src, clock := benchPane(t, 200)
+	seq := uint64(0)
+	tick := func() {
+		seq++
+		clock.Advance(time.Second)
+		deadline := time.Now().Add(5 * time.Second)
+		for !p.tbl.dueForPull() && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // the pull throttle spaces pulls in real time
+		}
+		p.Update(ui.TickMsg{At: clock.Now(), Seq: seq})
+	}
+	bump := func(row int) {
+		src.mu.Lock()
+		src.ver++
+		src.sessions[p.tbl.rows[row]].Version = src.ver
+		src.mu.Unlock()
+	}
+	tick()
+	bump(len(p.tbl.rows) - 1) // the last row: far below the screen
+	tick()
+	if p.tbl.version != src.Version() {
+		t.Fatal("the tick did not pull the change")
+	}
+	if p.BodyChanged() {
+		t.Fatal("a change off screen changed the body")
+	}
+	bump(p.tbl.offset + 1)
+	tick()
+	if !p.BodyChanged() {
+		t.Fatal("a change to a row on screen did not change the body")
+	}
+	src.add("ucc-new", "ffffffff-6739-4f0c-98ff-000000000001", anywhere365.RecordingStarted, time.Second)
+	tick()
+	if !p.BodyChanged() {
+		t.Fatal("a new session (row count) did not change the body")
 	}
 }
