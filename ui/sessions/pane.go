@@ -308,10 +308,16 @@ func (p *Pane) bodyPrint() uint64 {
 
 var printSeed = maphash.MakeSeed()
 
+// DataPending reports a change in the store that the pull throttle held
+// back (ui.DataPender): the frame tries again at its floor.
+func (p *Pane) DataPending() bool {
+	src := p.cfg.Source
+	return src != nil && p.tbl.pulled && src.Version() != p.tbl.version
+}
+
 // TickWanted tells the frame how soon the pane's screen changes with time
 // alone (ui.TickWanter): the spinner of a pending action at the frame
-// rate; a pull the throttle held back when it is due; the end of a flash
-// on screen; ages in whole seconds, the payment countdown and the
+// rate; the end of a flash on screen; ages in whole seconds, the payment countdown and the
 // events-per-second figure once a second; otherwise never: new data wakes
 // the frame itself.
 func (p *Pane) TickWanted() time.Duration {
@@ -320,9 +326,6 @@ func (p *Pane) TickWanted() time.Duration {
 		return ui.FrameRate
 	}
 	src := p.cfg.Source
-	if src != nil && t.pulled && src.Version() != t.version {
-		return max(t.pullEvery-time.Since(t.lastPull), time.Millisecond)
-	}
 	var want time.Duration
 	soonest := func(d time.Duration) {
 		if want == 0 || d < want {
