@@ -29,9 +29,9 @@
 //     once a second.
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run
-//     about a millisecond after each drawn frame and once a second
-//     otherwise (through the Program's unexported ticker field; it does
-//     nothing if that field is not there).
+//     about a millisecond after each drawn frame, at its own rate for 50 ms
+//     after that, and once a second otherwise (through the Program's
+//     unexported ticker field; it does nothing if that field is not there).
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a

@@ -17,9 +17,12 @@ import (
 // (16.7 ms) to every change's way to the screen.
 //
 // After the frame draws a changed screen, the pacer sets the ticker to
-// FlushDelay, so the renderer writes it within about a millisecond, and
-// FlushWindow later back to IdleInterval; whatever the renderer has to
-// write without a new frame is written within IdleInterval.
+// FlushDelay, so the renderer writes it within about a millisecond; after
+// FlushWindow to the renderer's own rate (SettleInterval, 1/60 s), so a
+// frame Bubble Tea handed over late (a busy machine) is still written as
+// soon as it would have been without the pacer; and SettleFor after the
+// last drawn frame to IdleInterval. Whatever the renderer has to write
+// without a new frame is written within IdleInterval.
 //
 // It reaches the ticker through the Program's unexported field "ticker"
 // (reflect), the only handle there is. If the field is missing or of
@@ -27,28 +30,38 @@ import (
 // runs as Bubble Tea made it: pacer_test.go pins the assumption to the
 // version in go.mod.
 type RenderPacer struct {
-	// FlushDelay is how soon after a drawn frame the renderer runs (1 ms);
-	// FlushWindow how long it keeps running that often (2.5 ms: a second
-	// run, in case the first came before Bubble Tea handed it the frame);
-	// IdleInterval how often it runs otherwise (1 s).
-	FlushDelay, FlushWindow, IdleInterval time.Duration
+	// FlushDelay is how soon after a drawn frame the renderer runs (1 ms),
+	// FlushWindow how long it runs that often (2.5 ms), SettleInterval its
+	// rate then (1/60 s) until SettleFor (50 ms) after the last drawn
+	// frame, and IdleInterval its rate otherwise (1 s).
+	FlushDelay, FlushWindow, SettleInterval, SettleFor, IdleInterval time.Duration
 
 	mu       sync.Mutex
 	program  any
 	ticker   *time.Ticker
 	looked   bool
-	fast     bool
+	stage    pacerStage
 	lastDraw time.Time
 }
+
+type pacerStage int
+
+const (
+	pacerIdle   pacerStage = iota // IdleInterval
+	pacerFlush                    // FlushDelay, just after a drawn frame
+	pacerSettle                   // SettleInterval
+)
 
 // NewRenderPacer returns a pacer with the default intervals; Attach gives
 // it the program.
 func NewRenderPacer() *RenderPacer {
 	return &RenderPacer{
-		FlushDelay:   time.Millisecond,
-		FlushWindow:  2500 * time.Microsecond,
-		IdleInterval: time.Second,
-		fast:         true, // the renderer starts at its full rate: slow it down
+		FlushDelay:     time.Millisecond,
+		FlushWindow:    2500 * time.Microsecond,
+		SettleInterval: time.Second / 60,
+		SettleFor:      50 * time.Millisecond,
+		IdleInterval:   time.Second,
+		stage:          pacerSettle, // the renderer starts at its own rate: slow it down
 	}
 }
 
@@ -72,7 +85,7 @@ func (p *RenderPacer) Paced() bool {
 func (p *RenderPacer) Fast() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.fast
+	return p.stage != pacerIdle
 }
 
 // drew is called when the frame drew a changed screen.
@@ -82,7 +95,7 @@ func (p *RenderPacer) drew(now time.Time) {
 	p.lastDraw = now
 	if t := p.lookup(); t != nil {
 		t.Reset(p.FlushDelay)
-		p.fast = true
+		p.stage = pacerFlush
 	}
 }
 
@@ -91,23 +104,33 @@ func (p *RenderPacer) drew(now time.Time) {
 func (p *RenderPacer) idleAt() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.fast || p.program == nil {
+	switch {
+	case p.program == nil || p.stage == pacerIdle:
 		return time.Time{}
+	case p.stage == pacerFlush:
+		return p.lastDraw.Add(p.FlushWindow)
 	}
-	return p.lastDraw.Add(p.FlushWindow)
+	return p.lastDraw.Add(p.SettleFor)
 }
 
-// check slows the renderer down once the last frame has been written.
+// check moves the renderer to its next, slower stage when it is due.
 func (p *RenderPacer) check(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.fast || now.Sub(p.lastDraw) < p.FlushWindow {
+	next, d, after := pacerSettle, p.SettleInterval, p.FlushWindow
+	switch p.stage {
+	case pacerIdle:
+		return
+	case pacerSettle:
+		next, d, after = pacerIdle, p.IdleInterval, p.SettleFor
+	}
+	if now.Sub(p.lastDraw) < after {
 		return
 	}
 	switch t := p.lookup(); {
 	case t != nil:
-		t.Reset(p.IdleInterval)
-		p.fast = false
+		t.Reset(d)
+		p.stage = next
 	case p.looked:
 		p.program = nil // nothing to pace: stop asking
 	default:
