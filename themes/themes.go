@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -329,28 +330,36 @@ func clip(s string) string {
 	return s
 }
 
-// builtins is filled by init (not by a var initialiser, since parse itself
-// looks built-in themes up as bases).
-var builtins []Theme
+// builtins are parsed on first use rather than by an init function: four
+// YAML files cost every start of the binary a few milliseconds, and most
+// subcommands (get, set, watch) never draw a theme. Built-in themes have
+// no base, so parsing them never looks builtins up (no recursion).
+var (
+	builtinsOnce sync.Once
+	builtinList  []Theme
+)
 
-func init() {
-	for _, n := range builtinOrder {
-		file := "builtin/" + n + ".yaml"
-		data, err := builtinFS.ReadFile(file)
-		if err != nil {
-			panic(err) // go:embed guarantees the files; a test covers this
+func builtins() []Theme {
+	builtinsOnce.Do(func() {
+		for _, n := range builtinOrder {
+			file := "builtin/" + n + ".yaml"
+			data, err := builtinFS.ReadFile(file)
+			if err != nil {
+				panic(err) // go:embed guarantees the files; a test covers this
+			}
+			t, err := parse(file, data, false)
+			if err != nil {
+				panic(err) // a broken built-in theme is a bug caught by the tests
+			}
+			t.Source = "built-in"
+			builtinList = append(builtinList, t)
 		}
-		t, err := parse(file, data, false)
-		if err != nil {
-			panic(err) // a broken built-in theme is a bug caught by the tests
-		}
-		t.Source = "built-in"
-		builtins = append(builtins, t)
-	}
+	})
+	return builtinList
 }
 
 func builtinByName(name string) (Theme, bool) {
-	for _, t := range builtins {
+	for _, t := range builtins() {
 		if t.Name == name {
 			return t, true
 		}
@@ -359,7 +368,7 @@ func builtinByName(name string) (Theme, bool) {
 }
 
 // Builtin returns the built-in themes: dark, light, high-contrast, colorblind.
-func Builtin() []Theme { return append([]Theme(nil), builtins...) }
+func Builtin() []Theme { return append([]Theme(nil), builtins()...) }
 
 // UserDir is where users put their own theme files:
 // <UserConfigDir>/recdeck/themes ("" when the system has no config dir).

@@ -18,10 +18,25 @@
 //     ctrl+c ask it first, e.g. while a payment pause is under way).
 //   - Pane (pane.go): one tab. The Anywhere365 sessions pane is in
 //     ui/sessions; the VoipNow, Noojee and Akixi panes in their folders.
-//   - TickMsg: the frame's clock, at most FrameRate (10 a second), sent to
-//     every pane. Panes pull their data on it instead of receiving one
-//     message per event, so the console stays smooth under thousands of
-//     events a second (DESIGN.md, "How data flows").
+//   - TickMsg: the frame's clock, sent to every pane. Panes pull their
+//     data on it instead of receiving one message per event, so the console
+//     stays smooth under thousands of events a second (DESIGN.md, "How data
+//     flows"). It is not a fixed tick: the frame sleeps until the data
+//     source signals a change (Options.Wake, the tracker's Changed()), and
+//     then draws at most once per FrameFloor (30 ms); a pane whose screen
+//     moves by itself (ages in whole seconds, a spinner, a countdown) says
+//     how often through TickWanter, and toasts expire on time. A frame for
+//     new data that changed nothing in the active pane's body (a
+//     BodyChanger says so: events on sessions off screen) is drawn with
+//     the status line's next news, within StatusEvery (250 ms). Idle with 40 sessions on screen the console draws
+//     once a second.
+//   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
+//     times a second whether or not anything changed; the pacer has it run
+//     about a millisecond after each drawn frame, at its own rate for 50 ms
+//     after that, and once a second otherwise (through the Program's
+//     unexported ticker field; it does nothing if that field is not there).
+//   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
+//     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a
 //     themes.Theme, passed to every pane; with no colour (--no-color,
 //     NO_COLOR) meaning is carried by words and symbols only.

@@ -15,18 +15,56 @@ import (
 	"github.com/recdeck/recdeck/themes"
 )
 
-// TickMsg is the frame's clock: it arrives at most at FrameRate and is
-// forwarded to every pane, active or not. Panes pull their data on it (a
-// snapshot when its version changed) instead of receiving one message per
-// event, so a burst of events costs at most one redraw per tick.
+// TickMsg is the frame's clock: a frame is due. It is forwarded to every
+// pane, active or not, and panes pull their data on it (a snapshot when its
+// version changed) instead of receiving one message per event, so a burst
+// of events costs at most one redraw per frame.
+//
+// The frame sleeps when nothing changes: a TickMsg comes when the data
+// source signals a change (Options.Wake), no sooner than FrameFloor after
+// the previous one, and otherwise only as often as some pane asks through
+// TickWanter (a spinner, an age in seconds, a countdown) or a toast expires.
 type TickMsg struct {
 	At  time.Time // the frame's clock (injected in tests)
 	Seq uint64    // increases by one per tick: spinners use it as their frame
 }
 
-// FrameRate is the default tick interval: 10 frames a second is smooth for
-// a table of live states and leaves the CPU to the network.
+// FrameRate is the tick interval for animation: a spinner's frames.
 const FrameRate = 100 * time.Millisecond
+
+// FrameFloor is the least time between two frames driven by data: at most
+// 33 frames a second however many events arrive. With the RenderPacer a
+// drawn frame is written at once, so a change on the server is on screen
+// within about FrameFloor (plus one renderer frame, 16.7 ms, without it).
+const FrameFloor = 30 * time.Millisecond
+
+// StatusEvery is how often the status line is redrawn for news that
+// changed nothing else on screen (counts of sessions off screen).
+const StatusEvery = 250 * time.Millisecond
+
+// BodyChanger is implemented by a pane that can tell whether the last
+// TickMsg changed its body (rows on screen, their order, the cursor, the
+// bar under them): when it did not, a frame for new data is drawn later,
+// with the status line's news (see StatusEvery).
+type BodyChanger interface {
+	BodyChanged() bool
+}
+
+// DataPender is implemented by a pane that may hold new data back on a
+// tick (a throttle on expensive pulls): while it reports data pending
+// after a frame, the frame tries again FrameFloor later, as after a Wake.
+type DataPender interface {
+	DataPending() bool
+}
+
+// TickWanter is implemented by a pane whose body changes with time alone.
+// TickWanted says how soon it needs the next TickMsg: zero when nothing it
+// shows moves by itself (it then waits for data, input or a result), a
+// second for ages shown in whole seconds, FrameRate for a spinner. The
+// frame asks after every message, so the answer may change at any time.
+type TickWanter interface {
+	TickWanted() time.Duration
+}
 
 // StatusLiner is implemented by a pane that has something to say in the
 // header's second line on every tab (the Anywhere365 pane: connection state,
@@ -69,9 +107,20 @@ type Options struct {
 	Keys    *KeyMap // nil means DefaultKeyMap()
 	// Now is the frame's clock; nil means time.Now.
 	Now func() time.Time
-	// Tick is the frame interval; zero means FrameRate. A negative value
-	// turns the ticker off (tests then send TickMsg themselves).
+	// Tick is the least time between two frames driven by Wake; zero
+	// means FrameFloor. A negative value turns the frame's clock off
+	// (tests then send TickMsg themselves).
 	Tick time.Duration
+	// Wake is the data source's "something changed" signal (a channel of
+	// capacity 1 that never blocks its sender, e.g. the tracker's
+	// Changed()): each value asks for a frame. Nil: only input, results
+	// and TickWanter wake the frame.
+	Wake <-chan struct{}
+	// Done stops the goroutine waiting on Wake (the console's context).
+	Done <-chan struct{}
+	// Pacer, when set, slows Bubble Tea's renderer down while nothing is
+	// drawn (see RenderPacer); the caller attaches it to the program.
+	Pacer *RenderPacer
 	// ToastFor is how long a toast stays; zero means 5 s.
 	ToastFor time.Duration
 	// Startup toasts are shown on the first frame (e.g. a bad theme file).
@@ -111,6 +160,25 @@ type Model struct {
 	showHelp      bool
 	toasts        []toast
 	tickSeq       uint64
+
+	// The frame's clock (see TickMsg): when the panes last got a TickMsg,
+	// whether a Wake came since, whether a goroutine waits on Wake, and
+	// the deadline of the one timer that counts (older timers are ignored).
+	lastFrame time.Time
+	dirty     bool
+	waiting   bool
+	timerAt   time.Time
+	// statusAt is when the status line's deferred news is drawn (zero:
+	// nothing deferred).
+	statusAt time.Time
+	// chrome holds the header, tabs and footer lines as last drawn: they
+	// change with the size, theme, tab or key bindings, not every frame.
+	chrome   struct{ header, tabs, footer cachedLine }
+	styleGen int // counts theme changes
+	// view is the last frame drawn; it is drawn again only after a message
+	// that may have changed something (Bubble Tea asks after every one).
+	view      tea.View
+	viewValid bool
 	// tabX holds each tab's [start, end) column, for mouse clicks.
 	tabX [][2]int
 }
@@ -146,6 +214,7 @@ func (m *Model) now() time.Time {
 }
 
 func (m *Model) applyTheme() {
+	m.styleGen++
 	m.styles = NewStyles(m.themes[m.theme], m.opts.NoColor)
 	m.help.Styles = m.styles.HelpStyles()
 	for _, p := range m.panes {
@@ -162,29 +231,144 @@ func (m *Model) Active() int { return m.active }
 // Panes returns the frame's panes.
 func (m *Model) Panes() []Pane { return m.panes }
 
-// Init starts the ticker and every pane.
+// Init starts every pane and the frame's clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.tick()}
+	var cmds []tea.Cmd
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
+	m.lastFrame = m.now()
+	cmds = append(cmds, m.wait(), m.schedule(m.lastFrame))
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) tick() tea.Cmd {
+// wakeMsg is a value from Options.Wake; frameTimerMsg a timer the frame
+// set for a frame due at at.
+type (
+	wakeMsg       struct{}
+	frameTimerMsg struct{ at time.Time }
+)
+
+// wait returns the command that waits for the next Wake (one at a time:
+// the channel holds a change that comes meanwhile).
+func (m *Model) wait() tea.Cmd {
+	if m.opts.Tick < 0 || m.opts.Wake == nil || m.waiting {
+		return nil
+	}
+	m.waiting = true
+	wake, done := m.opts.Wake, m.opts.Done
+	return func() tea.Msg {
+		select {
+		case <-wake:
+			return wakeMsg{}
+		case <-done:
+			return nil
+		}
+	}
+}
+
+func (m *Model) floor() time.Duration {
+	if m.opts.Tick > 0 {
+		return m.opts.Tick
+	}
+	return FrameFloor
+}
+
+// nextFrame is when the frame next has something to do: a frame after a
+// Wake (FrameFloor after the last one), whatever moves by itself
+// (timeDue), the status line's deferred news (statusAt), the pacer.
+func (m *Model) nextFrame() time.Time {
+	next := m.timeDue()
+	soonest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	soonest(m.dataDue())
+	soonest(m.statusAt)
+	if m.opts.Pacer != nil {
+		soonest(m.opts.Pacer.idleAt())
+	}
+	return next
+}
+
+// dataDue is when a frame for a Wake is due (zero: none came).
+func (m *Model) dataDue() time.Time {
+	if !m.dirty {
+		return time.Time{}
+	}
+	return m.lastFrame.Add(m.floor())
+}
+
+// timeDue is when something on screen moves by itself: the soonest a pane
+// asks for (TickWanter), or a toast's end.
+func (m *Model) timeDue() time.Time {
+	var next time.Time
+	soonest := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	for _, p := range m.panes {
+		if w, ok := p.(TickWanter); ok {
+			if d := w.TickWanted(); d > 0 {
+				soonest(m.lastFrame.Add(d))
+			}
+		}
+	}
+	for _, t := range m.toasts {
+		soonest(t.until)
+	}
+	return next
+}
+
+// schedule sets a timer for the next frame unless one that fires no later
+// is already set.
+func (m *Model) schedule(now time.Time) tea.Cmd {
 	if m.opts.Tick < 0 {
 		return nil
 	}
-	d := m.opts.Tick
-	if d == 0 {
-		d = FrameRate
+	at := m.nextFrame()
+	if at.IsZero() || (!m.timerAt.IsZero() && !at.Before(m.timerAt)) {
+		return nil
 	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return frameTickMsg{} })
+	m.timerAt = at
+	return tea.Tick(max(at.Sub(now), 0), func(time.Time) tea.Msg { return frameTimerMsg{at: at} })
 }
 
-// frameTickMsg is the timer's raw message; the frame turns it into a
-// TickMsg carrying its own clock.
-type frameTickMsg struct{}
+// frame sends the panes a TickMsg and re-arms the wait on Wake; Update
+// then plans the next one. A frame for new data (dataOnly) that changed
+// nothing in the active pane's body (BodyChanger) is not drawn at once:
+// what changed is then only the status line's counts, which are drawn
+// within StatusEvery. Drawing (and Bubble Tea's renderer, which parses the
+// whole screen for every frame drawn) is most of a busy console's CPU,
+// and events on sessions that are not on screen are most events.
+func (m *Model) frame(now time.Time, dataOnly bool) tea.Cmd {
+	m.tickSeq++
+	m.lastFrame, m.dirty = now, false
+	cmd := tea.Batch(m.onTick(TickMsg{At: now, Seq: m.tickSeq}), m.wait())
+	for _, p := range m.panes {
+		if dp, ok := p.(DataPender); ok && dp.DataPending() {
+			m.dirty = true // held back: try again at the floor, as for a Wake
+		}
+	}
+	if bc, ok := m.activeBody(); dataOnly && m.viewValid && ok && !bc.BodyChanged() {
+		if m.statusAt.IsZero() {
+			m.statusAt = now.Add(StatusEvery)
+		}
+		return cmd
+	}
+	m.viewValid, m.statusAt = false, time.Time{}
+	return cmd
+}
+
+func (m *Model) activeBody() (BodyChanger, bool) {
+	if m.showHelp || len(m.panes) == 0 {
+		return nil, false
+	}
+	bc, ok := m.panes[m.active].(BodyChanger)
+	return bc, ok
+}
 
 func (m *Model) bodyHeight() int {
 	h := m.height - chromeLines
@@ -197,6 +381,47 @@ func (m *Model) bodyHeight() int {
 // Update handles global keys, mouse routing, toasts and ticks, and passes
 // everything else to the panes.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	now := m.now()
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case wakeMsg:
+		m.waiting, m.dirty = false, true
+		if !now.Before(m.lastFrame.Add(m.floor())) {
+			cmd = m.frame(now, true)
+		} // else within the floor: the timer brings the frame
+	case frameTimerMsg:
+		if !msg.at.Equal(m.timerAt) {
+			return m, nil // superseded by an earlier timer
+		}
+		m.timerAt = time.Time{}
+		if m.opts.Pacer != nil {
+			m.opts.Pacer.check(now)
+		}
+		due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
+		switch {
+		case due(m.timeDue()):
+			cmd = m.frame(now, false)
+		case due(m.dataDue()):
+			cmd = m.frame(now, true)
+		case due(m.statusAt):
+			m.statusAt, m.viewValid = time.Time{}, false // the status line's news
+		} // else what wanted it is gone or later
+	default:
+		m.viewValid = false
+		_, cmd = m.update(msg)
+	}
+	if m.opts.Pacer != nil {
+		// Draw now rather than when Bubble Tea asks (right after this), so
+		// the pacer knows whether the screen changed before the next frame
+		// is planned.
+		m.View()
+	}
+	// Whatever happened may have started or stopped something that moves
+	// (a pending action's spinner, a toast): re-plan the next frame.
+	return m, tea.Batch(cmd, m.schedule(now))
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -205,9 +430,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.SetSize(m.width, m.bodyHeight())
 		}
 		return m, nil
-	case frameTickMsg:
-		m.tickSeq++
-		return m, tea.Batch(m.onTick(TickMsg{At: m.now(), Seq: m.tickSeq}), m.tick())
 	case TickMsg:
 		return m, m.onTick(msg)
 	case ToastMsg:
@@ -393,7 +615,13 @@ func (m *Model) Toasts() []ToastMsg {
 // View draws the frame. It is cheap: the panes cache their rows, and the
 // frame only joins a handful of lines.
 func (m *Model) View() tea.View {
+	if m.viewValid {
+		return m.view
+	}
 	v := tea.NewView(m.Render())
+	if m.opts.Pacer != nil && v.Content != m.view.Content {
+		m.opts.Pacer.drew(m.now())
+	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "recdeck"
@@ -406,6 +634,7 @@ func (m *Model) View() tea.View {
 			v.ForegroundColor = lipgloss.Color(c.Text)
 		}
 	}
+	m.view, m.viewValid = v, true
 	return v
 }
 
@@ -421,9 +650,9 @@ func (m *Model) Render() string {
 		b.WriteString(fitLine(s, w))
 		b.WriteByte('\n')
 	}
-	line(m.headerLine(w))
+	line(m.chrome.header.get(m.chromeKey(w), func() string { return fitLine(m.headerLine(w), w) }))
 	line(m.statusLine(w))
-	line(m.tabsLine(w))
+	line(m.chrome.tabs.get(m.tabsKey(w), func() string { return fitLine(m.tabsLine(w), w) }))
 	bh := m.bodyHeight()
 	var body string
 	switch {
@@ -441,12 +670,59 @@ func (m *Model) Render() string {
 		}
 	}
 	line(m.toastLine(w))
-	b.WriteString(fitLine(m.footerLine(w), w))
+	b.WriteString(m.chrome.footer.get(m.footerKey(w), func() string { return fitLine(m.footerLine(w), w) }))
 	if h < chromeLines+1 {
 		// Too short for the whole frame: keep the top lines, so the
 		// screen never scrolls.
 		lines := strings.SplitN(b.String(), "\n", h+1)
 		return strings.Join(lines[:h], "\n")
+	}
+	return b.String()
+}
+
+// cachedLine is a line of the frame kept until what it depends on (its
+// key) changes.
+type cachedLine struct {
+	key, text string
+	ok        bool
+}
+
+func (c *cachedLine) get(key string, draw func() string) string {
+	if !c.ok || c.key != key {
+		c.key, c.text, c.ok = key, draw(), true
+	}
+	return c.text
+}
+
+// chromeKey identifies a width and a theme.
+func (m *Model) chromeKey(w int) string {
+	return strconv.Itoa(w) + "\x00" + strconv.Itoa(m.styleGen)
+}
+
+func (m *Model) tabsKey(w int) string {
+	var b strings.Builder
+	b.WriteString(m.chromeKey(w))
+	b.WriteString("\x00" + strconv.Itoa(m.active) + strconv.FormatBool(m.showHelp))
+	for _, p := range m.panes {
+		b.WriteString("\x00" + p.Title())
+	}
+	return b.String()
+}
+
+// footerKey is everything the footer shows: the keys' help texts (a pane
+// switches them with its mode), whether the pane captures the keyboard.
+func (m *Model) footerKey(w int) string {
+	var b strings.Builder
+	b.WriteString(m.chromeKey(w))
+	b.WriteString("\x00" + strconv.FormatBool(m.showHelp))
+	bindings := m.keys.ShortHelp()
+	if len(m.panes) > 0 {
+		b.WriteString(strconv.FormatBool(m.panes[m.active].Capturing()))
+		bindings = append(bindings, m.panes[m.active].KeyMap().ShortHelp()...)
+	}
+	for _, k := range bindings {
+		h := k.Help()
+		b.WriteString("\x00" + strconv.FormatBool(k.Enabled()) + h.Key + "\x01" + h.Desc)
 	}
 	return b.String()
 }
@@ -460,7 +736,7 @@ func firstLine(s string) string {
 
 // fitLine cuts or pads a styled line to exactly w cells.
 func fitLine(s string, w int) string {
-	n := ansi.StringWidth(s)
+	n := StringWidth(s)
 	switch {
 	case n == w:
 		return s
@@ -499,7 +775,7 @@ func (m *Model) headerLine(w int) string {
 		}
 	}
 	s := strings.Join(parts, " ")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
+	if pad := w - StringWidth(s); pad > 0 {
 		s += st.Header.Render(strings.Repeat(" ", pad))
 	}
 	return s
@@ -528,7 +804,7 @@ func (m *Model) tabsLine(w int) string {
 			label = " " + label
 		}
 		s := st.Render(label)
-		n := ansi.StringWidth(s)
+		n := StringWidth(s)
 		m.tabX = append(m.tabX, [2]int{x, x + n})
 		x += n + 1
 		b.WriteString(s)
@@ -608,14 +884,14 @@ func (m *Model) footerLine(w int) string {
 	hm := m.help
 	hm.SetWidth(0)
 	sep := m.styles.Muted.Render(" • ")
-	room := w - ansi.StringWidth(global) - ansi.StringWidth(sep)
+	room := w - StringWidth(global) - StringWidth(sep)
 	local := ""
 	for n := len(paneKeys); n > 0; n-- {
 		local = hm.ShortHelpView(paneKeys[:n])
 		if n < len(paneKeys) {
 			local += sep + m.styles.Muted.Render("…")
 		}
-		if ansi.StringWidth(local) <= room {
+		if StringWidth(local) <= room {
 			break
 		}
 		local = ""

@@ -333,22 +333,3 @@ func TestFrameStartupToastsAndNoPanes(t *testing.T) {
 		t.Fatalf("before the first size: %q", got)
 	}
 }
-
-func TestFrameTickerReArms(t *testing.T) {
-	m := ui.New(ui.Options{Tick: time.Millisecond})
-	cmd := m.Init()
-	if cmd == nil {
-		t.Fatal("Init should start the ticker")
-	}
-	// Record the timer's message without handling it, so the driver does
-	// not follow the re-armed ticker forever.
-	d := &uitest.Driver{TB: t, Update: func(msg tea.Msg) tea.Cmd { return nil }}
-	d.Exec(cmd)
-	if len(d.Seen) != 1 {
-		t.Fatalf("seen %v", d.Seen)
-	}
-	_, next := m.Update(d.Seen[0])
-	if next == nil {
-		t.Fatal("a tick re-arms the ticker")
-	}
-}

@@ -20,7 +20,8 @@ import (
 // Mouse clicks and wheel events go to the active pane with their Y made
 // relative to the top of the pane's body (X is unchanged); clicks outside
 // the body are the frame's. Every pane also receives TickMsg, the frame's
-// clock (at most 10 a second): pull data on it rather than sending one
+// clock (when data changed, at most every FrameFloor, or when a pane asked
+// for it through TickWanter): pull data on it rather than sending one
 // message per event.
 type Pane interface {
 	// Title is the tab's label, e.g. "Anywhere365".

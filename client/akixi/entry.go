@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -327,10 +328,12 @@ const (
 // guidPattern is the seed's GUID shape, e.g.
 // "6917876061b72704:62272b78:17c939e2202:-7d6f": four colon-separated
 // (optionally negative) hexadecimal numbers.
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{1,16}:-?[0-9a-fA-F]{1,8}:[0-9a-fA-F]{1,16}:-?[0-9a-fA-F]{1,4}$`)
+var guidPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{1,16}:-?[0-9a-fA-F]{1,8}:[0-9a-fA-F]{1,16}:-?[0-9a-fA-F]{1,4}$`)
+})
 
 // ValidGUID reports whether s has the seed's GUID shape.
-func ValidGUID(s string) bool { return guidPattern.MatchString(s) }
+func ValidGUID(s string) bool { return guidPattern().MatchString(s) }
 
 // ValidateGUID checks a CallRecIntGUID or PartitionGUID (field names which).
 func ValidateGUID(field, s string) error {
@@ -467,13 +470,13 @@ func ParseFields(s string) []string {
 	return out
 }
 
-var fieldPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`)
+var fieldPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,63}$`) })
 
 // validateFields checks CallRecIntFields names: plain identifiers. Names
 // outside Properties are allowed, in case a newer service knows more.
 func validateFields(fields []string) error {
 	for _, f := range fields {
-		if !fieldPattern.MatchString(f) {
+		if !fieldPattern().MatchString(f) {
 			return &ValidationError{Field: PropFields, Value: clip(f, 40), Reason: "must be property names separated by commas"}
 		}
 	}

@@ -81,6 +81,12 @@ type Client struct {
 	tokens *tokenSource // nil on v1
 }
 
+// IdleConnsPerHost is how many idle connections a client's transport keeps
+// per server: more than the tracker's concurrent re-reads, so a steady
+// stream of events reuses connections instead of dialing one per GET and
+// leaving thousands of sockets in TIME-WAIT (net/http keeps 2 by default).
+const IdleConnsPerHost = 32
+
 // New validates cfg and returns a client. A bad config is a
 // *ValidationError (Field "config"); New sends nothing.
 func New(cfg Config) (*Client, error) {
@@ -130,6 +136,7 @@ func New(cfg Config) (*Client, error) {
 	hc := cfg.HTTPClient
 	if hc == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = IdleConnsPerHost
 		if cfg.InsecureSkipVerify {
 			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit opt-in
 		}

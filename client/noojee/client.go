@@ -538,14 +538,14 @@ func readLimited(r io.Reader, limit int64) (body []byte, tooBig bool, err error)
 
 // Input checks. Values are trimmed; anything else wrong is refused.
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/+*#-]{0,127}$`)
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@/+*#-]{0,127}$`) })
 
 func checkID(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", &InputError{Field: field, Problem: "missing"}
 	}
-	if !idPattern.MatchString(s) {
+	if !idPattern().MatchString(s) {
 		return "", &InputError{Field: field, Problem: fmt.Sprintf("%q is not an id (letters, digits and . _ : @ / + * # -, up to 128)", excerpt(s, 40))}
 	}
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/recdeck/recdeck/client/safetext"
 )
@@ -40,12 +41,12 @@ var reField = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,40}$`)
 var (
 	// ASSUMPTION: a numeric user id or a letters/digits one; the documents
 	// only say "the unique identifier of the User".
-	reUserID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	reUserID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
 	// Extension numbers in the seed's style: "0003*210", or a short "210".
-	reExtension = regexp.MustCompile(`^[0-9]{1,20}(\*[0-9]{1,20})?$`)
+	reExtension = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,20}(\*[0-9]{1,20})?$`) })
 	// Seed 002: phoneCallId "must be set to an alpha-numeric value".
-	reObjectID = regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`)
-	reViewID   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	reObjectID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{1,128}$`) })
+	reViewID   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
 )
 
 // ValidateUserID accepts @me, @viewer, @owner or a user id.
@@ -54,7 +55,7 @@ func ValidateUserID(s string) error {
 	case UserMe, UserViewer, UserOwner:
 		return nil
 	}
-	if !reUserID.MatchString(s) {
+	if !reUserID().MatchString(s) {
 		return &ValidationError{Field: "user id", Value: safetext.Clean(s, 40), Reason: "is not valid: use @me, @viewer, @owner or a user id such as 12"}
 	}
 	return nil
@@ -62,7 +63,7 @@ func ValidateUserID(s string) error {
 
 // ValidateExtension accepts @self or an extension number such as 0003*210.
 func ValidateExtension(s string) error {
-	if s == ExtSelf || reExtension.MatchString(s) {
+	if s == ExtSelf || reExtension().MatchString(s) {
 		return nil
 	}
 	return &ValidationError{Field: "extension", Value: safetext.Clean(s, 40), Reason: "is not valid: use @self or an extension number such as 0003*210"}
@@ -70,7 +71,7 @@ func ValidateExtension(s string) error {
 
 // ValidatePhoneCallID accepts an alpha-numeric id, as seed 002 requires.
 func ValidatePhoneCallID(s string) error {
-	if reObjectID.MatchString(s) {
+	if reObjectID().MatchString(s) {
 		return nil
 	}
 	if s == "" {
@@ -81,7 +82,7 @@ func ValidatePhoneCallID(s string) error {
 
 // ValidateViewID accepts a phoneCallView id such as "01".
 func ValidateViewID(s string) error {
-	if reViewID.MatchString(s) {
+	if reViewID().MatchString(s) {
 		return nil
 	}
 	if s == "" {

@@ -162,6 +162,7 @@ func (g *globals) overlay(p *Profile) {
 // negotiate client, oauth2 token requests) inherit the policy.
 func (g *globals) httpClient(p Profile) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = anywhere365.IdleConnsPerHost // no connection churn under the tracker's concurrent GETs
 	if p.InsecureSkipVerify {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit user opt-out, shown in the header
 	}

@@ -109,6 +109,7 @@ type consoleOptions struct {
 type console struct {
 	model   *monitored
 	frame   *ui.Model
+	pacer   *ui.RenderPacer
 	pane    *sessions.Pane
 	client  *anywhere365.Client
 	tracker *anywhere365.Tracker
@@ -187,6 +188,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
+	c.pacer.Attach(prog) // the renderer sleeps while the screen does not change
 	// SIGHUP (the terminal went away) ends the program like q; Bubble Tea
 	// turns SIGTERM into a quit itself (catching it here too would race its
 	// handler, which then blocks its shutdown for ever). Either way the
@@ -369,6 +371,8 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
 	}
 
+	pacer := ui.NewRenderPacer()
+	go releaseAfterDrops(ctx, tracker.Len, 5*time.Second, freeOSMemory) // memory.go: flat after the calls end
 	mon := c.mon
 	guardDone := make(chan struct{})
 	go func() {
@@ -394,9 +398,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Startup:    startup,
 		Tick:       opts.tick,
 		AuditLog:   auditPath,
+		Wake:       tracker.Changed(), // a frame when the sessions change, not on a fixed tick
+		Done:       ctx.Done(),
+		Pacer:      pacer,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
-	c.frame, c.pane, c.client, c.tracker, c.guard = frame, pane, client, tracker, guard
+	c.frame, c.pane, c.client, c.tracker, c.guard, c.pacer = frame, pane, client, tracker, guard, pacer
 	return c, nil
 }
 

@@ -234,6 +234,15 @@ func (p *Pane) Capturing() bool { return p.prompt != nil }
 // Dir is the download folder.
 func (p *Pane) Dir() string { return p.dir }
 
+// TickWanted asks for the frame's tick (ui.TickWanter) only while a
+// download runs: its progress is pulled on the tick.
+func (p *Pane) TickWanted() time.Duration {
+	if p.job != nil {
+		return ui.FrameRate
+	}
+	return 0
+}
+
 // Update handles keys, mouse, ticks and the answers of its own commands.
 func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -5,7 +5,8 @@
 // countdown to an automatic resume).
 //
 // Data flow (DESIGN.md, "How data flows"): the pane never takes a message
-// per hub event. On the frame's tick (ui.TickMsg, at most 10 a second) it
+// per hub event. On the frame's tick (ui.TickMsg: when the store signals a
+// change, at most every 30 ms, and once a second while ages show) it
 // compares the store's Version with the last one it pulled and only then
 // copies a Snapshot, filters and sorts it once; with very many sessions
 // pulls are spaced to a few times their own cost. View draws only the rows

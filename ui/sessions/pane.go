@@ -2,6 +2,8 @@ package sessions
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,6 +160,8 @@ type Pane struct {
 
 	tickSeq uint64
 	rate    eventRate
+	// bodyChanged is what BodyChanged reports for the last tick.
+	bodyChanged bool
 	// connErr is the hub error last reported in a toast: a new reason is
 	// reported once, not on every reconnect attempt.
 	connErr string
@@ -309,12 +313,88 @@ func (p *Pane) Update(msg tea.Msg) (ui.Pane, tea.Cmd) {
 func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	p.tickSeq = msg.Seq
 	p.rate.sample(p.cfg.Source.EventCount(), p.now)
+	before := p.bodyPrint()
 	p.pull(false)
+	p.bodyChanged = p.mode != modeTable || p.bodyPrint() != before
 	var cmds []tea.Cmd
 	cmds = append(cmds, p.connToast())
 	cmds = append(cmds, p.fetchCaps()...)
 	cmds = append(cmds, p.guardTick()...)
 	return tea.Batch(cmds...)
+}
+
+// BodyChanged reports whether the last tick changed what the table draws
+// (ui.BodyChanger): the rows on screen (which sessions, in which order, at
+// which version), the cursor, how many rows there are. When it did not, the
+// store's change was to sessions off screen, and the frame draws it (in the
+// status line's counts) a little later, with others.
+func (p *Pane) BodyChanged() bool { return p.bodyChanged }
+
+// bodyPrint is a fingerprint of what the table draws from the store.
+func (p *Pane) bodyPrint() uint64 {
+	t := &p.tbl
+	var h maphash.Hash
+	h.SetSeed(printSeed)
+	var b [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	num(uint64(t.offset))
+	num(uint64(t.cursor))
+	num(uint64(len(t.rows)))
+	num(uint64(len(t.snap)))
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		s := &t.snap[t.rows[i]]
+		h.WriteString(s.Key.UCC)
+		h.WriteByte(0)
+		h.WriteString(s.Key.CorrelationID)
+		num(s.Version)
+	}
+	return h.Sum64()
+}
+
+var printSeed = maphash.MakeSeed()
+
+// DataPending reports a change in the store that the pull throttle held
+// back (ui.DataPender): the frame tries again at its floor.
+func (p *Pane) DataPending() bool {
+	src := p.cfg.Source
+	return src != nil && p.tbl.pulled && src.Version() != p.tbl.version
+}
+
+// TickWanted tells the frame how soon the pane's screen changes with time
+// alone (ui.TickWanter): the spinner of a pending action at the frame
+// rate; the end of a flash on screen; ages in whole seconds, the payment countdown and the
+// events-per-second figure once a second; otherwise never: new data wakes
+// the frame itself.
+func (p *Pane) TickWanted() time.Duration {
+	t := &p.tbl
+	if len(p.pending) > 0 {
+		return ui.FrameRate
+	}
+	src := p.cfg.Source
+	var want time.Duration
+	soonest := func(d time.Duration) {
+		if want == 0 || d < want {
+			want = d
+		}
+	}
+	if p.mode != modeTable || p.rate.moving() || (src != nil && src.EventCount() != p.rate.count) {
+		soonest(time.Second)
+	}
+	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
+		s := &t.snap[t.rows[i]]
+		if until, ok := t.flash[s.Key]; ok && p.now.Before(until) {
+			// A flash on screen ends: the frame after it (the map also
+			// holds flashes of rows scrolled away, which need nothing).
+			soonest(until.Sub(p.now) + time.Millisecond)
+		}
+		if !s.Gone && !s.StateSince.IsZero() {
+			soonest(time.Second) // its age counts up
+		}
+	}
+	return want
 }
 
 // connToast reports, once per new reason, why the hub connection failed:
@@ -346,6 +426,18 @@ func (p *Pane) pull(force bool) {
 		return
 	}
 	p.tbl.pullFrom(src, v)
+	p.tbl.snap, p.tbl.rows, p.tbl.keys = shrunk(p.tbl.snap), shrunk(p.tbl.rows), shrunk(p.tbl.keys)
+}
+
+// shrunk returns s in a buffer of its own size once it uses under a
+// quarter of a large one: the pull buffers are reused from frame to frame,
+// and without this they would keep the peak's size (17 MB for 100,000
+// sessions) after the calls end.
+func shrunk[T any](s []T) []T {
+	if cap(s) < 4096 || len(s) >= cap(s)/4 {
+		return s
+	}
+	return append(make([]T, 0, len(s)+len(s)/4), s...)
 }
 
 func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {

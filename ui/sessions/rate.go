@@ -5,6 +5,10 @@ import "time"
 // rateSamples is how many one-second rates the sparkline keeps.
 const rateSamples = 60
 
+// sparkWidth is how many samples the status line's sparkline shows
+// (StatusLine in view.go).
+const sparkWidth = 12
+
 // eventRate turns the store's event counter into events per second, one
 // sample per second of the pane's clock.
 type eventRate struct {
@@ -42,3 +46,18 @@ func (r *eventRate) last() float64 {
 }
 
 func (r *eventRate) history() []float64 { return r.rates }
+
+// moving reports whether what the status line shows of the rate still
+// changes by itself: a rate above zero, or a non-zero sample still in the
+// sparkline's window. The pane then wants a tick a second to sample it.
+func (r *eventRate) moving() bool {
+	if !r.started {
+		return true // the first sample is taken on the next tick
+	}
+	for _, v := range r.rates[max(0, len(r.rates)-sparkWidth):] {
+		if v > 0 {
+			return true
+		}
+	}
+	return false
+}

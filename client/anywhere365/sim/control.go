@@ -66,6 +66,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		writeJSONStatus(w, http.StatusOK, s.CurrentFaults())
 	})
 	mux.HandleFunc("POST /sim/faults", s.handleFaults)
+	s.driverRoutes(mux) // driver.go: populate, rate, toggle, end-all, stats
 	mux.HandleFunc("DELETE /sim/faults", func(w http.ResponseWriter, r *http.Request) {
 		s.SetFaults(Faults{})
 		writeJSONStatus(w, http.StatusOK, s.CurrentFaults())

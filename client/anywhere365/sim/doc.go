@@ -19,7 +19,13 @@
 //     lifecycle, the generator or a burst caused it.
 //   - A control API under /sim/ that is the simulator's own: POST/GET
 //     /sim/calls, GET/DELETE /sim/calls/{id}, GET /sim/calldetail, POST
-//     /sim/burst, GET/POST/DELETE /sim/faults.
+//     /sim/burst, GET/POST/DELETE /sim/faults; and a load driver for the
+//     process benchmarks (driver.go): POST /sim/populate {"calls": n}
+//     answers n calls, POST /sim/rate {"rate", "calls", "seconds"} makes a
+//     steady rate of real changes spread over calls, POST
+//     /sim/calls/{id}/toggle pauses or resumes one recorder, POST
+//     /sim/end-all ends every call the generator does not drive, GET
+//     /sim/stats counts hub connections, events and active calls.
 //
 // # Main types and who calls them
 //

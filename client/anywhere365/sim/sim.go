@@ -236,6 +236,9 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	} {
 		mux.Handle(p, s.mux)
 	}
+	for _, p := range driverPaths { // driver.go
+		mux.Handle(p, s.mux)
+	}
 	if !strings.HasPrefix(s.opts.HubPath, "/attendantservice/") {
 		mux.Handle(s.opts.HubPath, s.mux)
 		mux.Handle(s.opts.HubPath+"/negotiate", s.mux)
