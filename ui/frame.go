@@ -650,7 +650,7 @@ func (m *Model) Render() string {
 		b.WriteString(fitLine(s, w))
 		b.WriteByte('\n')
 	}
-	line(m.chrome.header.get(m.chromeKey(w), func() string { return fitLine(m.headerLine(w), w) }))
+	line(m.chrome.header.get(m.headerKey(w), func() string { return fitLine(m.headerLine(w), w) }))
 	line(m.statusLine(w))
 	line(m.chrome.tabs.get(m.tabsKey(w), func() string { return fitLine(m.tabsLine(w), w) }))
 	bh := m.bodyHeight()
@@ -692,6 +692,18 @@ func (c *cachedLine) get(key string, draw func() string) string {
 		c.key, c.text, c.ok = key, draw(), true
 	}
 	return c.text
+}
+
+// headerKey is chromeKey and the panes' header segments (the compliance
+// counts change without anything else in the header changing).
+func (m *Model) headerKey(w int) string {
+	key := m.chromeKey(w)
+	for _, p := range m.panes {
+		if hs, ok := p.(HeaderSegmenter); ok {
+			key += "\x00" + hs.HeaderSegment()
+		}
+	}
+	return key
 }
 
 // chromeKey identifies a width and a theme.
