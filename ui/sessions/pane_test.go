@@ -206,8 +206,8 @@ func TestSortCyclesThroughEveryColumn(t *testing.T) {
 	if h.pane.tbl.sortCol != colAge {
 		t.Fatalf("sort column %v", h.pane.tbl.sortCol)
 	}
-	if got := order(); got != "sales/4a9f9d8b helpdesk/3f8e8c7a ucc-demo-name/1d6c6a58 sales/2e7d7b69" {
-		t.Fatalf("by time in state (longest first): %s", got)
+	if got := order(); got != "sales/2e7d7b69 ucc-demo-name/1d6c6a58 helpdesk/3f8e8c7a sales/4a9f9d8b" {
+		t.Fatalf("by time in state (ascending: shortest first): %s", got)
 	}
 	h.d.Press("o", "o") // last action, then back to UCC
 	if h.pane.tbl.sortCol != colUCC {
