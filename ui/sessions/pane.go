@@ -326,12 +326,16 @@ func (p *Pane) connToast() tea.Cmd {
 		p.connErr = ""
 		return nil
 	}
-	reason := shortConnError(cs.LastError)
-	if reason == "" || reason == p.connErr {
+	detail := connDetail(cs.LastError)
+	if detail == "" || detail == p.connErr {
 		return nil
 	}
-	p.connErr = reason
-	return toast(ui.ToastWarning, "Hub: "+reason)
+	p.connErr = detail
+	text := "Hub: " + detail
+	if r := connReason(cs.LastError); r != detail {
+		text = "Hub: " + r + " (" + detail + ")"
+	}
+	return toast(ui.ToastWarning, text)
 }
 
 // pull takes a new snapshot when the store changed (and the adaptive

@@ -571,7 +571,7 @@ func TestStatusLineShowsConnectionStates(t *testing.T) {
 	h.src.mu.Lock()
 	h.src.conn = anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 3, LastError: "dial tcp: connection refused"}
 	h.src.mu.Unlock()
-	mustContain(t, h.plain(), "↻ reconnecting (attempt 3)", "dial tcp: connection refused")
+	mustContain(t, h.plain(), "↻ reconnecting (attempt 3): connection refused")
 	h.src.mu.Lock()
 	h.src.conn = anywhere365.ConnState{Phase: anywhere365.ConnClosed, LastError: "stopped"}
 	h.src.events = 0

@@ -129,3 +129,74 @@ func TestCursorStartsOnFirstRow(t *testing.T) {
 		t.Fatalf("after the user moved, cursor on %q, want beta", got)
 	}
 }
+
+func (h *harness) setConn(cs anywhere365.ConnState) {
+	h.src.mu.Lock()
+	h.src.conn = cs
+	h.src.mu.Unlock()
+	h.tick()
+}
+
+// statusLine is the header's second line, without styling.
+func statusLine(h *harness) string { return strings.Split(h.plain(), "\n")[1] }
+
+// At 120 columns the status line keeps the ended and unconfirmed counts;
+// one session is "1 session".
+func TestStatusLineKeepsCountsAt120(t *testing.T) {
+	for _, w := range []int{120, 100} {
+		h := newHarness(t, w, 24)
+		h.src.update(anywhere365.SessionKey{UCC: "sales", CorrelationID: id4}, func(s *anywhere365.Session) { s.Gone = true })
+		h.src.update(anywhere365.SessionKey{UCC: "sales", CorrelationID: id2}, func(s *anywhere365.Session) { s.Confirmed = false })
+		tickUntil(h, 4)
+		for i := 0; i < 50 && h.pane.tbl.gone == 0; i++ {
+			time.Sleep(time.Millisecond)
+			h.tick()
+		}
+		mustContain(t, statusLine(h), "4 sessions, 1 ended, 1 unconfirmed")
+		if w == 120 {
+			mustContain(t, statusLine(h), "● Started 2") // the long form
+		}
+	}
+	h := bareHarness(t, 120, 24)
+	h.src.add("sales", id1, anywhere365.RecordingStarted, time.Minute)
+	tickUntil(h, 1)
+	if l := statusLine(h); !strings.Contains(l, "1 session") || strings.Contains(l, "1 sessions") {
+		t.Fatalf("status line %q", l)
+	}
+}
+
+// Hub errors are shown as a short human reason, cut on a word boundary;
+// the toast keeps the detail without Go type names.
+func TestHubErrorIsAHumanReason(t *testing.T) {
+	cases := []struct{ err, want string }{
+		{"connection lost: *signalr.webSocketConnection: failed to get reader: failed to read frame header: EOF", "connection lost"},
+		{"POST http://127.0.0.1:8080/attendantservice/hubs/recording/negotiate?negotiateVersion=1 -> 503 Service Unavailable (the server said: down for maintenance)", "negotiate refused (HTTP 503)"},
+		{`Post "http://127.0.0.1:1/attendantservice/hubs/recording/negotiate?negotiateVersion=1": dial tcp 127.0.0.1:1: connect: connection refused`, "connection refused"},
+	}
+	for _, w := range []int{120, 80} {
+		h := newHarness(t, w, 24)
+		for i, c := range cases {
+			h.setConn(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: i + 1, LastError: c.err})
+			l := statusLine(h)
+			if !strings.Contains(l, c.want) || strings.Contains(l, "signalr") || strings.Contains(l, "*") || strings.Contains(l, "http://") {
+				t.Errorf("width %d: status line %q, want %q and no internals", w, l, c.want)
+			}
+			tt := h.lastToast().Text
+			if !strings.HasPrefix(tt, "Hub: "+c.want) || strings.Contains(tt, "*signalr") {
+				t.Errorf("toast %q", tt)
+			}
+		}
+	}
+	// A reason it does not know is cut on a word boundary, with "…".
+	h := newHarness(t, 80, 24)
+	h.setConn(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 1,
+		LastError: "the gateway answered something unusual about maintenance windows tonight"})
+	l := strings.TrimRight(statusLine(h), " ")
+	if !strings.HasSuffix(l, "…") {
+		t.Fatalf("status line not cut with …: %q", l)
+	}
+	last := strings.Fields(strings.TrimSuffix(l, "…"))
+	if w := last[len(last)-1]; !strings.Contains(" the gateway answered something unusual about maintenance windows tonight ", " "+w+" ") {
+		t.Fatalf("cut mid-word (%q): %q", w, l)
+	}
+}

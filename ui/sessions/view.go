@@ -200,7 +200,7 @@ func (p *Pane) StatusLine(width int) string {
 	}
 	st := p.st
 	cs := p.cfg.Source.ConnState()
-	var conn, connErr string
+	var conn, reason string
 	switch cs.Phase {
 	case anywhere365.ConnConnected:
 		conn = st.Success.Render("● connected")
@@ -212,22 +212,27 @@ func (p *Pane) StatusLine(width int) string {
 		conn = st.Error.Render("✗ closed")
 	}
 	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
-		connErr = st.Muted.Render(shortConnError(cs.LastError))
+		// A short human reason; the toast and the message log (L) have
+		// the whole error.
+		reason = connReason(cs.LastError)
 	}
 	t := &p.tbl
 	c := t.counts
-	rate := st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 12))
+	// The ended and unconfirmed counts say how far the table can be
+	// trusted: both forms keep them.
+	extra := ""
+	if t.gone > 0 {
+		extra += fmt.Sprintf(", %d ended", t.gone)
+	}
+	if t.unconfirmed > 0 {
+		extra += fmt.Sprintf(", %d unconfirmed", t.unconfirmed)
+	}
+	rate := st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 8))
 	counts := st.StateStart.Render(fmt.Sprintf("● Started %d", c[anywhere365.RecordingStarted])) + " " +
 		st.StatePause.Render(fmt.Sprintf("‖ Paused %d", c[anywhere365.RecordingPaused])) + " " +
 		st.StateStop.Render(fmt.Sprintf("■ Stopped %d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○ Uninit %d", c[anywhere365.RecordingUninitialized]))
-	total := st.Muted.Render(fmt.Sprintf("%d sessions", len(t.snap)))
-	if t.gone > 0 {
-		total += st.Muted.Render(fmt.Sprintf(", %d ended", t.gone))
-	}
-	if t.unconfirmed > 0 {
-		total += st.Muted.Render(fmt.Sprintf(", %d unconfirmed", t.unconfirmed))
-	}
+	total := st.Muted.Render(plural(len(t.snap), "session") + extra)
 	if t.stale > 0 {
 		total += st.Warning.Render(fmt.Sprintf(", ~ %d stale (polled)", t.stale))
 	}
@@ -236,10 +241,12 @@ func (p *Pane) StatusLine(width int) string {
 	}
 	sep := st.Muted.Render(" │ ")
 	first := " " + conn
-	if connErr != "" {
-		first += st.Muted.Render(": ") + connErr
-	}
 	line := strings.Join([]string{first, rate, counts, total}, sep)
+	if reason != "" {
+		// The reason goes beside the connection state when it fits whole.
+		first += st.Muted.Render(": " + reason)
+		line = strings.Join([]string{first, rate, counts, total}, sep)
+	}
 	if ansi.StringWidth(line) <= width {
 		return line
 	}
@@ -248,15 +255,37 @@ func (p *Pane) StatusLine(width int) string {
 		st.StateStop.Render(fmt.Sprintf("■%d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○%d", c[anywhere365.RecordingUninitialized]))
 	rate = st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 6))
-	sessions := st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")
+	sessions := st.Muted.Render(plural(len(t.snap), "session") + extra)
 	if t.stale > 0 { // kept on a narrow screen: it says the rows may lag
 		sessions += st.Warning.Render(", ~" + strconv.Itoa(t.stale) + " stale")
 	}
-	parts := []string{" " + conn, counts, rate, sessions}
-	if connErr != "" {
-		parts = append(parts, connErr)
+	line = strings.Join([]string{" " + conn, counts, rate, sessions}, sep)
+	if reason == "" {
+		return line
 	}
-	return strings.Join(parts, sep)
+	room := func(l string) int { return width - ansi.StringWidth(l) - ansi.StringWidth(sep) }
+	if room(line) < ansi.StringWidth(reason) {
+		// During an outage the reason matters more than the event rate
+		// (zero anyway), and a shorter attempt counter leaves it room.
+		line = strings.Join([]string{" " + conn, counts, sessions}, sep)
+		if room(line) < ansi.StringWidth(reason) && cs.Phase == anywhere365.ConnReconnecting {
+			conn = st.Warning.Render("↻ reconnecting #" + strconv.Itoa(cs.Attempt))
+			line = strings.Join([]string{" " + conn, counts, sessions}, sep)
+		}
+	}
+	// Last, cut on a word boundary to the room left.
+	if r := cutWords(reason, room(line)); r != "" {
+		line += sep + st.Muted.Render(r)
+	}
+	return line
+}
+
+// plural is "1 session", "2 sessions".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // requestPrefix is how Go's HTTP client (url.Error: `Post "https://host/
