@@ -6,7 +6,9 @@
 // Main types:
 //   - Model (frame.go), built by New(Options, panes...): the tea.Model that
 //     cmd/recdeck runs. It owns the global keys (q and ctrl+c quit, tab /
-//     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help),
+//     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help,
+//     L the message log: every recent toast whole, newest first, scrollable,
+//     since the toast line shows only the newest, cut at the screen edge),
 //     the header (server or profile, API version, DEMO and TLS-INSECURE
 //     badges, and the status line of the first pane that is a StatusLiner),
 //     one toast line and a footer generated from the key bindings. While

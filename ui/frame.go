@@ -110,7 +110,11 @@ type Model struct {
 	width, height int
 	showHelp      bool
 	toasts        []toast
-	tickSeq       uint64
+	// The message log (msglog.go): every toast, shown whole on L.
+	showLog bool
+	msgLog  []logEntry
+	logOff  int
+	tickSeq uint64
 	// tabX holds each tab's [start, end) column, for mouse clicks.
 	tabX [][2]int
 }
@@ -219,6 +223,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.mouseClick(msg)
 	case tea.MouseWheelMsg:
 		mm := msg.Mouse()
+		if m.showLog {
+			if mm.Button == tea.MouseWheelUp {
+				m.logOff = max(0, m.logOff-3)
+			} else {
+				m.logOff += 3 // the view clamps it
+			}
+			return m, nil
+		}
 		if m.showHelp || len(m.panes) == 0 {
 			return m, nil
 		}
@@ -284,6 +296,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.showLog {
+		nav := logNavKeys
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case key.Matches(msg, m.keys.Log), msg.String() == "esc":
+			m.showLog = false
+		case key.Matches(msg, nav.up):
+			m.logOff--
+		case key.Matches(msg, nav.down):
+			m.logOff++
+		case key.Matches(msg, nav.pgUp):
+			m.logOff -= m.bodyHeight() - 1
+		case key.Matches(msg, nav.pgDown):
+			m.logOff += m.bodyHeight() - 1
+		case key.Matches(msg, nav.top):
+			m.logOff = 0
+		case key.Matches(msg, nav.bottom):
+			m.logOff = len(m.logLines(m.width))
+		}
+		m.logOff = max(0, m.logOff) // the view clamps the other end
+		return nil
+	}
 	if pane != nil && pane.Capturing() {
 		return m.updatePane(m.active, msg)
 	}
@@ -292,6 +327,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
+		return nil
+	case key.Matches(msg, m.keys.Log):
+		m.showLog, m.logOff = true, 0
 		return nil
 	case key.Matches(msg, m.keys.NextPane):
 		m.switchPane(m.active + 1)
@@ -332,7 +370,7 @@ func (m *Model) switchPane(i int) {
 
 func (m *Model) mouseClick(msg tea.MouseClickMsg) tea.Cmd {
 	mm := msg.Mouse()
-	if m.showHelp || len(m.panes) == 0 {
+	if m.showHelp || m.showLog || len(m.panes) == 0 {
 		return nil
 	}
 	switch {
@@ -364,6 +402,7 @@ func (m *Model) addToast(t ToastMsg, now time.Time) {
 		d = 5 * time.Second
 	}
 	m.toasts = append(m.toasts, toast{ToastMsg: t, until: now.Add(d)})
+	m.logToast(t, now)
 	// Keep a bounded history: only the newest is drawn anyway.
 	if len(m.toasts) > 20 {
 		m.toasts = append(m.toasts[:0], m.toasts[len(m.toasts)-20:]...)
@@ -429,6 +468,8 @@ func (m *Model) Render() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView(w, bh)
+	case m.showLog:
+		body = m.logView(w, bh)
 	case len(m.panes) > 0:
 		body = m.panes[m.active].View()
 	}
@@ -536,6 +577,8 @@ func (m *Model) tabsLine(w int) string {
 	}
 	if m.showHelp {
 		b.WriteString(m.styles.Title.Render("  Help"))
+	} else if m.showLog {
+		b.WriteString(m.styles.Title.Render("  Messages"))
 	}
 	return b.String()
 }
@@ -549,9 +592,15 @@ func (m *Model) toastLine(w int) string {
 	text := strings.Join(strings.Fields(t.Text), " ") // one line, whatever the pane sent
 	more := ""
 	if n := len(m.toasts) - 1; n > 0 {
-		more = m.styles.Muted.Render(" (+" + strconv.Itoa(n) + " more)")
+		more = m.styles.Muted.Render(" (+" + strconv.Itoa(n) + " more: " + m.keys.Log.Help().Key + ")")
 	}
-	return st.Render(sym+" "+word+":") + " " + m.styles.Text.Render(text) + more
+	// A long text is cut before the count, so the count and the key to
+	// the message log (which has the whole text) always show.
+	head := st.Render(sym+" "+word+":") + " "
+	if room := w - ansi.StringWidth(head) - ansi.StringWidth(more); ansi.StringWidth(text) > room {
+		text = ansi.Truncate(text, max(1, room), "…")
+	}
+	return head + m.styles.Text.Render(text) + more
 }
 
 // forceQuit is the footer's hint while a pane captures the keyboard:
@@ -591,6 +640,9 @@ func (m *Model) keyMap() combinedKeys {
 func (m *Model) footerLine(w int) string {
 	if m.showHelp {
 		return m.styles.Footer.Render("? or esc: close help · q: quit")
+	}
+	if m.showLog {
+		return m.styles.Footer.Render("↑/↓ pgup/pgdn g/G: scroll · " + m.keys.Log.Help().Key + " or esc: close · q: quit")
 	}
 	// The frame's own hints (help, quit) always show; the pane's get the
 	// rest of the line and are cut with "…" when it is too narrow. While

@@ -241,7 +241,7 @@ func TestFrameToastsShowLevelWordAndSymbolThenExpire(t *testing.T) {
 	}
 	d.Exec(ui.Toast(ui.ToastSuccess, "Paused %s", "ucc-demo-name/1d6c6a58"))
 	line = strings.Split(plain(m), "\n")[22]
-	if !strings.Contains(line, "✓ ok: Paused ucc-demo-name/1d6c6a58 (+1 more)") {
+	if !strings.Contains(line, "✓ ok: Paused ucc-demo-name/1d6c6a58 (+1 more: L)") {
 		t.Fatalf("toast line %q", line)
 	}
 	clock.t = clock.t.Add(4 * time.Second)

@@ -415,7 +415,7 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		level = ui.ToastSuccess
 		text = pastTense(m.action, m.prev) + " " + name
 		if m.resp != nil {
-			text += " (now " + m.resp.RecordingState.String() + ")"
+			text += " (now " + changedState(m.action, m.resp) + ")"
 		}
 	}
 	if m.trigger != "" {
@@ -428,6 +428,18 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		}
 	}
 	return tea.Batch(append(cmds, toast(level, text))...)
+}
+
+// changedState is the state the action changed, as the server reports it:
+// marking for Mark and UnMark, saving for Save and Delete, else recording.
+func changedState(a anywhere365.Action, r *anywhere365.StateResponse) string {
+	switch a {
+	case anywhere365.ActionMark, anywhere365.ActionUnMark:
+		return r.MarkingState.String()
+	case anywhere365.ActionSave, anywhere365.ActionDelete:
+		return r.SavingState.String()
+	}
+	return r.RecordingState.String()
 }
 
 // pastTense names a done action: "Paused", "Resumed" (Start on a paused

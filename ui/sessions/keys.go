@@ -121,7 +121,7 @@ func (d detailKeys) ShortHelp() []key.Binding {
 	k := d.k
 	back := k.Back
 	back.SetHelp(keyNames(k.Back, k.Detail), "back to the list")
-	return []key.Binding{k.Pause, k.Start, k.Stop, back, k.Payment}
+	return []key.Binding{back, k.Pause, k.Start, k.Stop, k.Payment} // the way back first: it must never be cut
 }
 
 func (d detailKeys) FullHelp() [][]key.Binding { return tableKeys(d).FullHelp() }

@@ -200,3 +200,67 @@ func TestHubErrorIsAHumanReason(t *testing.T) {
 		t.Fatalf("cut mid-word (%q): %q", w, l)
 	}
 }
+
+// A toast names the state the action changed: marking for m and u, saving
+// for v and d, the recording state for the others.
+func TestToastNamesTheStateTheActionChanged(t *testing.T) {
+	h := newHarness(t, 120, 24)
+	h.selectKey(anywhere365.SessionKey{UCC: "ucc-demo-name", CorrelationID: id1})
+	for _, c := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"m"}, "Marked ucc-demo-name/1d6c6a58 (now Mark)"},
+		{[]string{"u"}, "Unmarked ucc-demo-name/1d6c6a58 (now Unmark)"},
+		{[]string{"v"}, "Saved ucc-demo-name/1d6c6a58 (now Save)"},
+		{[]string{"d", "y"}, "Deleted ucc-demo-name/1d6c6a58 (now Delete)"},
+		{[]string{"p"}, "Paused ucc-demo-name/1d6c6a58 (now Paused)"},
+	} {
+		h.d.Press(c.keys...)
+		if got := h.lastToast().Text; got != c.want {
+			t.Errorf("%v: toast %q, want %q", c.keys, got, c.want)
+		}
+	}
+}
+
+// L opens the message log: every recent toast whole (even one far wider
+// than the screen), newest first, scrollable; esc closes it. The key is in
+// the footer and the help.
+func TestMessageLogShowsToastsWhole(t *testing.T) {
+	h := newHarness(t, 80, 24)
+	mustContain(t, h.plain(), "L log")
+	h.d.Press("?")
+	mustContain(t, h.plain(), "L", "log")
+	h.d.Press("esc")
+	long := "Validation: " + strings.Repeat("the server explains at length why ", 6) + "END-OF-REASON"
+	h.d.Send(ui.ToastMsg{Level: ui.ToastError, Text: long})
+	for i := 0; i < 30; i++ {
+		h.d.Send(ui.ToastMsg{Level: ui.ToastInfo, Text: "filler " + string(rune('a'+i%26))})
+	}
+	toastLine := strings.Split(h.plain(), "\n")[22]
+	mustContain(t, toastLine, "more: L")
+	h.d.Press("L")
+	scr := h.plain()
+	mustContain(t, scr, "Messages", "newest first")
+	lines := strings.Split(scr, "\n")
+	if !strings.Contains(lines[4], "filler") || !strings.Contains(lines[4], "filler "+string(rune('a'+29%26))) {
+		t.Fatalf("newest first: %q", lines[4])
+	}
+	for i := 0; i < 60 && !strings.Contains(h.plain(), "END-OF-REASON"); i++ {
+		h.d.Press("j")
+	}
+	scr = h.plain()
+	if !strings.Contains(scr, "END-OF-REASON") || !strings.Contains(scr, "Validation: the server explains") {
+		t.Fatalf("the long reason is not readable whole:\n%s", scr)
+	}
+	joined := strings.Join(strings.Fields(scr), " ")
+	if !strings.Contains(joined, strings.Join(strings.Fields(long), " ")) {
+		t.Fatalf("the long reason is cut:\n%s", scr)
+	}
+	h.d.Press("p") // keys other than scroll and close do nothing here
+	if len(h.api.setCalls()) != 0 {
+		t.Fatal("a pane key acted while the log was open")
+	}
+	h.d.Press("esc")
+	mustContain(t, h.plain(), "UCC▲")
+}
