@@ -177,6 +177,10 @@ func (p *Pane) act(a anywhere365.Action, trigger string) tea.Cmd {
 		return toast(ui.ToastWarning, a.String()+": no session selected")
 	}
 	name := label(key)
+	if a == anywhere365.ActionStop && prev == anywhere365.RecordingStopped {
+		// Nothing to ask or send: the server would refuse it.
+		return toast(ui.ToastInfo, "The recording of "+name+" is already stopped: nothing sent")
+	}
 	if reason := p.disabledReason(key.UCC); reason != "" {
 		return p.refuse(key, a, trigger, reason)
 	}

@@ -108,7 +108,8 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
-		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment, k.PaymentToggle},
+		// PaymentToggle (space) is payment mode's only: its help lists it.
+		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment},
 		{k.Alerts, k.AlertAck, k.AlertResumeAll},
 	}
 }

@@ -631,6 +631,9 @@ func TestHelpIsBuiltFromTheBindings(t *testing.T) {
 	scr := h.plain()
 	pairs := []string{}
 	for _, nb := range h.pane.keys.Bindings() {
+		if nb.Name == "payment_toggle" {
+			continue // payment mode's own key: its help lists it
+		}
 		hb := nb.Binding.Help()
 		pairs = append(pairs, hb.Key, hb.Desc)
 	}

@@ -264,3 +264,33 @@ func TestMessageLogShowsToastsWhole(t *testing.T) {
 	h.d.Press("esc")
 	mustContain(t, h.plain(), "UCC▲")
 }
+
+// x on a Stopped recording says at once that it is already stopped: no
+// question, no request, no audit record.
+func TestStopOnStoppedSaysSoAtOnce(t *testing.T) {
+	h := newHarness(t, 120, 24)
+	h.selectKey(anywhere365.SessionKey{UCC: "sales", CorrelationID: id4}) // Stopped
+	h.d.Press("x")
+	if h.pane.Capturing() {
+		t.Fatal("x on a Stopped recording asks to confirm")
+	}
+	if got := h.lastToast().Text; !strings.Contains(got, "already stopped") {
+		t.Fatalf("toast %q", got)
+	}
+	if len(h.api.setCalls()) != 0 || len(h.aud.all()) != 0 {
+		t.Fatalf("sent %v, audited %v", h.api.setCalls(), h.aud.all())
+	}
+}
+
+// The help lists space only where it does something: in payment mode.
+func TestHelpListsSpaceOnlyInPaymentMode(t *testing.T) {
+	h := newHarness(t, 120, 30)
+	h.d.Press("?")
+	if scr := h.plain(); strings.Contains(scr, "space") {
+		t.Fatalf("table help lists space:\n%s", scr)
+	}
+	h.d.Press("esc")
+	h.selectKey(anywhere365.SessionKey{UCC: "ucc-demo-name", CorrelationID: id1})
+	h.d.Press("P")
+	mustContain(t, h.plain(), "space pause/resume")
+}
