@@ -659,7 +659,7 @@ func TestEmptyStoreAndNoSelection(t *testing.T) {
 	pane := New(Config{Source: src, API: &fakeAPI{src: src}, Now: clock.Now, Requester: "sip:a@b.c"})
 	frame := ui.New(ui.Options{Now: clock.Now, Tick: -1}, pane)
 	frame.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	mustContain(t, stripANSI(frame.Render()), "No sessions yet")
+	mustContain(t, stripANSI(frame.Render()), "No sessions known yet")
 	_, cmd := pane.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	if msg := cmd(); msg.(ui.ToastMsg).Text != "Pause: no session selected" {
 		t.Fatalf("got %v", msg)

@@ -294,3 +294,18 @@ func TestHelpListsSpaceOnlyInPaymentMode(t *testing.T) {
 	h.d.Press("P")
 	mustContain(t, h.plain(), "space pause/resume")
 }
+
+// The empty table says what the console can and cannot see and how to add
+// a call, whole at 80 columns.
+func TestEmptyStateExplainsWhatTheConsoleSees(t *testing.T) {
+	h := bareHarness(t, 80, 24)
+	scr := h.plain()
+	joined := strings.Join(strings.Fields(scr), " ")
+	for _, want := range []string{"cannot list the calls in progress", "recording event", "press a and give its UCC name and correlation id", "come back from the journal"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("empty state lacks %q:\n%s", want, scr)
+		}
+	}
+	body := strings.Join(strings.Split(scr, "\n")[3:20], "\n")
+	mustNotContain(t, body, "…") // nothing cut
+}

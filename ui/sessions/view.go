@@ -63,11 +63,24 @@ func (p *Pane) tableLines() []string {
 	lines := make([]string, 0, t.visible+1)
 	lines = append(lines, t.header(p.st))
 	if len(t.rows) == 0 {
-		msg := "No sessions yet: calls appear here as the hub reports them (a: watch one by id)."
 		if len(t.snap) > 0 {
-			msg = fmt.Sprintf("No session matches the filter %q (esc clears it).", t.filter)
+			msg := fmt.Sprintf("No session matches the filter %q (esc clears it).", t.filter)
+			return append(lines, "", "  "+p.st.Muted.Render(msg))
 		}
-		return append(lines, "", "  "+p.st.Muted.Render(msg))
+		// Calls may well be live on the server: say what the console can
+		// and cannot see, so an empty table does not look broken.
+		add := p.keys.Add.Help().Key
+		lines = append(lines, "", "  "+p.st.Text.Render("No sessions known yet."))
+		for _, para := range []string{
+			"The Anywhere365 API cannot list the calls in progress, so the console sees a call only when the hub reports a recording event for it (its next start, pause, stop, ...).",
+			"To follow a call now, press " + add + " and give its UCC name and correlation id.",
+			"Calls seen before a restart come back from the journal.",
+		} {
+			for _, l := range strings.Split(ansi.Wrap(para, max(20, p.width-4), " "), "\n") {
+				lines = append(lines, "  "+p.st.Muted.Render(l))
+			}
+		}
+		return lines
 	}
 	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
 		s := &t.snap[t.rows[i]]
