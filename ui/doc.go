@@ -24,6 +24,11 @@
 //     every pane. Panes pull their data on it instead of receiving one
 //     message per event, so the console stays smooth under thousands of
 //     events a second (DESIGN.md, "How data flows").
+//   - Themes (themepick.go): the frame asks the terminal for its
+//     background (tea.RequestBackgroundColor) and, unless a theme was
+//     configured or the remembered one reads on it, starts with the first
+//     theme that does; t cycles only through readable themes and hands
+//     the choice to Options.OnTheme to be remembered.
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a
 //     themes.Theme, passed to every pane; with no colour (--no-color,
 //     NO_COLOR) meaning is carried by words and symbols only.

@@ -66,6 +66,18 @@ type Options struct {
 	Themes  []themes.Theme
 	Theme   int
 	NoColor bool
+	// ThemeConfigured is true when Theme was asked for (--theme, the
+	// profile): the terminal's background then does not change it.
+	// ThemeRemembered is true when it is the theme last chosen with t: it
+	// is kept if it can be read on the terminal's background. Otherwise
+	// the frame starts with the first theme that matches the background
+	// (tea.BackgroundColorMsg), and t cycles only through readable ones.
+	ThemeConfigured bool
+	ThemeRemembered bool
+	// OnTheme is called with the theme chosen with t, to remember it
+	// (cmd/recdeck writes themes.Remember); nil remembers nothing. An
+	// error is shown in a toast.
+	OnTheme func(themes.Theme) error
 	Keys    *KeyMap // nil means DefaultKeyMap()
 	// Now is the frame's clock; nil means time.Now.
 	Now func() time.Time
@@ -117,6 +129,8 @@ type Model struct {
 	tickSeq uint64
 	// tabX holds each tab's [start, end) column, for mouse clicks.
 	tabX [][2]int
+	// bgKnown and bgDark are the terminal's background, once it answered.
+	bgKnown, bgDark bool
 }
 
 // New builds the frame around panes; the first pane is shown first.
@@ -168,7 +182,7 @@ func (m *Model) Panes() []Pane { return m.panes }
 
 // Init starts the ticker and every pane.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.tick()}
+	cmds := []tea.Cmd{m.tick(), tea.RequestBackgroundColor}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -216,6 +230,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTick(msg)
 	case ToastMsg:
 		m.addToast(msg, m.now())
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.onBackground(msg.IsDark())
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -345,14 +362,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, m.keys.Theme):
-		m.theme = (m.theme + 1) % len(m.themes)
-		m.applyTheme()
-		t := m.themes[m.theme]
-		desc := t.Name
-		if t.Source != "built-in" {
-			desc += " (" + t.Source + ")"
-		}
-		m.addToast(ToastMsg{Level: ToastInfo, Text: "Theme: " + desc}, m.now())
+		m.nextTheme()
 		return nil
 	}
 	if pane == nil {

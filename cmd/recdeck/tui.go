@@ -247,6 +247,16 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	for _, e := range themeErrs {
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastWarning, Text: e.Error(), For: 15 * time.Second})
 	}
+	// No theme asked for: the one last chosen with t, if it still exists;
+	// else the frame picks one that matches the terminal's background.
+	configured, remembered := set.theme != "", false
+	if !configured {
+		if name := themes.Remembered(); name != "" {
+			if _, err := themes.Select(list, name); err == nil {
+				set.theme, remembered = name, true
+			}
+		}
+	}
 	th, err := themes.Select(list, set.theme)
 	if err != nil {
 		return nil, withExit(exitUsage, err)
@@ -390,10 +400,14 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Themes:     list,
 		Theme:      themeIdx,
 		NoColor:    set.noColor,
-		Keys:       &frameKeys,
-		Startup:    startup,
-		Tick:       opts.tick,
-		AuditLog:   auditPath,
+		// Remembered in a state file: the config file is never rewritten.
+		ThemeConfigured: configured,
+		ThemeRemembered: remembered,
+		OnTheme:         func(t themes.Theme) error { return themes.Remember(t.Name) },
+		Keys:            &frameKeys,
+		Startup:         startup,
+		Tick:            opts.tick,
+		AuditLog:        auditPath,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
 	c.frame, c.pane, c.client, c.tracker, c.guard = frame, pane, client, tracker, guard

@@ -1,0 +1,57 @@
+package ui
+
+import "github.com/recdeck/recdeck/themes"
+
+// readable reports whether theme i can be read on the terminal's
+// background; any theme can while the background is unknown.
+func (m *Model) readable(i int) bool {
+	return !m.bgKnown || themes.ReadableOn(m.themes[i], m.bgDark)
+}
+
+// onBackground starts with a theme that matches the terminal's background
+// (tea.BackgroundColorMsg), unless one was asked for, or the remembered one
+// can be read on it.
+func (m *Model) onBackground(dark bool) {
+	m.bgKnown, m.bgDark = true, dark
+	if m.opts.ThemeConfigured || m.readable(m.theme) {
+		return
+	}
+	for i := range m.themes {
+		if m.readable(i) {
+			m.theme = i
+			m.applyTheme()
+			bg := "light"
+			if dark {
+				bg = "dark"
+			}
+			m.addToast(ToastMsg{Level: ToastInfo, Text: "Theme: " + m.themes[i].Name + ", to match the terminal's " + bg + " background (t: next theme)"}, m.now())
+			return
+		}
+	}
+}
+
+// nextTheme is t: the next theme that can be read on the terminal's
+// background, remembered for the next start.
+func (m *Model) nextTheme() {
+	for step := 1; step <= len(m.themes); step++ {
+		if i := (m.theme + step) % len(m.themes); m.readable(i) {
+			m.theme = i
+			break
+		}
+	}
+	m.applyTheme()
+	t := m.themes[m.theme]
+	desc := t.Name
+	if t.Source != "built-in" {
+		desc += " (" + t.Source + ")"
+	}
+	m.addToast(ToastMsg{Level: ToastInfo, Text: "Theme: " + desc}, m.now())
+	if m.opts.OnTheme != nil {
+		if err := m.opts.OnTheme(t); err != nil {
+			m.addToast(ToastMsg{Level: ToastWarning, Text: "Theme not remembered for the next start: " + err.Error()}, m.now())
+		}
+	}
+}
+
+// Theme returns the active theme.
+func (m *Model) Theme() themes.Theme { return m.themes[m.theme] }
