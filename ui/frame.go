@@ -234,6 +234,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.onBackground(msg.IsDark())
 		return m, nil
+	case SetThemeMsg:
+		m.setTheme(msg.Name)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseClickMsg:

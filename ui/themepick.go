@@ -1,6 +1,37 @@
 package ui
 
-import "github.com/recdeck/recdeck/themes"
+import (
+	"strings"
+
+	"github.com/recdeck/recdeck/themes"
+)
+
+// SetThemeMsg asks the frame for a theme by name (a pane's ":theme NAME").
+type SetThemeMsg struct{ Name string }
+
+// ThemeNames are the themes the frame can switch to, in cycling order.
+func (m *Model) ThemeNames() []string {
+	names := make([]string, len(m.themes))
+	for i, t := range m.themes {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// setTheme switches to the named theme (an explicit choice: even one hard
+// to read on this background, which the toast then says) and remembers it.
+func (m *Model) setTheme(name string) {
+	for i, t := range m.themes {
+		if strings.EqualFold(t.Name, name) {
+			m.useTheme(i)
+			if !m.readable(i) {
+				m.addToast(ToastMsg{Level: ToastWarning, Text: "Theme " + t.Name + " may be hard to read on this terminal's background"}, m.now())
+			}
+			return
+		}
+	}
+	m.addToast(ToastMsg{Level: ToastWarning, Text: "Unknown theme " + name + " (available: " + strings.Join(m.ThemeNames(), ", ") + ")"}, m.now())
+}
 
 // readable reports whether theme i can be read on the terminal's
 // background; any theme can while the background is unknown.
@@ -33,12 +64,19 @@ func (m *Model) onBackground(dark bool) {
 // nextTheme is t: the next theme that can be read on the terminal's
 // background, remembered for the next start.
 func (m *Model) nextTheme() {
+	next := m.theme
 	for step := 1; step <= len(m.themes); step++ {
 		if i := (m.theme + step) % len(m.themes); m.readable(i) {
-			m.theme = i
+			next = i
 			break
 		}
 	}
+	m.useTheme(next)
+}
+
+// useTheme switches to theme i, announces it and remembers it.
+func (m *Model) useTheme(i int) {
+	m.theme = i
 	m.applyTheme()
 	t := m.themes[m.theme]
 	desc := t.Name

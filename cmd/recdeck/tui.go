@@ -349,7 +349,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	if demo {
 		profileName = "demo"
 	}
+	var themeNames []string // what ":theme" completes
+	for _, t := range list {
+		themeNames = append(themeNames, t.Name)
+	}
 	pane := sessions.New(sessions.Config{
+		ThemeNames: themeNames,
 		Source:     tracker,
 		API:        client,
 		Requester:  p.SIP,

@@ -27,6 +27,9 @@ type KeyMap struct {
 	// the alert under the cursor and AlertResumeAll resumes every overdue
 	// pause after one confirmation.
 	Alerts, AlertAck, AlertResumeAll key.Binding
+
+	// Command opens command mode (":sort age", ":goto 1d6c", ...).
+	Command key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -65,6 +68,8 @@ func DefaultKeyMap() KeyMap {
 		Alerts:         b([]string{"!"}, "!", "compliance alerts"),
 		AlertAck:       b([]string{"c"}, "c", "acknowledge alert"),
 		AlertResumeAll: b([]string{"R"}, "R", "resume all overdue (confirm)"),
+
+		Command: b([]string{":"}, ":", "command"),
 	}
 }
 
@@ -85,6 +90,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
 		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
 		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
+		{Name: "command", Binding: &k.Command},
 	}
 }
 
@@ -100,7 +106,7 @@ type tableKeys struct{ k *KeyMap }
 
 func (t tableKeys) ShortHelp() []key.Binding {
 	k := t.k
-	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment, k.Alerts}
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment, k.Alerts, k.Command}
 }
 
 func (t tableKeys) FullHelp() [][]key.Binding {
@@ -110,7 +116,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		// PaymentToggle (space) is payment mode's only: its help lists it.
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment},
-		{k.Alerts, k.AlertAck, k.AlertResumeAll},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command},
 	}
 }
 

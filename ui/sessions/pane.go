@@ -106,6 +106,8 @@ type Config struct {
 	ActionTimeout time.Duration
 	// FlashFor is how long a changed row is highlighted (default 1.2 s).
 	FlashFor time.Duration
+	// ThemeNames are what ":theme" completes (nil: the built-in themes).
+	ThemeNames []string
 }
 
 type mode int
@@ -138,7 +140,9 @@ type Pane struct {
 	// onAccept what happens when it is answered.
 	prompt   *components.Prompt
 	onAccept func(value string) tea.Cmd
-	onCancel string // toast text when the prompt is cancelled
+	onCancel string // toast text when the prompt is cancelled ("": none)
+	// cmdOpen is true while the prompt is the command line (command.go).
+	cmdOpen bool
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
@@ -428,6 +432,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.enterPayment()
 	case key.Matches(msg, k.Alerts):
 		return p.enterAlerts()
+	case key.Matches(msg, k.Command):
+		return p.openCommand()
 	}
 	return nil
 }
@@ -450,15 +456,22 @@ func (p *Pane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *Pane) promptKey(msg tea.KeyPressMsg) tea.Cmd {
+	if p.cmdOpen && msg.String() == "tab" {
+		p.commandTab()
+		return nil
+	}
 	res, cmd := p.prompt.Update(msg)
 	switch res {
 	case components.PromptAccepted:
 		v, next := p.prompt.Value(), p.onAccept
-		p.prompt, p.onAccept = nil, nil
+		p.prompt, p.onAccept, p.cmdOpen = nil, nil, false
 		return tea.Batch(cmd, next(v))
 	case components.PromptCancelled:
 		text := p.onCancel
-		p.prompt, p.onAccept = nil, nil
+		p.prompt, p.onAccept, p.cmdOpen = nil, nil, false
+		if text == "" {
+			return cmd
+		}
 		return tea.Batch(cmd, toast(ui.ToastInfo, text))
 	}
 	return cmd
