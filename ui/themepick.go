@@ -34,9 +34,11 @@ func (m *Model) setTheme(name string) {
 }
 
 // readable reports whether theme i can be read on the terminal's
-// background; any theme can while the background is unknown.
+// background. A terminal that does not answer the question (some
+// multiplexers) is taken to be dark, as the default theme is: t then skips
+// the light themes, which ":theme light" or --theme still choose.
 func (m *Model) readable(i int) bool {
-	return !m.bgKnown || themes.ReadableOn(m.themes[i], m.bgDark)
+	return themes.ReadableOn(m.themes[i], !m.bgKnown || m.bgDark)
 }
 
 // onBackground starts with a theme that matches the terminal's background

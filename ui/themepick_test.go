@@ -50,6 +50,22 @@ func TestThemeFollowsTheTerminalBackground(t *testing.T) {
 	}
 }
 
+// A terminal that does not say its background is taken to be dark: t
+// never cycles into the light theme there.
+func TestThemeCycleOnASilentTerminal(t *testing.T) {
+	m, _, _, d, _ := setup(t, ui.Options{})
+	for range 8 {
+		d.Press("t")
+		if m.Theme().Name == "light" {
+			t.Fatal("t cycled into the light theme on a terminal that did not answer")
+		}
+	}
+	d.Send(ui.SetThemeMsg{Name: "light"}) // an explicit choice is honoured
+	if m.Theme().Name != "light" {
+		t.Fatalf("theme %s", m.Theme().Name)
+	}
+}
+
 // A configured theme is kept whatever the background; a remembered one is
 // kept when it reads on it, and replaced when it does not.
 func TestConfiguredAndRememberedThemes(t *testing.T) {

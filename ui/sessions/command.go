@@ -59,6 +59,13 @@ func (p *Pane) openCommand() tea.Cmd {
 
 // commandHint lists the commands, or the candidates of a completion.
 func commandHint(prefix string) string {
+	if name, _, ok := strings.Cut(prefix, " "); ok {
+		for _, c := range commands {
+			if c.name == name {
+				return ":" + c.name + " " + c.args + ": " + c.help + " · enter runs · esc closes"
+			}
+		}
+	}
 	var names []string
 	for _, c := range commands {
 		if strings.HasPrefix(c.name, prefix) {
