@@ -172,6 +172,9 @@ func (p *Pane) target() (anywhere365.SessionKey, anywhere365.RecordingState, boo
 // for the requester SIP URI if unknown and for confirmation of stop and
 // delete, then sends it. Every path ends in a toast.
 func (p *Pane) act(a anywhere365.Action, trigger string) tea.Cmd {
+	if trigger == "" && p.mode == modeTable && len(p.picked) > 0 {
+		return p.bulkAct(a) // rows are picked: the action is for all of them
+	}
 	key, prev, ok := p.target()
 	if !ok {
 		return toast(ui.ToastWarning, a.String()+": no session selected")

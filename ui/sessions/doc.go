@@ -62,6 +62,12 @@
 // it) and :export FILE.csv|FILE.json (the table as shown, filtered and
 // sorted; an existing file is never overwritten).
 //
+// Bulk actions (bulk.go): V picks rows (✓ in the marker cell); while rows
+// are picked, s p x m u v d apply to all of them after one confirmation,
+// each sent, audited and reported as a single action is (a disabled UCC
+// refused and audited, a Stopped recording left out of a stop); esc
+// clears the picks.
+//
 // Main types: Pane (a ui.Pane and ui.StatusLiner), Config, KeyMap, and the
 // interfaces it needs, Source (the session store: *anywhere365.Tracker),
 // RecordingAPI (*anywhere365.Client), Auditor (*audit.Log), PauseGuard

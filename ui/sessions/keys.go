@@ -30,6 +30,8 @@ type KeyMap struct {
 
 	// Command opens command mode (":sort age", ":goto 1d6c", ...).
 	Command key.Binding
+	// Pick picks a row for a bulk action (bulk.go).
+	Pick key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -70,6 +72,8 @@ func DefaultKeyMap() KeyMap {
 		AlertResumeAll: b([]string{"R"}, "R", "resume all overdue (confirm)"),
 
 		Command: b([]string{":"}, ":", "command"),
+		// Not space: that is payment mode's pause/resume in the same pane.
+		Pick: b([]string{"V"}, "V", "pick row (bulk action)"),
 	}
 }
 
@@ -90,7 +94,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
 		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
 		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
-		{Name: "command", Binding: &k.Command},
+		{Name: "command", Binding: &k.Command}, {Name: "pick", Binding: &k.Pick},
 	}
 }
 
@@ -116,7 +120,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		// PaymentToggle (space) is payment mode's only: its help lists it.
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment},
-		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command, k.Pick},
 	}
 }
 

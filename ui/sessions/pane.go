@@ -143,6 +143,8 @@ type Pane struct {
 	onCancel string // toast text when the prompt is cancelled ("": none)
 	// cmdOpen is true while the prompt is the command line (command.go).
 	cmdOpen bool
+	// picked are the rows picked for a bulk action (bulk.go).
+	picked map[anywhere365.SessionKey]bool
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
@@ -395,6 +397,10 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case p.mode == modeDetail:
 			p.mode = modeTable
+		case len(p.picked) > 0:
+			n := len(p.picked)
+			p.clearPicks()
+			return toast(ui.ToastInfo, "Picks cleared ("+plural(n, "session")+")")
 		case p.tbl.filter != "":
 			p.tbl.setFilter("")
 			return toast(ui.ToastInfo, "Filter cleared")
@@ -434,6 +440,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.enterAlerts()
 	case key.Matches(msg, k.Command):
 		return p.openCommand()
+	case key.Matches(msg, k.Pick):
+		return p.togglePick()
 	}
 	return nil
 }

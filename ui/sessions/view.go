@@ -108,8 +108,16 @@ func (p *Pane) tableLines() []string {
 	return lines
 }
 
-// marker is the leading cell of a row.
+// marker is the leading cell of a row: a picked row's ✓ before the rest.
 func (p *Pane) marker(s *anywhere365.Session) string {
+	m := p.rowMarker(s)
+	if p.picked[s.Key] {
+		return markPicked + m
+	}
+	return m
+}
+
+func (p *Pane) rowMarker(s *anywhere365.Session) string {
 	if _, ok := p.pending[s.Key]; ok {
 		return spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]
 	}
@@ -154,6 +162,10 @@ func (p *Pane) bottomLines() []string {
 			st.Muted.Render(fmt.Sprintf(" (%d of %d)", len(t.rows), len(t.snap)))
 	}
 	first += st.Muted.Render(" · sort " + t.sortDesc())
+	if n := len(p.picked); n > 0 {
+		first += st.Accent.Render(fmt.Sprintf(" · %s %s picked: actions apply to all (%s picks, esc clears)",
+			markPicked, plural(n, "session"), p.keys.Pick.Help().Key))
+	}
 	first += st.Muted.Render(" · ? = unconfirmed, ~ = stale, ✗ = refused, ⊘ = actions disabled")
 
 	second := ""
