@@ -15,6 +15,12 @@
 // Builtin, LoadAll and Select (the list the console cycles through with "t"
 // and the one --theme picks).
 //
+// ReadableOn tells whether a theme reads on a dark or a light terminal
+// background (the console starts with a matching one and cycles only
+// through those); Remembered and Remember keep the theme last chosen with
+// "t" in a state file, $XDG_STATE_HOME/recdeck/theme (StateFile), so the
+// config file is never rewritten.
+//
 // Who calls it: cmd/recdeck (reading --theme and the config) and ui, whose
 // NewStyles turns a Theme into the one Styles value every pane draws with.
 // themes imports neither ui nor any client: it only knows colours.

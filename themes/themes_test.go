@@ -220,3 +220,45 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The dark themes read on a dark background, light on a light one, and
+// high-contrast (its own background) on both.
+func TestReadableOn(t *testing.T) {
+	want := map[string][2]bool{ // [dark bg, light bg]
+		"dark": {true, false}, "light": {false, true}, "high-contrast": {true, true}, "colorblind": {true, false},
+	}
+	for _, th := range Builtin() {
+		w, ok := want[th.Name]
+		if !ok {
+			t.Fatalf("unexpected theme %s", th.Name)
+		}
+		if got := [2]bool{ReadableOn(th, true), ReadableOn(th, false)}; got != w {
+			t.Errorf("%s: readable on dark/light %v, want %v", th.Name, got, w)
+		}
+	}
+}
+
+// The chosen theme is remembered in a state file under $XDG_STATE_HOME,
+// not in the config.
+func TestRememberTheChosenTheme(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", dir)
+	if got := Remembered(); got != "" {
+		t.Fatalf("remembered %q before any choice", got)
+	}
+	if err := Remember("colorblind"); err != nil {
+		t.Fatal(err)
+	}
+	if got := Remembered(); got != "colorblind" {
+		t.Fatalf("remembered %q", got)
+	}
+	if StateFile() != filepath.Join(dir, "recdeck", "theme") {
+		t.Fatalf("state file %s", StateFile())
+	}
+	if err := os.WriteFile(StateFile(), []byte("../../etc/x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := Remembered(); got != "" {
+		t.Fatalf("a path was taken as a theme name: %q", got)
+	}
+}

@@ -6,7 +6,9 @@
 // Main types:
 //   - Model (frame.go), built by New(Options, panes...): the tea.Model that
 //     cmd/recdeck runs. It owns the global keys (q and ctrl+c quit, tab /
-//     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help),
+//     shift+tab / 1-9 switch panes, t cycles themes, ? shows the full help,
+//     L the message log: every recent toast whole, newest first, scrollable,
+//     since the toast line shows only the newest, cut at the screen edge),
 //     the header (server or profile, API version, DEMO and TLS-INSECURE
 //     badges, and the status line of the first pane that is a StatusLiner),
 //     one toast line and a footer generated from the key bindings. While
@@ -37,6 +39,11 @@
 //     unexported ticker field; it does nothing if that field is not there).
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
+//   - Themes (themepick.go): the frame asks the terminal for its
+//     background (tea.RequestBackgroundColor) and, unless a theme was
+//     configured or the remembered one reads on it, starts with the first
+//     theme that does; t cycles only through readable themes and hands
+//     the choice to Options.OnTheme to be remembered.
 //   - Styles (styles.go) and NewStyles (theme.go): one value built from a
 //     themes.Theme, passed to every pane; with no colour (--no-color,
 //     NO_COLOR) meaning is carried by words and symbols only.

@@ -104,6 +104,18 @@ type Options struct {
 	Themes  []themes.Theme
 	Theme   int
 	NoColor bool
+	// ThemeConfigured is true when Theme was asked for (--theme, the
+	// profile): the terminal's background then does not change it.
+	// ThemeRemembered is true when it is the theme last chosen with t: it
+	// is kept if it can be read on the terminal's background. Otherwise
+	// the frame starts with the first theme that matches the background
+	// (tea.BackgroundColorMsg), and t cycles only through readable ones.
+	ThemeConfigured bool
+	ThemeRemembered bool
+	// OnTheme is called with the theme chosen with t, to remember it
+	// (cmd/recdeck writes themes.Remember); nil remembers nothing. An
+	// error is shown in a toast.
+	OnTheme func(themes.Theme) error
 	Keys    *KeyMap // nil means DefaultKeyMap()
 	// Now is the frame's clock; nil means time.Now.
 	Now func() time.Time
@@ -179,8 +191,14 @@ type Model struct {
 	// that may have changed something (Bubble Tea asks after every one).
 	view      tea.View
 	viewValid bool
+	// The message log (msglog.go): every toast, shown whole on L.
+	showLog bool
+	msgLog  []logEntry
+	logOff  int
 	// tabX holds each tab's [start, end) column, for mouse clicks.
 	tabX [][2]int
+	// bgKnown and bgDark are the terminal's background, once it answered.
+	bgKnown, bgDark bool
 }
 
 // New builds the frame around panes; the first pane is shown first.
@@ -233,7 +251,7 @@ func (m *Model) Panes() []Pane { return m.panes }
 
 // Init starts every pane and the frame's clock.
 func (m *Model) Init() tea.Cmd {
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -435,12 +453,26 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ToastMsg:
 		m.addToast(msg, m.now())
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.onBackground(msg.IsDark())
+		return m, nil
+	case SetThemeMsg:
+		m.setTheme(msg.Name)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseClickMsg:
 		return m, m.mouseClick(msg)
 	case tea.MouseWheelMsg:
 		mm := msg.Mouse()
+		if m.showLog {
+			if mm.Button == tea.MouseWheelUp {
+				m.logOff = max(0, m.logOff-3)
+			} else {
+				m.logOff += 3 // the view clamps it
+			}
+			return m, nil
+		}
 		if m.showHelp || len(m.panes) == 0 {
 			return m, nil
 		}
@@ -506,6 +538,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.showLog {
+		nav := logNavKeys
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case key.Matches(msg, m.keys.Log), msg.String() == "esc":
+			m.showLog = false
+		case key.Matches(msg, nav.up):
+			m.logOff--
+		case key.Matches(msg, nav.down):
+			m.logOff++
+		case key.Matches(msg, nav.pgUp):
+			m.logOff -= m.bodyHeight() - 1
+		case key.Matches(msg, nav.pgDown):
+			m.logOff += m.bodyHeight() - 1
+		case key.Matches(msg, nav.top):
+			m.logOff = 0
+		case key.Matches(msg, nav.bottom):
+			m.logOff = len(m.logLines(m.width))
+		}
+		m.logOff = max(0, m.logOff) // the view clamps the other end
+		return nil
+	}
 	if pane != nil && pane.Capturing() {
 		return m.updatePane(m.active, msg)
 	}
@@ -514,6 +569,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
+		return nil
+	case key.Matches(msg, m.keys.Log):
+		m.showLog, m.logOff = true, 0
 		return nil
 	case key.Matches(msg, m.keys.NextPane):
 		m.switchPane(m.active + 1)
@@ -529,14 +587,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, m.keys.Theme):
-		m.theme = (m.theme + 1) % len(m.themes)
-		m.applyTheme()
-		t := m.themes[m.theme]
-		desc := t.Name
-		if t.Source != "built-in" {
-			desc += " (" + t.Source + ")"
-		}
-		m.addToast(ToastMsg{Level: ToastInfo, Text: "Theme: " + desc}, m.now())
+		m.nextTheme()
 		return nil
 	}
 	if pane == nil {
@@ -554,7 +605,7 @@ func (m *Model) switchPane(i int) {
 
 func (m *Model) mouseClick(msg tea.MouseClickMsg) tea.Cmd {
 	mm := msg.Mouse()
-	if m.showHelp || len(m.panes) == 0 {
+	if m.showHelp || m.showLog || len(m.panes) == 0 {
 		return nil
 	}
 	switch {
@@ -586,6 +637,7 @@ func (m *Model) addToast(t ToastMsg, now time.Time) {
 		d = 5 * time.Second
 	}
 	m.toasts = append(m.toasts, toast{ToastMsg: t, until: now.Add(d)})
+	m.logToast(t, now)
 	// Keep a bounded history: only the newest is drawn anyway.
 	if len(m.toasts) > 20 {
 		m.toasts = append(m.toasts[:0], m.toasts[len(m.toasts)-20:]...)
@@ -658,6 +710,8 @@ func (m *Model) Render() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView(w, bh)
+	case m.showLog:
+		body = m.logView(w, bh)
 	case len(m.panes) > 0:
 		body = m.panes[m.active].View()
 	}
@@ -714,7 +768,7 @@ func (m *Model) chromeKey(w int) string {
 func (m *Model) tabsKey(w int) string {
 	var b strings.Builder
 	b.WriteString(m.chromeKey(w))
-	b.WriteString("\x00" + strconv.Itoa(m.active) + strconv.FormatBool(m.showHelp))
+	b.WriteString("\x00" + strconv.Itoa(m.active) + strconv.FormatBool(m.showHelp) + strconv.FormatBool(m.showLog))
 	for _, p := range m.panes {
 		b.WriteString("\x00" + p.Title())
 	}
@@ -726,7 +780,7 @@ func (m *Model) tabsKey(w int) string {
 func (m *Model) footerKey(w int) string {
 	var b strings.Builder
 	b.WriteString(m.chromeKey(w))
-	b.WriteString("\x00" + strconv.FormatBool(m.showHelp))
+	b.WriteString("\x00" + strconv.FormatBool(m.showHelp) + strconv.FormatBool(m.showLog))
 	bindings := m.keys.ShortHelp()
 	if len(m.panes) > 0 {
 		b.WriteString(strconv.FormatBool(m.panes[m.active].Capturing()))
@@ -824,6 +878,8 @@ func (m *Model) tabsLine(w int) string {
 	}
 	if m.showHelp {
 		b.WriteString(m.styles.Title.Render("  Help"))
+	} else if m.showLog {
+		b.WriteString(m.styles.Title.Render("  Messages"))
 	}
 	return b.String()
 }
@@ -837,9 +893,15 @@ func (m *Model) toastLine(w int) string {
 	text := strings.Join(strings.Fields(t.Text), " ") // one line, whatever the pane sent
 	more := ""
 	if n := len(m.toasts) - 1; n > 0 {
-		more = m.styles.Muted.Render(" (+" + strconv.Itoa(n) + " more)")
+		more = m.styles.Muted.Render(" (+" + strconv.Itoa(n) + " more: " + m.keys.Log.Help().Key + ")")
 	}
-	return st.Render(sym+" "+word+":") + " " + m.styles.Text.Render(text) + more
+	// A long text is cut before the count, so the count and the key to
+	// the message log (which has the whole text) always show.
+	head := st.Render(sym+" "+word+":") + " "
+	if room := w - ansi.StringWidth(head) - ansi.StringWidth(more); ansi.StringWidth(text) > room {
+		text = ansi.Truncate(text, max(1, room), "…")
+	}
+	return head + m.styles.Text.Render(text) + more
 }
 
 // forceQuit is the footer's hint while a pane captures the keyboard:
@@ -879,6 +941,9 @@ func (m *Model) keyMap() combinedKeys {
 func (m *Model) footerLine(w int) string {
 	if m.showHelp {
 		return m.styles.Footer.Render("? or esc: close help · q: quit")
+	}
+	if m.showLog {
+		return m.styles.Footer.Render("↑/↓ pgup/pgdn g/G: scroll · " + m.keys.Log.Help().Key + " or esc: close · q: quit")
 	}
 	// The frame's own hints (help, quit) always show; the pane's get the
 	// rest of the line and are cut with "…" when it is too narrow. While

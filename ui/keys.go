@@ -180,6 +180,8 @@ type KeyMap struct {
 	Theme    key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// Log opens the message log: recent toasts, whole, newest first.
+	Log key.Binding
 }
 
 // DefaultKeyMap returns the frame's default keys.
@@ -191,6 +193,7 @@ func DefaultKeyMap() KeyMap {
 		Theme:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "next theme")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Log:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log")),
 	}
 }
 
@@ -203,6 +206,7 @@ func (k *KeyMap) Bindings() []NamedBinding {
 		{"theme", &k.Theme},
 		{"help", &k.Help},
 		{"quit", &k.Quit},
+		{"message_log", &k.Log},
 	}
 }
 
@@ -214,10 +218,10 @@ func (k *KeyMap) Rebind(keys map[string][]string) error { return Rebind(keys, k)
 // ShortHelp is the footer's share of the global keys: the way to the
 // full help and out; the others are listed there.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.Quit}
+	return []key.Binding{k.Log, k.Help, k.Quit}
 }
 
 // FullHelp is the global column of the ? screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.NextPane, k.PrevPane, k.GotoPane, k.Theme, k.Help, k.Quit}}
+	return [][]key.Binding{{k.NextPane, k.PrevPane, k.GotoPane, k.Theme, k.Log, k.Help, k.Quit}}
 }

@@ -249,6 +249,16 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	for _, e := range themeErrs {
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastWarning, Text: e.Error(), For: 15 * time.Second})
 	}
+	// No theme asked for: the one last chosen with t, if it still exists;
+	// else the frame picks one that matches the terminal's background.
+	configured, remembered := set.theme != "", false
+	if !configured {
+		if name := themes.Remembered(); name != "" {
+			if _, err := themes.Select(list, name); err == nil {
+				set.theme, remembered = name, true
+			}
+		}
+	}
 	th, err := themes.Select(list, set.theme)
 	if err != nil {
 		return nil, withExit(exitUsage, err)
@@ -341,7 +351,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	if demo {
 		profileName = "demo"
 	}
+	var themeNames []string // what ":theme" completes
+	for _, t := range list {
+		themeNames = append(themeNames, t.Name)
+	}
 	pane := sessions.New(sessions.Config{
+		ThemeNames: themeNames,
 		Source:     tracker,
 		API:        client,
 		Requester:  p.SIP,
@@ -394,13 +409,17 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Themes:     list,
 		Theme:      themeIdx,
 		NoColor:    set.noColor,
-		Keys:       &frameKeys,
-		Startup:    startup,
-		Tick:       opts.tick,
-		AuditLog:   auditPath,
-		Wake:       tracker.Changed(), // a frame when the sessions change, not on a fixed tick
-		Done:       ctx.Done(),
-		Pacer:      pacer,
+		// Remembered in a state file: the config file is never rewritten.
+		ThemeConfigured: configured,
+		ThemeRemembered: remembered,
+		OnTheme:         func(t themes.Theme) error { return themes.Remember(t.Name) },
+		Keys:            &frameKeys,
+		Startup:         startup,
+		Tick:            opts.tick,
+		AuditLog:        auditPath,
+		Wake:            tracker.Changed(), // a frame when the sessions change, not on a fixed tick
+		Done:            ctx.Done(),
+		Pacer:           pacer,
 	}, panes...)
 	c.model = &monitored{Model: frame, mon: mon}
 	c.frame, c.pane, c.client, c.tracker, c.guard, c.pacer = frame, pane, client, tracker, guard, pacer

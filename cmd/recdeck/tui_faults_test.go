@@ -376,6 +376,8 @@ func (x *tfConsole) act(a tfAction, k anywhere365.SessionKey) ui.ToastMsg {
 	unknown := regexp.MustCompile(`^\? ` + name + ` ` + label + ` unknown: the request reached the server but its answer was lost: re-reading$`)
 	reread := regexp.MustCompile(`^(` + name + ` ` + label + ` re-read after its lost answer: now \w+ \(it (took|did not take) effect\)|\? ` +
 		name + ` ` + label + ` still unknown: could not re-read it \(\S.{3,}\); the row shows its state once the server answers)$`)
+	// Stop on a recording the row shows Stopped is answered at once (issue 16).
+	already := regexp.MustCompile(`^The recording of ` + label + ` is already stopped: nothing sent$`)
 	wasUnknown := false
 	for _, tm := range x.toastsSince(from) {
 		if !strings.Contains(tm.Text, k.CorrelationID[:8]) {
@@ -388,6 +390,7 @@ func (x *tfConsole) act(a tfAction, k anywhere365.SessionKey) ui.ToastMsg {
 		case wasUnknown && tm.Level != ui.ToastError && reread.MatchString(tm.Text):
 		case !wasUnknown && tm.Level == ui.ToastSuccess && ok.MatchString(tm.Text):
 		case !wasUnknown && tm.Level == ui.ToastError && failed.MatchString(tm.Text):
+		case !wasUnknown && tm.Level == ui.ToastInfo && a.action == anywhere365.ActionStop && already.MatchString(tm.Text):
 		default:
 			x.t.Fatalf("%v: the toast is neither confirmed, nor failed with a reason, nor unknown and re-read: %+v", a.keys, tm)
 		}

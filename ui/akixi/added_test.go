@@ -57,7 +57,7 @@ func TestAddedEntryShownAndSelected(t *testing.T) {
 	if !ok || e.Description != "Team Z recordings" || h.p.scope.PartIDInTelSys != "Sales" || h.p.offset != 40 {
 		t.Fatalf("selected %+v in %s at offset %d", e, h.p.scope, h.p.offset)
 	}
-	h.wantView("> Team Z recordings", "page 3")
+	h.wantView("▸ Team Z recordings", "page 3")
 	// Delete it: audited too.
 	h.d.Press("d", "y")
 	f, err := openRead(path)

@@ -44,8 +44,9 @@ func DefaultKeyMap() KeyMap {
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes, delete")),
-		No:        key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no, keep it")),
+		// The question's own line says the same: "y delete · any other key keep it".
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("any other key", "keep it")),
 	}
 }
 

@@ -133,7 +133,7 @@ func TestListAndPaging(t *testing.T) {
 	}
 	// The cursor moves within the page and shows as a marker, not only a colour.
 	h.d.Press("down", "down", "up")
-	if p.cursor != 1 || !strings.Contains(h.view(), "> Dubber Sales team 02") {
+	if p.cursor != 1 || !strings.Contains(h.view(), "▸ Dubber Sales team 02") {
 		t.Errorf("cursor %d", p.cursor)
 	}
 	h.d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
@@ -538,7 +538,7 @@ func TestOddTextStaysInItsRow(t *testing.T) {
 	guid := h.sim.Put(akixi.Entry{Type: akixi.TypeDubber, TelSysID: "1", Description: "two\nlines \u009b31m", AuthUserID1: "a\tb"})
 	h.d.Press("r")
 	lines := strings.Split(h.view(), "\n")
-	if len(lines) != 30 || !strings.Contains(h.view(), "> two lines  31m") || strings.ContainsAny(h.view(), "\u009b\t") {
+	if len(lines) != 30 || !strings.Contains(h.view(), "▸ two lines  31m") || strings.ContainsAny(h.view(), "\u009b\t") {
 		t.Errorf("list view:\n%s", h.view())
 	}
 	h.d.Press("enter", "x")

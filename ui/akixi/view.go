@@ -87,7 +87,7 @@ func (p *Pane) listView() []string {
 		text := row(desc, e.Type, e.Scope().Short(), e.GUID)
 		switch {
 		case i == p.cursor:
-			out = append(out, p.st.RowSel.Render("> "+text))
+			out = append(out, p.st.RowSel.Render("▸ "+text)) // as every pane: shows without colour
 		case i%2 == 1:
 			out = append(out, p.st.RowAlt.Render("  "+text))
 		default:
@@ -135,15 +135,22 @@ func (p *Pane) confirmLines() []string {
 		return []string{
 			p.st.Warning.Render("! WARNING: " + e.Description + " is the demonstration-simulator entry."),
 			p.st.Warning.Render("  Akixi creates it to play back example recordings for demo reports and advises not to delete it."),
-			p.st.Warning.Render("? Continue to delete it anyway?") + " " + p.st.HelpKey.Render("y") + p.st.Muted.Render(" continue · any other key: keep it"),
+			p.st.Warning.Render("? Continue to delete it anyway?") + " " + p.answerHint("continue"),
 		}
 	}
 	return []string{
 		p.st.Warning.Render(fmt.Sprintf("? Delete %q?", e.Description)),
 		p.st.Text.Render("  GUID " + e.GUID + " · " + e.Scope().String()),
 		p.st.Warning.Render("  This cannot be undone: a deleted entry cannot be restored."),
-		p.st.HelpKey.Render("y") + p.st.Muted.Render(" delete · any other key: keep it"),
+		p.answerHint(p.keys.Yes.Help().Desc),
 	}
+}
+
+// answerHint is the delete question's keys, in the footer's words (the
+// same bindings, so a rebinding shows in both).
+func (p *Pane) answerHint(yes string) string {
+	y, n := p.keys.Yes.Help(), p.keys.No.Help()
+	return p.st.HelpKey.Render(y.Key) + p.st.Muted.Render(" "+yes+" · ") + p.st.HelpKey.Render(n.Key) + p.st.Muted.Render(" "+n.Desc)
 }
 
 func (p *Pane) detailView() []string {
@@ -199,7 +206,7 @@ func (p *Pane) formView() []string {
 	for i, fld := range f.fields {
 		marker := "  "
 		if i == f.focus {
-			marker = "> "
+			marker = "▸ "
 		}
 		label := fmt.Sprintf("%-*s ", labelWidth, fld.prop.Label+" ("+fld.prop.Name+")")
 		fieldLines = append(fieldLines, marker+p.st.Input.Render(label)+fld.in.View())

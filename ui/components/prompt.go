@@ -34,6 +34,9 @@ type Prompt struct {
 	input                  textinput.Model
 	validate               func(string) error
 	err                    string
+	// Hint, when set, replaces the "enter: … · esc: …" line (command
+	// mode shows its completions there).
+	Hint string
 	// styled is the Styles the input was last styled with: the textinput's
 	// own default colours would ignore the theme and --no-color.
 	styled *ui.Styles
@@ -97,6 +100,15 @@ func (p *Prompt) IsConfirm() bool { return p.confirm }
 // Value is the text entered so far (trimmed).
 func (p *Prompt) Value() string { return strings.TrimSpace(p.input.Value()) }
 
+// Raw is the text entered, untrimmed.
+func (p *Prompt) Raw() string { return p.input.Value() }
+
+// SetValueEnd sets the input and puts the cursor after it (a completion).
+func (p *Prompt) SetValueEnd(v string) {
+	p.input.SetValue(v)
+	p.input.CursorEnd()
+}
+
 // SetValue replaces the text entered (used by tests and to prefill).
 func (p *Prompt) SetValue(s string) { p.input.SetValue(s) }
 
@@ -152,6 +164,8 @@ func (p *Prompt) View(width int, st *ui.Styles) string {
 	line := q + p.input.View()
 	if p.err != "" {
 		line += "\n" + st.Error.Render("✗ "+p.err) + st.Muted.Render("  (enter: retry · esc: "+p.CancelHelp+")")
+	} else if p.Hint != "" {
+		line += "\n" + st.Muted.Render(p.Hint)
 	} else {
 		line += "\n" + st.Muted.Render("enter: "+p.AcceptHelp+" · esc: "+p.CancelHelp)
 	}

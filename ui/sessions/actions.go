@@ -172,11 +172,18 @@ func (p *Pane) target() (anywhere365.SessionKey, anywhere365.RecordingState, boo
 // for the requester SIP URI if unknown and for confirmation of stop and
 // delete, then sends it. Every path ends in a toast.
 func (p *Pane) act(a anywhere365.Action, trigger string) tea.Cmd {
+	if trigger == "" && p.mode == modeTable && len(p.picked) > 0 {
+		return p.bulkAct(a) // rows are picked: the action is for all of them
+	}
 	key, prev, ok := p.target()
 	if !ok {
 		return toast(ui.ToastWarning, a.String()+": no session selected")
 	}
 	name := label(key)
+	if a == anywhere365.ActionStop && prev == anywhere365.RecordingStopped {
+		// Nothing to ask or send: the server would refuse it.
+		return toast(ui.ToastInfo, "The recording of "+name+" is already stopped: nothing sent")
+	}
 	if reason := p.disabledReason(key.UCC); reason != "" {
 		return p.refuse(key, a, trigger, reason)
 	}
@@ -415,7 +422,7 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		level = ui.ToastSuccess
 		text = pastTense(m.action, m.prev) + " " + name
 		if m.resp != nil {
-			text += " (now " + m.resp.RecordingState.String() + ")"
+			text += " (now " + changedState(m.action, m.resp) + ")"
 		}
 	}
 	if m.trigger != "" {
@@ -428,6 +435,18 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		}
 	}
 	return tea.Batch(append(cmds, toast(level, text))...)
+}
+
+// changedState is the state the action changed, as the server reports it:
+// marking for Mark and UnMark, saving for Save and Delete, else recording.
+func changedState(a anywhere365.Action, r *anywhere365.StateResponse) string {
+	switch a {
+	case anywhere365.ActionMark, anywhere365.ActionUnMark:
+		return r.MarkingState.String()
+	case anywhere365.ActionSave, anywhere365.ActionDelete:
+		return r.SavingState.String()
+	}
+	return r.RecordingState.String()
 }
 
 // pastTense names a done action: "Paused", "Resumed" (Start on a paused

@@ -56,6 +56,19 @@
 // mark and word, and HeaderSegment gives the frame the counts
 // (ui.HeaderSegmenter). A new alert rings the bell once (Config.Bell).
 //
+// Command mode (command.go, key ":"), k9s style, with tab completion of
+// the command and its argument: :sort COLUMN [desc], :filter TEXT, :goto
+// ID (a correlation id prefix, or UCC/prefix; a filter hiding it is
+// cleared), :theme NAME (ui.SetThemeMsg: the frame applies and remembers
+// it) and :export FILE.csv|FILE.json (the table as shown, filtered and
+// sorted; an existing file is never overwritten).
+//
+// Bulk actions (bulk.go): V picks rows (✓ in the marker cell); while rows
+// are picked, s p x m u v d apply to all of them after one confirmation,
+// each sent, audited and reported as a single action is (a disabled UCC
+// refused and audited, a Stopped recording left out of a stop); esc
+// clears the picks.
+//
 // Main types: Pane (a ui.Pane and ui.StatusLiner), Config, KeyMap, and the
 // interfaces it needs, Source (the session store: *anywhere365.Tracker),
 // RecordingAPI (*anywhere365.Client), Auditor (*audit.Log), PauseGuard

@@ -27,6 +27,11 @@ type KeyMap struct {
 	// the alert under the cursor and AlertResumeAll resumes every overdue
 	// pause after one confirmation.
 	Alerts, AlertAck, AlertResumeAll key.Binding
+
+	// Command opens command mode (":sort age", ":goto 1d6c", ...).
+	Command key.Binding
+	// Pick picks a row for a bulk action (bulk.go).
+	Pick key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -65,6 +70,10 @@ func DefaultKeyMap() KeyMap {
 		Alerts:         b([]string{"!"}, "!", "compliance alerts"),
 		AlertAck:       b([]string{"c"}, "c", "acknowledge alert"),
 		AlertResumeAll: b([]string{"R"}, "R", "resume all overdue (confirm)"),
+
+		Command: b([]string{":"}, ":", "command"),
+		// Not space: that is payment mode's pause/resume in the same pane.
+		Pick: b([]string{"V"}, "V", "pick row (bulk action)"),
 	}
 }
 
@@ -85,6 +94,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "payment", Binding: &k.Payment}, {Name: "payment_toggle", Binding: &k.PaymentToggle},
 		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
 		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
+		{Name: "command", Binding: &k.Command}, {Name: "pick", Binding: &k.Pick},
 	}
 }
 
@@ -100,7 +110,7 @@ type tableKeys struct{ k *KeyMap }
 
 func (t tableKeys) ShortHelp() []key.Binding {
 	k := t.k
-	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment, k.Alerts}
+	return []key.Binding{k.Pause, k.Start, k.Stop, k.Detail, k.Filter, k.Remove, k.Payment, k.Alerts, k.Command}
 }
 
 func (t tableKeys) FullHelp() [][]key.Binding {
@@ -108,8 +118,9 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Detail, k.Back},
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
-		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment, k.PaymentToggle},
-		{k.Alerts, k.AlertAck, k.AlertResumeAll},
+		// PaymentToggle (space) is payment mode's only: its help lists it.
+		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command, k.Pick},
 	}
 }
 
@@ -121,7 +132,7 @@ func (d detailKeys) ShortHelp() []key.Binding {
 	k := d.k
 	back := k.Back
 	back.SetHelp(keyNames(k.Back, k.Detail), "back to the list")
-	return []key.Binding{k.Pause, k.Start, k.Stop, back, k.Payment}
+	return []key.Binding{back, k.Pause, k.Start, k.Stop, k.Payment} // the way back first: it must never be cut
 }
 
 func (d detailKeys) FullHelp() [][]key.Binding { return tableKeys(d).FullHelp() }

@@ -108,6 +108,8 @@ type Config struct {
 	ActionTimeout time.Duration
 	// FlashFor is how long a changed row is highlighted (default 1.2 s).
 	FlashFor time.Duration
+	// ThemeNames are what ":theme" completes (nil: the built-in themes).
+	ThemeNames []string
 }
 
 type mode int
@@ -140,7 +142,11 @@ type Pane struct {
 	// onAccept what happens when it is answered.
 	prompt   *components.Prompt
 	onAccept func(value string) tea.Cmd
-	onCancel string // toast text when the prompt is cancelled
+	onCancel string // toast text when the prompt is cancelled ("": none)
+	// cmdOpen is true while the prompt is the command line (command.go).
+	cmdOpen bool
+	// picked are the rows picked for a bulk action (bulk.go).
+	picked map[anywhere365.SessionKey]bool
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
@@ -406,12 +412,16 @@ func (p *Pane) connToast() tea.Cmd {
 		p.connErr = ""
 		return nil
 	}
-	reason := shortConnError(cs.LastError)
-	if reason == "" || reason == p.connErr {
+	detail := connDetail(cs.LastError)
+	if detail == "" || detail == p.connErr {
 		return nil
 	}
-	p.connErr = reason
-	return toast(ui.ToastWarning, "Hub: "+reason)
+	p.connErr = detail
+	text := "Hub: " + detail
+	if r := connReason(cs.LastError); r != detail {
+		text = "Hub: " + r + " (" + detail + ")"
+	}
+	return toast(ui.ToastWarning, text)
 }
 
 // pull takes a new snapshot when the store changed (and the adaptive
@@ -479,6 +489,10 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case p.mode == modeDetail:
 			p.mode = modeTable
+		case len(p.picked) > 0:
+			n := len(p.picked)
+			p.clearPicks()
+			return toast(ui.ToastInfo, "Picks cleared ("+plural(n, "session")+")")
 		case p.tbl.filter != "":
 			p.tbl.setFilter("")
 			return toast(ui.ToastInfo, "Filter cleared")
@@ -516,6 +530,10 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.enterPayment()
 	case key.Matches(msg, k.Alerts):
 		return p.enterAlerts()
+	case key.Matches(msg, k.Command):
+		return p.openCommand()
+	case key.Matches(msg, k.Pick):
+		return p.togglePick()
 	}
 	return nil
 }
@@ -538,15 +556,22 @@ func (p *Pane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (p *Pane) promptKey(msg tea.KeyPressMsg) tea.Cmd {
+	if p.cmdOpen && msg.String() == "tab" {
+		p.commandTab()
+		return nil
+	}
 	res, cmd := p.prompt.Update(msg)
 	switch res {
 	case components.PromptAccepted:
 		v, next := p.prompt.Value(), p.onAccept
-		p.prompt, p.onAccept = nil, nil
+		p.prompt, p.onAccept, p.cmdOpen = nil, nil, false
 		return tea.Batch(cmd, next(v))
 	case components.PromptCancelled:
 		text := p.onCancel
-		p.prompt, p.onAccept = nil, nil
+		p.prompt, p.onAccept, p.cmdOpen = nil, nil, false
+		if text == "" {
+			return cmd
+		}
 		return tea.Batch(cmd, toast(ui.ToastInfo, text))
 	}
 	return cmd

@@ -206,8 +206,8 @@ func TestSortCyclesThroughEveryColumn(t *testing.T) {
 	if h.pane.tbl.sortCol != colAge {
 		t.Fatalf("sort column %v", h.pane.tbl.sortCol)
 	}
-	if got := order(); got != "sales/4a9f9d8b helpdesk/3f8e8c7a ucc-demo-name/1d6c6a58 sales/2e7d7b69" {
-		t.Fatalf("by time in state (longest first): %s", got)
+	if got := order(); got != "sales/2e7d7b69 ucc-demo-name/1d6c6a58 helpdesk/3f8e8c7a sales/4a9f9d8b" {
+		t.Fatalf("by time in state (ascending: shortest first): %s", got)
 	}
 	h.d.Press("o", "o") // last action, then back to UCC
 	if h.pane.tbl.sortCol != colUCC {
@@ -571,7 +571,7 @@ func TestStatusLineShowsConnectionStates(t *testing.T) {
 	h.src.mu.Lock()
 	h.src.conn = anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 3, LastError: "dial tcp: connection refused"}
 	h.src.mu.Unlock()
-	mustContain(t, h.plain(), "↻ reconnecting (attempt 3)", "dial tcp: connection refused")
+	mustContain(t, h.plain(), "↻ reconnecting (attempt 3): connection refused")
 	h.src.mu.Lock()
 	h.src.conn = anywhere365.ConnState{Phase: anywhere365.ConnClosed, LastError: "stopped"}
 	h.src.events = 0
@@ -631,6 +631,9 @@ func TestHelpIsBuiltFromTheBindings(t *testing.T) {
 	scr := h.plain()
 	pairs := []string{}
 	for _, nb := range h.pane.keys.Bindings() {
+		if nb.Name == "payment_toggle" {
+			continue // payment mode's own key: its help lists it
+		}
 		hb := nb.Binding.Help()
 		pairs = append(pairs, hb.Key, hb.Desc)
 	}
@@ -656,7 +659,7 @@ func TestEmptyStoreAndNoSelection(t *testing.T) {
 	pane := New(Config{Source: src, API: &fakeAPI{src: src}, Now: clock.Now, Requester: "sip:a@b.c"})
 	frame := ui.New(ui.Options{Now: clock.Now, Tick: -1}, pane)
 	frame.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	mustContain(t, stripANSI(frame.Render()), "No sessions yet")
+	mustContain(t, stripANSI(frame.Render()), "No sessions known yet")
 	_, cmd := pane.Update(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	if msg := cmd(); msg.(ui.ToastMsg).Text != "Pause: no session selected" {
 		t.Fatalf("got %v", msg)

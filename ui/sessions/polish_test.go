@@ -131,7 +131,7 @@ func TestHubErrorToastOncePerReason(t *testing.T) {
 	set(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 1, LastError: tlsErr})
 	set(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 2, LastError: tlsErr})
 	got := hubToasts()
-	if len(got) != 1 || got[0] != "Hub: tls: failed to verify certificate: x509: certificate signed by unknown authority" {
+	if len(got) != 1 || got[0] != "Hub: TLS certificate not trusted (tls: failed to verify certificate: x509: certificate signed by unknown authority)" {
 		t.Fatalf("toasts %q", got)
 	}
 	if scr := h.plain(); strings.Contains(scr, `Post "https://`) || !strings.Contains(scr, "↻ reconnecting (attempt 2) │") {
@@ -140,7 +140,7 @@ func TestHubErrorToastOncePerReason(t *testing.T) {
 	set(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 3, LastError: "dial tcp: connection refused"})
 	set(anywhere365.ConnState{Phase: anywhere365.ConnConnected})
 	set(anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 1, LastError: "dial tcp: connection refused"})
-	if got := hubToasts(); len(got) != 3 || got[1] != "Hub: dial tcp: connection refused" || got[2] != got[1] {
+	if got := hubToasts(); len(got) != 3 || got[1] != "Hub: connection refused (dial tcp: connection refused)" || got[2] != got[1] {
 		t.Fatalf("toasts %q", got)
 	}
 }

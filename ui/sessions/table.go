@@ -30,7 +30,8 @@ const (
 )
 
 // colSpec describes a column: its title, width (the minimum for the UCC
-// column, which takes the spare room) and priority: on a narrow terminal
+// column, which takes the spare room; every width leaves a cell for the
+// title's sort indicator, ▲ or ▼) and priority: on a narrow terminal
 // columns are dropped highest priority number first. State is never
 // dropped.
 type colSpec struct {
@@ -41,12 +42,12 @@ type colSpec struct {
 
 var colSpecs = [numCols]colSpec{
 	colUCC:   {"UCC", 14, 1},
-	colCorr:  {"CORRELATION", 11, 2},
+	colCorr:  {"CORRELATION", 12, 2},
 	colState: {"RECORDING", 17, 0},
 	colMark:  {"MARKING", 8, 4},
 	colSave:  {"SAVING", 8, 5},
-	colAge:   {"IN STATE", 8, 3},
-	colLast:  {"LAST ACTION", 11, 6},
+	colAge:   {"IN STATE", 9, 3},
+	colLast:  {"LAST ACTION", 12, 6},
 }
 
 // sortNames say in a toast what the table is sorted by.
@@ -94,6 +95,10 @@ type table struct {
 	visible int // rows on screen
 	sel     anywhere365.SessionKey
 	hasSel  bool
+	// chosen is true once the user has put the cursor on a row (a key, a
+	// click, "a"): until then it stays on the first row of the sorted
+	// table as sessions arrive, instead of following the first one seen.
+	chosen bool
 	// want is a session to select as soon as it is listed (one just added
 	// with "a", which the store lists once it has fetched it).
 	want    anywhere365.SessionKey
@@ -263,7 +268,9 @@ func packKey(col column, s *anywhere365.Session, idx int32) sortKey {
 	case colSave:
 		k.a, k.b, k.c = uint64(s.Saving), prefix8(ucc, 0), prefix8(ucc, 8)
 	case colAge:
-		k.a, k.b, k.c = orderedTime(s.StateSince), prefix8(ucc, 0), prefix8(ucc, 8)
+		// Ascending is the shortest time in the state first: the newest
+		// StateSince; an unknown one (zero) last.
+		k.a, k.b, k.c = ^orderedTime(s.StateSince), prefix8(ucc, 0), prefix8(ucc, 8)
 	case colLast:
 		k.a, k.b, k.c = uint64(s.LastAction), ^orderedTime(s.LastActionAt), prefix8(ucc, 0)
 	}
@@ -314,8 +321,9 @@ func compareBy(col column, a, b *anywhere365.Session) int {
 	case colSave:
 		return cmp.Compare(a.Saving, b.Saving)
 	case colAge:
-		// Longest in its state first: the oldest StateSince.
-		return a.StateSince.Compare(b.StateSince)
+		// Shortest in its state first, as the column shows durations: the
+		// newest StateSince.
+		return b.StateSince.Compare(a.StateSince)
 	case colLast:
 		if c := cmp.Compare(a.LastAction, b.LastAction); c != 0 {
 			return c
@@ -336,6 +344,10 @@ func (t *table) reselect() {
 			}
 		}
 	}
+	if !t.chosen {
+		t.place(0)
+		return
+	}
 	if t.hasSel {
 		for i, r := range t.rows {
 			if t.snap[r].Key == t.sel {
@@ -345,7 +357,7 @@ func (t *table) reselect() {
 			}
 		}
 	}
-	t.moveTo(t.cursor)
+	t.place(t.cursor)
 }
 
 // selected returns the session under the cursor.
@@ -358,8 +370,16 @@ func (t *table) selected() (*anywhere365.Session, bool) {
 
 func (t *table) move(d int) { t.moveTo(t.cursor + d) }
 
+// moveTo is the user's move: from now on the cursor follows the session
+// under it.
 func (t *table) moveTo(i int) {
 	t.hasWant = false // the user moved: forget a selection still waited for
+	t.chosen = true
+	t.place(i)
+}
+
+// place puts the cursor on row i (clamped) and selects its session.
+func (t *table) place(i int) {
 	t.cursor = max(0, min(i, len(t.rows)-1))
 	if s, ok := t.selected(); ok {
 		t.sel, t.hasSel = s.Key, true
@@ -373,7 +393,7 @@ func (t *table) selectKey(k anywhere365.SessionKey) {
 	// The store keys sessions by the normalised id (lower case): a GUID
 	// typed in upper case must still find its row.
 	k.CorrelationID = anywhere365.NormalizeGUID(k.CorrelationID)
-	t.want, t.hasWant = k, true
+	t.want, t.hasWant, t.chosen = k, true, true
 	t.reselect()
 }
 
@@ -543,18 +563,19 @@ func (t *table) header(st *ui.Styles) string {
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", markerWidth))
 	for i, c := range t.cols {
-		title := colSpecs[c].title
+		title := fit(colSpecs[c].title, t.colW[c])
 		if c == t.sortCol {
+			// The indicator is never the part cut off.
+			arrow := "▲"
 			if t.desc {
-				title += "▼"
-			} else {
-				title += "▲"
+				arrow = "▼"
 			}
+			title = fit(strings.TrimRight(fit(colSpecs[c].title, t.colW[c]-1), " ")+arrow, t.colW[c])
 		}
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(fit(title, t.colW[c]))
+		b.WriteString(title)
 	}
 	return st.TableHead.Render(b.String())
 }

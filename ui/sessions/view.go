@@ -63,11 +63,24 @@ func (p *Pane) tableLines() []string {
 	lines := make([]string, 0, t.visible+1)
 	lines = append(lines, t.header(p.st))
 	if len(t.rows) == 0 {
-		msg := "No sessions yet: calls appear here as the hub reports them (a: watch one by id)."
 		if len(t.snap) > 0 {
-			msg = fmt.Sprintf("No session matches the filter %q (esc clears it).", t.filter)
+			msg := fmt.Sprintf("No session matches the filter %q (esc clears it).", t.filter)
+			return append(lines, "", "  "+p.st.Muted.Render(msg))
 		}
-		return append(lines, "", "  "+p.st.Muted.Render(msg))
+		// Calls may well be live on the server: say what the console can
+		// and cannot see, so an empty table does not look broken.
+		add := p.keys.Add.Help().Key
+		lines = append(lines, "", "  "+p.st.Text.Render("No sessions known yet."))
+		for _, para := range []string{
+			"The Anywhere365 API cannot list the calls in progress, so the console sees a call only when the hub reports a recording event for it (its next start, pause, stop, ...).",
+			"To follow a call now, press " + add + " and give its UCC name and correlation id.",
+			"Calls seen before a restart come back from the journal.",
+		} {
+			for _, l := range strings.Split(ansi.Wrap(para, max(20, p.width-4), " "), "\n") {
+				lines = append(lines, "  "+p.st.Muted.Render(l))
+			}
+		}
+		return lines
 	}
 	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
 		s := &t.snap[t.rows[i]]
@@ -95,8 +108,16 @@ func (p *Pane) tableLines() []string {
 	return lines
 }
 
-// marker is the leading cell of a row.
+// marker is the leading cell of a row: a picked row's ✓ before the rest.
 func (p *Pane) marker(s *anywhere365.Session) string {
+	m := p.rowMarker(s)
+	if p.picked[s.Key] {
+		return markPicked + m
+	}
+	return m
+}
+
+func (p *Pane) rowMarker(s *anywhere365.Session) string {
 	if _, ok := p.pending[s.Key]; ok {
 		return spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]
 	}
@@ -141,6 +162,10 @@ func (p *Pane) bottomLines() []string {
 			st.Muted.Render(fmt.Sprintf(" (%d of %d)", len(t.rows), len(t.snap)))
 	}
 	first += st.Muted.Render(" · sort " + t.sortDesc())
+	if n := len(p.picked); n > 0 {
+		first += st.Accent.Render(fmt.Sprintf(" · %s %s picked: actions apply to all (%s picks, esc clears)",
+			markPicked, plural(n, "session"), p.keys.Pick.Help().Key))
+	}
 	first += st.Muted.Render(" · ? = unconfirmed, ~ = stale, ✗ = refused, ⊘ = actions disabled")
 
 	second := ""
@@ -200,7 +225,7 @@ func (p *Pane) StatusLine(width int) string {
 	}
 	st := p.st
 	cs := p.cfg.Source.ConnState()
-	var conn, connErr string
+	var conn, reason string
 	switch cs.Phase {
 	case anywhere365.ConnConnected:
 		conn = st.Success.Render("● connected")
@@ -212,22 +237,27 @@ func (p *Pane) StatusLine(width int) string {
 		conn = st.Error.Render("✗ closed")
 	}
 	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
-		connErr = st.Muted.Render(shortConnError(cs.LastError))
+		// A short human reason; the toast and the message log (L) have
+		// the whole error.
+		reason = connReason(cs.LastError)
 	}
 	t := &p.tbl
 	c := t.counts
-	rate := st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 12))
+	// The ended and unconfirmed counts say how far the table can be
+	// trusted: both forms keep them.
+	extra := ""
+	if t.gone > 0 {
+		extra += fmt.Sprintf(", %d ended", t.gone)
+	}
+	if t.unconfirmed > 0 {
+		extra += fmt.Sprintf(", %d unconfirmed", t.unconfirmed)
+	}
+	rate := st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 8))
 	counts := st.StateStart.Render(fmt.Sprintf("● Started %d", c[anywhere365.RecordingStarted])) + " " +
 		st.StatePause.Render(fmt.Sprintf("‖ Paused %d", c[anywhere365.RecordingPaused])) + " " +
 		st.StateStop.Render(fmt.Sprintf("■ Stopped %d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○ Uninit %d", c[anywhere365.RecordingUninitialized]))
-	total := st.Muted.Render(fmt.Sprintf("%d sessions", len(t.snap)))
-	if t.gone > 0 {
-		total += st.Muted.Render(fmt.Sprintf(", %d ended", t.gone))
-	}
-	if t.unconfirmed > 0 {
-		total += st.Muted.Render(fmt.Sprintf(", %d unconfirmed", t.unconfirmed))
-	}
+	total := st.Muted.Render(plural(len(t.snap), "session") + extra)
 	if t.stale > 0 {
 		total += st.Warning.Render(fmt.Sprintf(", ~ %d stale (polled)", t.stale))
 	}
@@ -236,10 +266,12 @@ func (p *Pane) StatusLine(width int) string {
 	}
 	sep := st.Muted.Render(" │ ")
 	first := " " + conn
-	if connErr != "" {
-		first += st.Muted.Render(": ") + connErr
-	}
 	line := strings.Join([]string{first, rate, counts, total}, sep)
+	if reason != "" {
+		// The reason goes beside the connection state when it fits whole.
+		first += st.Muted.Render(": " + reason)
+		line = strings.Join([]string{first, rate, counts, total}, sep)
+	}
 	if ansi.StringWidth(line) <= width {
 		return line
 	}
@@ -248,15 +280,37 @@ func (p *Pane) StatusLine(width int) string {
 		st.StateStop.Render(fmt.Sprintf("■%d", c[anywhere365.RecordingStopped])) + " " +
 		st.StateNone.Render(fmt.Sprintf("○%d", c[anywhere365.RecordingUninitialized]))
 	rate = st.Text.Render(fmt.Sprintf("%.1f ev/s ", p.rate.last())) + st.Accent.Render(components.Sparkline(p.rate.history(), 6))
-	sessions := st.Muted.Render(strconv.Itoa(len(t.snap)) + " sessions")
+	sessions := st.Muted.Render(plural(len(t.snap), "session") + extra)
 	if t.stale > 0 { // kept on a narrow screen: it says the rows may lag
 		sessions += st.Warning.Render(", ~" + strconv.Itoa(t.stale) + " stale")
 	}
-	parts := []string{" " + conn, counts, rate, sessions}
-	if connErr != "" {
-		parts = append(parts, connErr)
+	line = strings.Join([]string{" " + conn, counts, rate, sessions}, sep)
+	if reason == "" {
+		return line
 	}
-	return strings.Join(parts, sep)
+	room := func(l string) int { return width - ansi.StringWidth(l) - ansi.StringWidth(sep) }
+	if room(line) < ansi.StringWidth(reason) {
+		// During an outage the reason matters more than the event rate
+		// (zero anyway), and a shorter attempt counter leaves it room.
+		line = strings.Join([]string{" " + conn, counts, sessions}, sep)
+		if room(line) < ansi.StringWidth(reason) && cs.Phase == anywhere365.ConnReconnecting {
+			conn = st.Warning.Render("↻ reconnecting #" + strconv.Itoa(cs.Attempt))
+			line = strings.Join([]string{" " + conn, counts, sessions}, sep)
+		}
+	}
+	// Last, cut on a word boundary to the room left.
+	if r := cutWords(reason, room(line)); r != "" {
+		line += sep + st.Muted.Render(r)
+	}
+	return line
+}
+
+// plural is "1 session", "2 sessions".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // requestPrefix is how Go's HTTP client (url.Error: `Post "https://host/

@@ -158,7 +158,7 @@ func (p *Pane) View() string {
 
 func (p *Pane) statusLine() string {
 	s := p.styles
-	head := fmt.Sprintf("VoipNow · %s/%s · %s", p.opts.UserID, p.opts.Extension, plural(countCalls(p.rows), "call", "calls"))
+	head := fmt.Sprintf("VoipNow · %s/%s · %s", p.opts.UserID, p.opts.Extension, shownCount(p.rows))
 	if p.filter != "" {
 		head += fmt.Sprintf(" · filter %q: %d shown", safe(p.filter), len(p.visible()))
 	}
@@ -327,6 +327,31 @@ func pad(s string, w int) string {
 	s = ansi.Truncate(s, w, "…")
 	if n := lipgloss.Width(s); n < w {
 		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// shownCount counts what the table shows: one row per call view, ended
+// calls included while they linger, so the number matches the rows below
+// it; when a call has several views, or some have ended, it says so.
+func shownCount(rows []row) string {
+	live, ended := countCalls(rows), 0
+	for _, r := range rows {
+		if !r.endedAt.IsZero() {
+			ended++
+		}
+	}
+	var s string
+	if live+ended == len(rows) { // one row per call
+		s = plural(len(rows), "call", "calls")
+		if ended > 0 {
+			s += fmt.Sprintf(" (%d ended)", ended)
+		}
+		return s
+	}
+	s = plural(len(rows), "row", "rows") + ": " + plural(live, "live call", "live calls")
+	if ended > 0 {
+		s += fmt.Sprintf(", %d ended", ended)
 	}
 	return s
 }
