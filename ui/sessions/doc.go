@@ -18,7 +18,7 @@
 //
 // Rows say what the store knows in words and symbols, never colour alone:
 // "?" unconfirmed (waiting for its GET), "~" stale (the hub is down, the
-// row is kept by REST polling; counted in the status line), "✗ refused"
+// row is kept by REST polling; counted in the status line), "⊠ refused"
 // with the server's reason for a session it refused for good (an unknown
 // UCC), "–" ended. D removes the selected session from the store after a
 // one-key confirm (Source may implement Remove; *anywhere365.Tracker does).

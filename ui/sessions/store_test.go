@@ -32,17 +32,17 @@ func TestStaleAndRefusedRowsInWordsAndSymbols(t *testing.T) {
 	scr := h.plain()
 	mustContain(t, lineWith(scr, shortID(id2)), "‖ Paused ~")
 	row := lineWith(scr, shortID(id4))
-	mustContain(t, row, "✗ refused", "Ucc name")
-	if !strings.HasPrefix(strings.TrimLeft(row, " ▸"), "✗") {
-		t.Errorf("refused row lacks the ✗ marker: %q", row)
+	mustContain(t, row, "⊠ refused", "Ucc name")
+	if !strings.HasPrefix(strings.TrimLeft(row, " ▸"), "⊠") {
+		t.Errorf("refused row lacks the ⊠ marker: %q", row)
 	}
-	mustContain(t, scr, "~ = stale", "✗ = refused", "~ 1 stale (polled)", "✗ 1 refused")
+	mustContain(t, scr, "~ = stale", "⊠ = refused", "~ 1 stale (polled)", "⊠ 1 refused")
 	mustNotContain(t, scr, "1 unconfirmed") // a refused row waits for nothing
 
 	h.selectKey(refused)
-	mustContain(t, h.plain(), "✗ refused by the server, not asked again: Ucc name (sales) was not recognized (D removes it)")
+	mustContain(t, h.plain(), "⊠ refused by the server, not asked again: Ucc name (sales) was not recognized (D removes it)")
 	h.d.Press("enter")
-	mustContain(t, h.plain(), "✗ refused by the server: Ucc name (sales) was not recognized (not asked again; D removes it)")
+	mustContain(t, h.plain(), "⊠ refused by the server: Ucc name (sales) was not recognized (not asked again; D removes it)")
 	h.d.Press("esc")
 	h.selectKey(stale)
 	mustContain(t, h.plain(), "~ stale: the hub is down, so this row is kept by polling the server")
@@ -127,11 +127,11 @@ func TestRemoveRefusedAndStaleAgainstTheSimulator(t *testing.T) {
 	d.Press("enter")
 	d.Type(strings.ToUpper(typo))
 	d.Press("enter")
-	scr := until("the refusal", func(s string) bool { return strings.Contains(lineWith(s, "9f3c2b1a"), "✗ refused") })
+	scr := until("the refusal", func(s string) bool { return strings.Contains(lineWith(s, "9f3c2b1a"), "⊠ refused") })
 	mustContain(t, lineWith(scr, "9f3c2b1a"), "ucc-demo-nmae", "Ucc name")
 	gets := tracker.GetCount()
 	time.Sleep(1500 * time.Millisecond) // the old retry loop asked ~1.4 times a second
-	until("still refused", func(s string) bool { return strings.Contains(s, "✗ 1 refused") })
+	until("still refused", func(s string) bool { return strings.Contains(s, "⊠ 1 refused") })
 	if n := tracker.GetCount(); n != gets {
 		// Only the periodic re-reads of the live call may have run.
 		if _, _, ok := tracker.Session(anywhere365.SessionKey{UCC: "ucc-demo-nmae", CorrelationID: typo}); !ok {

@@ -858,7 +858,7 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 const (
 	markDisabled = "⊘"
 	markGone     = "–"
-	markFinal    = "✗"
+	markFinal    = "⊠"
 	markStale    = "~"
 )
 

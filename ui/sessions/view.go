@@ -166,7 +166,7 @@ func (p *Pane) bottomLines() []string {
 		first += st.Accent.Render(fmt.Sprintf(" · %s %s picked: actions apply to all (%s picks, esc clears)",
 			markPicked, plural(n, "session"), p.keys.Pick.Help().Key))
 	}
-	first += st.Muted.Render(" · ? = unconfirmed, ~ = stale, ✗ = refused, ⊘ = actions disabled")
+	first += st.Muted.Render(" · ? = unconfirmed, ~ = stale, ⊠ = refused, ⊘ = actions disabled")
 
 	second := ""
 	var key anywhere365.SessionKey
@@ -175,7 +175,7 @@ func (p *Pane) bottomLines() []string {
 		key, have = s.Key, true
 		switch {
 		case s.Final:
-			second = st.Error.Render("✗ refused by the server, not asked again: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
+			second = st.Error.Render("⊠ refused by the server, not asked again: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
 				st.Muted.Render(" ("+p.keys.Remove.Help().Key+" removes it)")
 		case s.LastError != "":
 			second = st.Warning.Render("⚠ last refresh failed: ") + st.Text.Render(shortConnError(s.LastError))
@@ -262,7 +262,7 @@ func (p *Pane) StatusLine(width int) string {
 		total += st.Warning.Render(fmt.Sprintf(", ~ %d stale (polled)", t.stale))
 	}
 	if t.final > 0 {
-		total += st.Error.Render(fmt.Sprintf(", ✗ %d refused", t.final))
+		total += st.Error.Render(fmt.Sprintf(", ⊠ %d refused", t.final))
 	}
 	sep := st.Muted.Render(" │ ")
 	first := " " + conn
@@ -345,7 +345,7 @@ func (p *Pane) detailLines() []string {
 	state := stateStyle(s.Recording, st).Render(stateSymbol(s.Recording) + " " + s.Recording.String())
 	switch {
 	case s.Final:
-		state = st.Error.Render("✗ refused by the server: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
+		state = st.Error.Render("⊠ refused by the server: ") + st.Text.Render(safetext.Out(finalReason(s.LastError))) +
 			st.Muted.Render(" (not asked again; "+p.keys.Remove.Help().Key+" removes it)")
 	case s.Confirmed:
 		state += st.Muted.Render("  (confirmed by the server)")
