@@ -16,12 +16,13 @@
 //     the directory holding it is world-writable (naming the path, never
 //     a value).
 //
-// Output: every print site that carries outside text uses safetext's
-// gated Fprintf/Fprintln (run prints every error through it), every
-// --json output goes through safetext.PrintJSON/MarshalJSON (control, C1
-// and bidi characters as \u escapes), and the vendor tables pass cells
-// through each client's Printable (safetext.Out).
-//   - get.go: get, set, caps. watch.go: watch (one line per hub event).
+//   - get.go: get, set, caps; setaudit.go: set's write-ahead audit and
+//     its re-read after an unknown outcome. watch.go: watch (one line per
+//     hub event, in wire order; drops reported where they happen).
+//   - report.go: `recdeck report`, the pauses in the audit log (and its
+//     rotated files) per call, with totals per requester and UCC.
+//   - memory.go: returns freed memory to the OS once the known sessions
+//     halve (the console stays flat after the calls end).
 //   - pci.go: `recdeck pci`, an agent's one-shot payment pause (pause,
 //     countdown, resume on Enter, at --max, or before exiting on a signal;
 //     exit 0 only when a GET confirmed the recording Started).
@@ -38,6 +39,15 @@
 //   - voipnow.go, noojee.go, akixi.go: each vendor's subcommand, simulator
 //     mount and pane; vendors.go holds what they share (settings, exit
 //     mapping, JSON output, signal handling).
+//   - internal/bareclient: a bare philippseith/signalr client, the floor
+//     the process benchmarks (bench_process_test.go) measure against.
+//
+// Output: every print site that carries outside text uses safetext's
+// gated Fprintf/Fprintln (run prints every error through it), every
+// --json output goes through safetext.PrintJSON/MarshalJSON (control, C1
+// and bidi characters as \u escapes; a failure is one JSON error object,
+// jsonErrors), and the vendor tables pass cells through each client's
+// Printable (safetext.Out).
 //
 // Exit statuses: 0 success, 1 the API answered an error (ErrorMessage or a
 // vendor error body), 2 invalid usage or input (nothing was sent), 3
