@@ -5,50 +5,39 @@
 // package wires them together and owns flags, config and exit statuses):
 //
 //   - main.go: the root command, exit statuses, run (used by tests too).
-//
 //   - globals.go: the shared flags; profile() lays flags and environment
 //     over the config file's profile and registers every secret it holds
 //     (and the vendor secrets' environment variables) with the one
 //     redactor, safetext; httpClient (TLS verified unless
 //     --insecure-skip-verify, the httpsafe redirect policy);
 //     coreClient builds the Anywhere365 client.
-//
 //   - config.go: the YAML config file and its named profiles, with a
 //     warning when a file holding secrets is readable by others, or when
 //     the directory holding it is world-writable (naming the path, never
 //     a value).
-//
 //   - get.go: get, set, caps; setaudit.go: set's write-ahead audit and
 //     its re-read after an unknown outcome. watch.go: watch (one line per
 //     hub event, in wire order; drops reported where they happen).
-//
 //   - report.go: `recdeck report`, the pauses in the audit log (and its
 //     rotated files) per call, with totals per requester and UCC.
-//
 //   - memory.go: returns freed memory to the OS once the known sessions
 //     halve (the console stays flat after the calls end).
-//
 //   - pci.go: `recdeck pci`, an agent's one-shot payment pause (pause,
 //     countdown, resume on Enter, at --max, or before exiting on a signal;
 //     exit 0 only when a GET confirmed the recording Started).
-//
 //   - policy.go: the compliance policy from the profile (max_pause, its old
 //     name payment_max, enforce_max_pause, start_grace, records_by_default,
 //     bell, ucc_policy) and the flags --max-pause, --enforce-max-pause.
-//
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
 //     one listener; the demo starts the same thing in-process.
-//
 //   - tui.go: runTUI and newConsole: demo or real server, the tracker and
 //     hub listener (anywhere365.Monitor), the pause guard and compliance
 //     book, the audit log, the panes. On exit (q then y, ctrl+c twice,
 //     SIGTERM, SIGHUP) any payment pause is resumed first, waiting at most
 //     exitResumeWait.
-//
 //   - voipnow.go, noojee.go, akixi.go: each vendor's subcommand, simulator
 //     mount and pane; vendors.go holds what they share (settings, exit
 //     mapping, JSON output, signal handling).
-//
 //   - internal/bareclient: a bare philippseith/signalr client, the floor
 //     the process benchmarks (bench_process_test.go) measure against.
 //
