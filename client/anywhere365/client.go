@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/recdeck/recdeck/client/httpsafe"
-	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Defaults for Config fields left zero.
@@ -281,7 +280,7 @@ func (c *Client) Capabilities(ctx context.Context, ucc string) (*CapabilitiesRes
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return &resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, CapabilitiesResponse: &resp}
+		return &resp, &APIError{Type: em.ErrorType, Message: em.Message, Status: status, CapabilitiesResponse: &resp}
 	}
 	return &resp, nil
 }
@@ -291,7 +290,7 @@ func stateResult(resp *StateResponse, status int, err error) (*StateResponse, er
 		return nil, err
 	}
 	if em := resp.ErrorMessage; em != nil {
-		return resp, &APIError{Type: em.ErrorType, Message: safetext.Out(em.Message), Status: status, Response: resp}
+		return resp, &APIError{Type: em.ErrorType, Message: em.Message, Status: status, Response: resp}
 	}
 	return resp, nil
 }

@@ -19,7 +19,11 @@ import (
 // refused or failed the command. Callers map it to "the API said no" (exit
 // status 1 in the CLI, a red toast in the TUI).
 type APIError struct {
-	Type    ErrorType
+	Type ErrorType
+	// Message is the server's text as it came, so callers can match the
+	// documented messages ("No Audio session with correlation Id:");
+	// show it only through Error() or safetext.Out (the redactor could
+	// otherwise change the words a match depends on).
 	Message string
 	// Status is the HTTP status of the response that carried the message
 	// (undocumented by the vendor: informational only).

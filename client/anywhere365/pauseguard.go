@@ -484,7 +484,7 @@ func shortError(err error) string {
 	var re *ResponseError
 	switch {
 	case errors.As(err, &ae):
-		return ae.Type.String() + ": " + truncate(ae.Message, 120)
+		return ae.Type.String() + ": " + truncate(safetext.Out(ae.Message), 120)
 	case errors.As(err, &re):
 		return fmt.Sprintf("HTTP %d", re.Status)
 	case errors.Is(err, context.DeadlineExceeded):

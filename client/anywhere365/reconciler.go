@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // Run runs the reconciler (a dispatcher holding the budget, Concurrency
@@ -488,7 +490,7 @@ func errorText(resp *StateResponse, err error) string {
 	case resp == nil:
 		return "no response"
 	default:
-		return truncate(resp.ErrorMessage.ErrorType.String()+" error: "+resp.ErrorMessage.Message, 200)
+		return truncate(resp.ErrorMessage.ErrorType.String()+" error: "+safetext.Out(resp.ErrorMessage.Message), 200)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	a365 "github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 const (
@@ -422,4 +423,29 @@ func TestSimTokenFlow(t *testing.T) {
 		}
 	})
 
+}
+
+// The redactor must never change what the client matches on: a secret
+// that shares words with the documented "No Audio session" message (any
+// 6-character fragment is redacted wherever it is shown) still leaves an
+// ended call recognised as ended, while the text shown is redacted.
+func TestEndedCallRecognisedWhateverSecretsHold(t *testing.T) {
+	t.Cleanup(safetext.ForgetAll)
+	safetext.AddSecret("No Audio session-secret") // shares "No Audio session" with the message
+	e := clientStartSim(t, sim.Options{})
+	c := e.client(t, false, nil)
+	st, err := e.run.Server.CreateCall("ucc-demo-name", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.run.Server.EndCall(st.CorrelationId); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetState(context.Background(), "ucc-demo-name", st.CorrelationId)
+	if !a365.IsSessionNotFound(err) {
+		t.Fatalf("an ended call not recognised: %v", err)
+	}
+	if strings.Contains(err.Error(), "No Audio session") {
+		t.Fatalf("the shown text was not redacted: %v", err)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // EnvPath names the environment variable that overrides the log's path.
@@ -186,6 +187,9 @@ func (l *Log) Append(r Record) error {
 	}
 	r.Time = r.Time.UTC()
 	r.Server = serverOnly(r.Server)
+	// The output gate: an error message quotes a server, which may echo a
+	// secret or a terminal escape; the log is read on terminals too.
+	r.ErrorMessage = safetext.Out(r.ErrorMessage)
 	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
