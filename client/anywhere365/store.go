@@ -20,6 +20,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/recdeck/recdeck/client/safetext"
 )
 
 // StateGetter is what the tracker needs of the REST client: *Client
@@ -489,7 +491,7 @@ func (t *Tracker) RecordAction(key SessionKey, a Action, resp *StateResponse, er
 		if err != nil {
 			msg = err.Error()
 		} else {
-			msg = resp.ErrorMessage.Message
+			msg = safetext.Out(resp.ErrorMessage.Message) // shown in the detail view
 		}
 		if msg == "" {
 			msg = "failed"

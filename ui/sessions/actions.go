@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
 	"github.com/recdeck/recdeck/ui/components"
@@ -143,7 +144,7 @@ func (p *Pane) onCaps(m capsMsg) {
 	case m.resp == nil:
 		e.state, e.reason, e.retryAt = capsUnknown, "no answer", p.now.Add(capsRetry)
 	case m.resp.ErrorMessage != nil:
-		e.state, e.reason, e.retryAt = capsUnknown, m.resp.ErrorMessage.ErrorType.String()+": "+m.resp.ErrorMessage.Message, p.now.Add(capsRetry)
+		e.state, e.reason, e.retryAt = capsUnknown, m.resp.ErrorMessage.ErrorType.String()+": "+safetext.Out(m.resp.ErrorMessage.Message), p.now.Add(capsRetry)
 	case m.resp.AgentCanEditRecordings:
 		e.state = capsAllowed
 	default:
@@ -414,7 +415,7 @@ func (p *Pane) onActionResult(m actionResultMsg) tea.Cmd {
 		level = ui.ToastError
 		var ae *anywhere365.APIError
 		if errors.As(m.err, &ae) {
-			text = fmt.Sprintf("%s: %s (%s %s)", ae.Type, ae.Message, m.action, name)
+			text = fmt.Sprintf("%s: %s (%s %s)", ae.Type, safetext.Out(ae.Message), m.action, name)
 		} else {
 			text = fmt.Sprintf("%s %s failed: %s", m.action, name, shortConnError(errText(m.err)))
 		}
