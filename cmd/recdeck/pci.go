@@ -98,6 +98,7 @@ func runPCI(cmd *cobra.Command, g *globals, o pciOptions) error {
 	if o.ucc == "" {
 		o.ucc = p.UCC
 	}
+	o.call = anywhere365.NormalizeGUID(o.call) // "{1D6C...}" as .NET logs print it
 	if err := needFlags("--ucc", o.ucc, "--call", o.call, "--sip", p.SIP); err != nil {
 		return err
 	}

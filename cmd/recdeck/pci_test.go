@@ -120,7 +120,8 @@ func findRecord(recs []audit.Record, action, phase, trigger string) *audit.Recor
 func TestPCIResumesAtMax(t *testing.T) {
 	e := newPCIEnv(t)
 	start := time.Now()
-	code, out, errOut := pciRun(t, strings.NewReader(""), nil, e.args("--max", "1s")...)
+	// The id as a .NET log prints it: normalised before use.
+	code, out, errOut := pciRun(t, strings.NewReader(""), nil, e.args("--max", "1s", "--call", " {"+strings.ToUpper(coreTestID)+"} ")...)
 	took := time.Since(start)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
