@@ -386,6 +386,7 @@ Exit status: 0 done, 1 the service answered an error, 2 invalid usage
 	}
 	ag := &akixiGlobals{}
 	cmd.PersistentFlags().BoolVar(&ag.showSecrets, "show-secrets", false, "show the Dubber credentials (AuthUserID1/2, APIParameter1/2) instead of masking them")
+	bindNoAudit(cmd, g)
 	cmd.AddCommand(newAkixiListCmd(g, ag), newAkixiInfoCmd(g, ag), newAkixiAddCmd(g, ag), newAkixiChangeCmd(g, ag), newAkixiDeleteCmd(g, ag))
 	return jsonErrors(g, cmd)
 }
@@ -576,7 +577,10 @@ func newAkixiAddCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 			return err
 		}
 		defer stop()
-		att := akixiAudit(cmd, g, c, "add", e.Scope().String()+" "+e.Description)
+		att, err := akixiAudit(g, c, "add", e.Scope().String()+" "+e.Description)
+		if err != nil {
+			return err
+		}
 		guid, err := c.Add(ctx, e)
 		att.end(akixiOutcome(err), err, func(r *audit.Record) {
 			if guid != "" {
@@ -608,9 +612,9 @@ func newAkixiAddCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 }
 
 // akixiAudit writes the attempt record of an add, change or delete.
-func akixiAudit(cmd *cobra.Command, g *globals, c *akixi.Client, action, target string) *cliAttempt {
+func akixiAudit(g *globals, c *akixi.Client, action, target string) (*cliAttempt, error) {
 	p, _ := g.profile()
-	return beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "akixi", Server: c.Endpoint(),
+	return beginCLIAudit(g, p, audit.Record{Vendor: "akixi", Server: c.Endpoint(),
 		Target: safetext.Out(target), Action: "entry " + action})
 }
 
@@ -664,7 +668,10 @@ func newAkixiChangeCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 			return err
 		}
 		defer stop()
-		att := akixiAudit(cmd, g, c, "change", guid)
+		att, err := akixiAudit(g, c, "change", guid)
+		if err != nil {
+			return err
+		}
 		err = c.Change(ctx, guid, ch)
 		att.end(akixiOutcome(err), err, nil)
 		if err != nil {
@@ -720,7 +727,10 @@ func newAkixiDeleteCmd(g *globals, ag *akixiGlobals) *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: deleting %s, the demonstration-simulator entry Akixi advises keeping (--yes given).\n",
 					akixi.Printable(e.Description))
 			}
-			att := akixiAudit(cmd, g, c, "delete", guid)
+			att, err := akixiAudit(g, c, "delete", guid)
+			if err != nil {
+				return err
+			}
 			err = c.Delete(ctx, guid)
 			att.end(akixiOutcome(err), err, nil)
 			if err != nil {

@@ -20,7 +20,9 @@ import (
 // globals holds the flags every subcommand shares and the profile they
 // resolve to. bind registers them as persistent flags on the root.
 type globals struct {
-	profileName  string
+	profileName string
+	// noAudit is the vendor commands' --no-audit (set and pci have their own).
+	noAudit      bool
 	baseURL      string
 	api          string
 	hubURL       string

@@ -79,6 +79,7 @@ failure (including an answer that is not what the API returns).`,
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.auth, "auth", "", "API and authentication: apikey (default) or hash (or noojee.auth)")
 	pf.StringVar(&f.timeZone, "time-zone", "", "the server's time zone, e.g. Australia/Sydney or +10:00 (or noojee.time_zone; default local)")
+	bindNoAudit(cmd, g)
 	cmd.AddCommand(newNoojeeLegsCmd(g, f), newNoojeeHourCmd(g, f), newNoojeeFetchCmd(g, f),
 		newNoojeeRecordCmd(g, f, "start"), newNoojeeRecordCmd(g, f, "stop"))
 	return jsonErrors(g, cmd)
@@ -531,8 +532,11 @@ nothing is sent again. The action is written to the audit log.`,
 			ctx, stop := signalContext(cmd)
 			defer stop()
 			req := noojee.RecordRequest{ExtenOrUniqueID: args[0], Tag: tag, AgentLoginName: agent}
-			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "noojee", Server: n.BaseURL,
+			att, err := beginCLIAudit(g, p, audit.Record{Vendor: "noojee", Server: n.BaseURL,
 				Target: args[0], Action: "recording " + action})
+			if err != nil {
+				return err
+			}
 			var a noojee.Answer
 			if action == "start" {
 				a, err = c.StartRecording(ctx, req)

@@ -456,3 +456,26 @@ func TestNoojeeJSONUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// As `recdeck set`: a recording action whose attempt cannot be written to
+// the audit log is not sent (exit 2, saying how to go ahead); with
+// --no-audit it is sent and nothing is written.
+func TestVendorActionNotSentUnaudited(t *testing.T) {
+	vendorIsolate(t, "")
+	t.Setenv(noojeeKeyEnv, "demo")
+	sim, url := noojeeServe(t)
+	t.Setenv(audit.EnvPath, t.TempDir()) // a directory: the log cannot be opened
+	code, _, errs := vendorRun(t, "noojee", "--base-url", url, "start", "407")
+	if code != exitUsage || !strings.Contains(errs, "nothing was sent (use --no-audit") {
+		t.Fatalf("unaudited start: %d %s", code, errs)
+	}
+	if n := len(sim.StartStops()); n != 0 {
+		t.Fatalf("%d requests sent without their audit record", n)
+	}
+	if code, out, errs := vendorRun(t, "noojee", "--base-url", url, "--no-audit", "start", "407"); code != exitOK || !strings.Contains(out, "recording started for 407") {
+		t.Fatalf("--no-audit start: %d %s %s", code, out, errs)
+	}
+	if n := len(sim.StartStops()); n != 1 {
+		t.Fatalf("%d requests after --no-audit, want 1", n)
+	}
+}

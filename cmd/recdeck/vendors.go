@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -202,7 +203,10 @@ type cliAttempt struct {
 // beginCLIAudit writes the attempt record of a vendor action run from the
 // CLI before the request leaves. A log that cannot be opened or written is
 // said on stderr and the action goes ahead unaudited, as in the console.
-func beginCLIAudit(g *globals, stderr io.Writer, p Profile, r audit.Record) *cliAttempt {
+func beginCLIAudit(g *globals, p Profile, r audit.Record) (*cliAttempt, error) {
+	if g.noAudit {
+		return &cliAttempt{}, nil
+	}
 	r.Source = "cli"
 	if r.Profile == "" {
 		r.Profile = g.profileName
@@ -211,21 +215,30 @@ func beginCLIAudit(g *globals, stderr io.Writer, p Profile, r audit.Record) *cli
 		r.Requester = cliRequester(p)
 	}
 	r.Server = displayURL(r.Server)
+	// As `recdeck set`: an action whose attempt cannot be recorded is not
+	// sent (--no-audit acts without the log).
+	unaudited := func(err error) error {
+		return withExit(exitUsage, fmt.Errorf("%w; nothing was sent (use --no-audit to act without the audit log)", err))
+	}
 	path, err := audit.DefaultPath()
 	if err != nil {
-		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
-		return &cliAttempt{}
+		return nil, unaudited(err)
 	}
 	l, err := audit.Open(path)
 	if err != nil {
-		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
-		return &cliAttempt{}
+		return nil, unaudited(err)
 	}
 	att, err := l.Begin(r)
 	if err != nil {
-		safetext.Fprintf(stderr, "recdeck: %s; this action is not audited\n", err)
+		l.Close()
+		return nil, unaudited(err)
 	}
-	return &cliAttempt{log: l, att: att}
+	return &cliAttempt{log: l, att: att}, nil
+}
+
+// bindNoAudit adds --no-audit to a vendor command and its subcommands.
+func bindNoAudit(cmd *cobra.Command, g *globals) {
+	cmd.PersistentFlags().BoolVar(&g.noAudit, "no-audit", false, "do not write recording actions to the audit log (by default an attempt record is fsynced before the request leaves, and nothing is sent when it cannot be)")
 }
 
 // end writes the outcome record and closes the log; err's text (redacted)

@@ -74,6 +74,7 @@ it shows is printed and audited; nothing is sent again).`,
 	pf.StringVar(&f.clientID, "client-id", "", "the UAPI app's client id (or voipnow.client_id)")
 	pf.StringVar(&f.userID, "user", "", "user id: @me (default), @viewer, @owner or an id (or voipnow.user_id)")
 	pf.StringVar(&f.extension, "extension", "", "extension: @self (default, all of the user's) or a number such as 0003*210")
+	bindNoAudit(cmd, g)
 	cmd.AddCommand(newVoipnowCallsCmd(g, f), newVoipnowRecordCmd(g, f))
 	return jsonErrors(g, cmd)
 }
@@ -332,8 +333,11 @@ func newVoipnowRecordCmd(g *globals, f *voipnowFlags) *cobra.Command {
 			}
 			p, _ := g.profile()
 			action := map[bool]string{true: "recording start", false: "recording stop"}[start]
-			att := beginCLIAudit(g, cmd.ErrOrStderr(), p, audit.Record{Vendor: "voipnow", Server: v.BaseURL,
+			att, err := beginCLIAudit(g, p, audit.Record{Vendor: "voipnow", Server: v.BaseURL,
 				Target: rp.PhoneCallID + "/" + rp.ViewID, Action: action})
+			if err != nil {
+				return err
+			}
 			var call voipnow.PhoneCall
 			if start {
 				call, err = c.StartRecording(cmd.Context(), rp)
