@@ -88,25 +88,7 @@ func TestEndToEndAgainstTheSimulator(t *testing.T) {
 	frame := ui.New(ui.Options{Server: run.URL, APIVersion: client.APIVersion(), Tick: -1}, pane)
 	d := &uitest.Driver{TB: t, Update: func(m tea.Msg) tea.Cmd { _, c := frame.Update(m); return c }}
 	d.Send(tea.WindowSizeMsg{Width: 120, Height: 30})
-	var seq uint64
-	// until ticks the console (as its frame ticker would) until cond holds
-	// or the deadline passes.
-	until := func(what string, cond func(screen string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			seq++
-			d.Send(ui.TickMsg{At: time.Now(), Seq: seq})
-			scr := stripANSI(frame.Render())
-			if cond(scr) {
-				return scr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	until := screenUntil(t, d, frame)
 	until("the hub connection", func(s string) bool { return strings.Contains(s, "● connected") })
 
 	demo, err := run.Server.CreateCall("ucc-demo-name", "", true)
@@ -206,5 +188,28 @@ func TestEndToEndAgainstTheSimulator(t *testing.T) {
 	want := "Pause:ok Start:ok Mark:ok UnMark:ok Save:ok Stop:ok Delete:ok Pause:failed Pause:disabled"
 	if got := strings.Join(outcomes, " "); got != want {
 		t.Fatalf("audit outcomes %s, want %s", got, want)
+	}
+}
+
+// screenUntil returns until: it ticks the console (as its frame's clock
+// would) until cond holds on the rendered screen, or fails the test after
+// 15 s with the screen.
+func screenUntil(t *testing.T, d *uitest.Driver, frame *ui.Model) func(what string, cond func(screen string) bool) string {
+	var seq uint64
+	return func(what string, cond func(screen string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			seq++
+			d.Send(ui.TickMsg{At: time.Now(), Seq: seq})
+			scr := stripANSI(frame.Render())
+			if cond(scr) {
+				return scr
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }

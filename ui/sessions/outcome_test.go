@@ -123,23 +123,7 @@ func unknownOutcomeScene(t *testing.T, l *answerLoser, mode string) {
 	key := anywhere365.SessionKey{UCC: "payments", CorrelationID: call.CorrelationId}
 	tracker.Watch(key)
 	short := shortID(call.CorrelationId)
-	var seq uint64
-	until := func(what string, cond func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			seq++
-			d.Send(ui.TickMsg{At: time.Now(), Seq: seq})
-			scr := stripANSI(frame.Render())
-			if cond(scr) {
-				return scr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	until := screenUntil(t, d, frame)
 	row := func(state string) func(string) bool {
 		return func(s string) bool {
 			r := lineWith(s, short)

@@ -97,23 +97,7 @@ func TestRemoveRefusedAndStaleAgainstTheSimulator(t *testing.T) {
 	frame := ui.New(ui.Options{Server: run.URL, APIVersion: client.APIVersion(), Tick: -1}, pane)
 	d := &uitest.Driver{TB: t, Update: func(m tea.Msg) tea.Cmd { _, c := frame.Update(m); return c }}
 	d.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
-	var seq uint64
-	until := func(what string, cond func(screen string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			seq++
-			d.Send(ui.TickMsg{At: time.Now(), Seq: seq})
-			scr := stripANSI(frame.Render())
-			if cond(scr) {
-				return scr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	until := screenUntil(t, d, frame)
 	until("the hub connection", func(s string) bool { return strings.Contains(s, "● connected") })
 	call, err := run.Server.CreateCall("ucc-demo-name", "", true)
 	if err != nil {
