@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
@@ -26,8 +27,11 @@ import (
 type followed struct {
 	name string // the profile's name ("" for the default profile)
 	// stamp is what the pane stamps on this server's session keys: the
-	// name when the console follows several servers, "" when one.
-	stamp    string
+	// name when the console follows several servers, "" when one. It
+	// changes when ":profile" keeps this server in a set of another size;
+	// the guard's goroutine reads it.
+	stamp    atomic.Pointer[string]
+	baseURL  string  // as configured ("": a demo server)
 	profile  Profile // resolved, the demo simulator's address laid over
 	demo     bool
 	client   *anywhere365.Client
@@ -55,11 +59,14 @@ type followEnv struct {
 }
 
 // follow starts following every profile in nps (their stamps are their
-// names when there are several). On error nothing is left running.
-func follow(ctx context.Context, env followEnv, nps []namedProfile) (set []*followed, toasts []ui.ToastMsg, err error) {
+// names when there are several). A server of keep with the same profile
+// name and address is kept as it is (its store, listener and guard go on),
+// not started again. On error, nothing follow started is left running.
+func follow(ctx context.Context, env followEnv, nps []namedProfile, keep []*followed) (set []*followed, toasts []ui.ToastMsg, err error) {
+	var started []*followed
 	defer func() {
 		if err != nil {
-			stopAll(set)
+			stopAll(started)
 			set = nil
 		}
 	}()
@@ -67,6 +74,11 @@ func follow(ctx context.Context, env followEnv, nps []namedProfile) (set []*foll
 		stamp := ""
 		if len(nps) > 1 {
 			stamp = np.Name
+		}
+		if j := slices.IndexFunc(keep, func(f *followed) bool { return f.name == np.Name && f.baseURL == np.BaseURL }); j >= 0 {
+			keep[j].stamp.Store(&stamp)
+			set = append(set, keep[j])
+			continue
 		}
 		f, t, err := startFollowing(ctx, env, np, stamp, demoSeed+int64(i))
 		if err != nil {
@@ -76,6 +88,7 @@ func follow(ctx context.Context, env followEnv, nps []namedProfile) (set []*foll
 			return set, toasts, err
 		}
 		set = append(set, f)
+		started = append(started, f)
 		toasts = append(toasts, t...)
 	}
 	return set, toasts, nil
@@ -85,7 +98,8 @@ func follow(ctx context.Context, env followEnv, nps []namedProfile) (set []*foll
 // listener.
 func startFollowing(parent context.Context, env followEnv, np namedProfile, stamp string, seed int64) (f *followed, toasts []ui.ToastMsg, err error) {
 	ctx, cancel := context.WithCancel(parent)
-	f = &followed{name: np.Name, stamp: stamp, profile: np.Profile, cancel: cancel, monDone: make(chan struct{})}
+	f = &followed{name: np.Name, baseURL: np.BaseURL, profile: np.Profile, cancel: cancel, monDone: make(chan struct{})}
+	f.stamp.Store(&stamp)
 	started := false
 	defer func() {
 		if err != nil {
@@ -128,7 +142,7 @@ func startFollowing(parent context.Context, env followEnv, np namedProfile, stam
 	f.guard = anywhere365.NewPauseGuard(anywhere365.GuardConfig{
 		Source: f.tracker, Policies: f.policies, Compliance: f.book,
 		Resume: func(ctx context.Context, key anywhere365.SessionKey, trigger string) (*anywhere365.StateResponse, error) {
-			key.Server = stamp // the pane routes by the stamped key
+			key.Server = *f.stamp.Load() // the pane routes by the stamped key
 			return env.resume(ctx, key, trigger)
 		},
 	})
@@ -149,8 +163,8 @@ func startFollowing(parent context.Context, env followEnv, np namedProfile, stam
 			HTTPClient: httpClient, MaxMessageSize: p.Hub.MaxMessageSize})
 		close(f.monDone)
 		if err != nil && ctx.Err() == nil && env.stopped != nil {
-			if stamp != "" {
-				err = fmt.Errorf("%s: %w", stamp, err)
+			if np.Name != "" {
+				err = fmt.Errorf("%s: %w", np.Name, err)
 			}
 			select {
 			case env.stopped <- monitorStoppedMsg{err}:
@@ -183,7 +197,7 @@ func (f *followed) server() sessions.Server {
 	if f.demo && profile == "" {
 		profile = "demo"
 	}
-	return sessions.Server{Name: f.stamp, URL: displayURL(f.profile.BaseURL), Source: f.tracker, API: f.client,
+	return sessions.Server{Name: *f.stamp.Load(), URL: displayURL(f.profile.BaseURL), Source: f.tracker, API: f.client,
 		Guard: f.guard, Compliance: f.book, Profile: profile}
 }
 

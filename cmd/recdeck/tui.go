@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -333,7 +334,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		resume: func(ctx context.Context, key anywhere365.SessionKey, trigger string) (*anywhere365.StateResponse, error) {
 			return paneRef.Load().AutoResume(ctx, key, trigger)
 		}}
-	followSet, toasts, err := follow(ctx, env, nps)
+	followSet, toasts, err := follow(ctx, env, nps, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -421,22 +422,31 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 }
 
 // switchTo makes the console follow the named profiles (":profile"):
-// the new servers start, the old ones stop in the background (a stuck
-// listener may take 2 s), and the pane is handed the new set.
+// servers followed already go on as they are (their sessions stay), new
+// ones start, the others stop in the background (a stuck listener may
+// take 2 s), and the pane is handed the new set.
 func (c *console) switchTo(ctx context.Context, env followEnv, names []string) ([]sessions.Server, ui.SetServerMsg, error) {
 	nps, err := env.g.switchProfiles(names)
 	if err != nil {
 		return nil, ui.SetServerMsg{}, err
 	}
-	set, _, err := follow(ctx, env, nps)
+	c.mu.Lock()
+	old := c.set
+	c.mu.Unlock()
+	set, _, err := follow(ctx, env, nps, old)
 	if err != nil {
 		return nil, ui.SetServerMsg{}, err
 	}
 	c.mu.Lock()
-	old := c.set
 	c.set = set
 	c.mu.Unlock()
-	go stopAll(old)
+	var dropped []*followed
+	for _, f := range old {
+		if !slices.Contains(set, f) {
+			dropped = append(dropped, f)
+		}
+	}
+	go stopAll(dropped)
 	profile := ""
 	if len(set) == 1 {
 		profile = set[0].name

@@ -246,7 +246,7 @@ func (p *Pane) cmdProfile(names []string) tea.Cmd {
 	if len(names) == 0 {
 		now := make([]string, 0, len(p.Servers()))
 		for _, s := range p.Servers() {
-			now = append(now, s.Name)
+			now = append(now, s.label())
 		}
 		return toast(ui.ToastInfo, ":profile needs a name (tab lists them); following: "+strings.Join(now, ", "))
 	}
@@ -266,7 +266,7 @@ func (p *Pane) cmdProfile(names []string) tea.Cmd {
 	p.replaceServers(servers)
 	var where []string
 	for _, s := range servers {
-		w := s.Name
+		w := s.label()
 		if s.URL != "" {
 			w += " (" + s.URL + ")"
 		}

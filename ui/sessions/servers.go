@@ -34,6 +34,14 @@ type Server struct {
 	Profile string
 }
 
+// label is how the screen names the server: its profile, else its name.
+func (s Server) label() string {
+	if s.Profile != "" {
+		return s.Profile
+	}
+	return s.Name
+}
+
 // setServers makes the pane follow servers (at least one): with several,
 // the Source, Guard and Compliance the rest of the pane uses are merges.
 // Everything shown from the previous set is dropped.
