@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +168,89 @@ func TestDefaultProfileListAndOneServerCommands(t *testing.T) {
 	g = &globals{}
 	if _, err := g.consoleProfiles(); err == nil || !strings.Contains(err.Error(), `"nowhere" is not among the profiles (east)`) {
 		t.Fatalf("unknown profile in default_profile: %v", err)
+	}
+}
+
+// TestTwoServersInTmux runs the built binary in a real terminal against
+// two simulators: both servers' calls in one table, command mode (tab
+// completion, :goto, :sort, :export) acting on the right server, and
+// :profile switching to one server without a restart.
+func TestTwoServersInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and drives it in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	bin := builtBinary(t)
+	east, west := startTFSim(t, 31), startTFSim(t, 32)
+	home := isolate(t)
+	dir := filepath.Join(home, "config", "recdeck")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("profiles:\n  east: {base_url: %q, sip: %q}\n  west: {base_url: %q, sip: %q}\n",
+		east.url(), sim.DemoSupervisor, west.url(), sim.DemoSupervisor)
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	socket := fmt.Sprintf("recdeck-multi-%d", os.Getpid())
+	defer exec.Command("tmux", "-L", socket, "kill-server").Run()
+	c := launchTmuxConsole(t, bin, home, socket, "multi", "--profile", "east", "--profile", "west")
+	c.waitFor("both servers connected", regexp.MustCompile(`(?s)2 servers: east, west.*east ●  west ●`))
+	ek, wk := east.newCall("payments"), west.newCall("payments")
+	c.waitFor("both calls listed", regexp.MustCompile(`(?s)(`+ek.CorrelationID[:8]+`.*`+wk.CorrelationID[:8]+`|`+wk.CorrelationID[:8]+`.*`+ek.CorrelationID[:8]+`)`))
+
+	// Tab completes the command and the profile name.
+	c.keys(":")
+	c.keys("-l", "prof")
+	c.keys("Tab")
+	c.keys("-l", "w")
+	c.keys("Tab")
+	c.waitFor("the completed command line", regexp.MustCompile(`:\s*profile west`))
+	c.esc()
+
+	// :goto jumps to west's call; p pauses it on west, not east.
+	c.keys(":")
+	c.keys("-l", "goto "+wk.CorrelationID[:6])
+	c.keys("Enter")
+	c.waitFor("west's call selected", regexp.MustCompile(`▸ +(west +)?payments +`+wk.CorrelationID[:8]))
+	c.keys("p")
+	c.waitFor("the pause confirmed", regexp.MustCompile(`Paused payments/`+wk.CorrelationID[:8]))
+	if st, _ := west.truth(wk.CorrelationID); st.RecordingState != anywhere365.RecordingPaused {
+		t.Fatalf("west's true state: %+v", st)
+	}
+	if st, _ := east.truth(ek.CorrelationID); st.RecordingState != anywhere365.RecordingStarted {
+		t.Fatalf("east's call changed: %+v", st)
+	}
+
+	// :sort and :export write the table as shown.
+	c.keys(":")
+	c.keys("-l", "sort recording")
+	c.keys("Enter")
+	c.waitFor("the sort", regexp.MustCompile(`Sorted by recording state`))
+	out := filepath.Join(home, "table.csv")
+	c.keys(":")
+	c.keys("-l", "export "+out)
+	c.keys("Enter")
+	c.waitFor("the export", regexp.MustCompile(`Exported 2 sessions`))
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), ek.CorrelationID) || !strings.Contains(string(data), wk.CorrelationID) {
+		t.Fatalf("export: %v\n%s", err, data)
+	}
+
+	// :profile east follows east alone: its call stays, west's goes.
+	c.keys(":")
+	c.keys("-l", "profile east")
+	c.keys("Enter")
+	c.waitFor("east alone", regexp.MustCompile(`(?s)`+regexp.QuoteMeta(east.url())+` \(profile east\).*● connected`))
+	c.waitFor("east's call listed", regexp.MustCompile(ek.CorrelationID[:8]))
+	if scr := c.screen(); strings.Contains(scr, wk.CorrelationID[:8]) {
+		t.Fatalf("west's call still listed after :profile east:\n%s", scr)
+	}
+	pid := c.pid()
+	c.keys("q")
+	if status := c.waitExit(15*time.Second, pid); status != "0" {
+		t.Fatalf("exit status %s after q", status)
 	}
 }
