@@ -202,16 +202,17 @@ func TestTwoServersInTmux(t *testing.T) {
 	c.waitFor("both calls listed", regexp.MustCompile(`(?s)(`+ek.CorrelationID[:8]+`.*`+wk.CorrelationID[:8]+`|`+wk.CorrelationID[:8]+`.*`+ek.CorrelationID[:8]+`)`))
 
 	// Tab completes the command and the profile name.
-	c.keys(":")
+	c.openCommand()
 	c.keys("-l", "prof")
 	c.keys("Tab")
 	c.keys("-l", "w")
 	c.keys("Tab")
 	c.waitFor("the completed command line", regexp.MustCompile(`:\s*profile west`))
 	c.esc()
+	c.waitGone("the command line", regexp.MustCompile(`profile west`))
 
 	// :goto jumps to west's call; p pauses it on west, not east.
-	c.keys(":")
+	c.openCommand()
 	c.keys("-l", "goto "+wk.CorrelationID[:6])
 	c.keys("Enter")
 	c.waitFor("west's call selected", regexp.MustCompile(`▸ +(west +)?payments +`+wk.CorrelationID[:8]))
@@ -225,12 +226,12 @@ func TestTwoServersInTmux(t *testing.T) {
 	}
 
 	// :sort and :export write the table as shown.
-	c.keys(":")
+	c.openCommand()
 	c.keys("-l", "sort recording")
 	c.keys("Enter")
 	c.waitFor("the sort", regexp.MustCompile(`Sorted by recording state`))
 	out := filepath.Join(home, "table.csv")
-	c.keys(":")
+	c.openCommand()
 	c.keys("-l", "export "+out)
 	c.keys("Enter")
 	c.waitFor("the export", regexp.MustCompile(`Exported 2 sessions`))
@@ -240,7 +241,7 @@ func TestTwoServersInTmux(t *testing.T) {
 	}
 
 	// :profile east follows east alone: its call stays, west's goes.
-	c.keys(":")
+	c.openCommand()
 	c.keys("-l", "profile east")
 	c.keys("Enter")
 	c.waitFor("east alone", regexp.MustCompile(`(?s)`+regexp.QuoteMeta(east.url())+` \(profile east\).*● connected`))
@@ -252,5 +253,25 @@ func TestTwoServersInTmux(t *testing.T) {
 	c.keys("q")
 	if status := c.waitExit(15*time.Second, pid); status != "0" {
 		t.Fatalf("exit status %s after q", status)
+	}
+}
+
+// openCommand opens command mode and waits for its line, so what is typed
+// next goes to it even on a loaded machine.
+func (c *tmuxConsole) openCommand() {
+	c.t.Helper()
+	c.keys(":")
+	c.waitFor("the command line", regexp.MustCompile(`tab completes · enter runs`))
+}
+
+// waitGone polls the pane until re no longer matches.
+func (c *tmuxConsole) waitGone(what string, re *regexp.Regexp) {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for re.MatchString(c.screen()) {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s still on screen:\n%s", what, c.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
