@@ -459,6 +459,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SetThemeMsg:
 		m.setTheme(msg.Name)
 		return m, nil
+	case SetServerMsg:
+		// The console now follows other servers (":profile"): the header
+		// names them.
+		m.opts.Server, m.opts.Profile, m.opts.APIVersion, m.opts.Demo = msg.Server, msg.Profile, msg.APIVersion, msg.Demo
+		m.chrome.header = cachedLine{}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseClickMsg:

@@ -9,6 +9,13 @@ import (
 // SetThemeMsg asks the frame for a theme by name (a pane's ":theme NAME").
 type SetThemeMsg struct{ Name string }
 
+// SetServerMsg tells the frame which servers the console now follows (a
+// pane's ":profile NAME"): what its header names.
+type SetServerMsg struct {
+	Server, Profile, APIVersion string
+	Demo                        bool
+}
+
 // ThemeNames are the themes the frame can switch to, in cycling order.
 func (m *Model) ThemeNames() []string {
 	names := make([]string, len(m.themes))

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +33,17 @@ type tmuxConsole struct {
 // private tmux server, socket) and waits for the demo's hub connection.
 func startTmuxConsole(t *testing.T, bin, home, socket, name string, args ...string) *tmuxConsole {
 	t.Helper()
+	c := launchTmuxConsole(t, bin, home, socket, name, args...)
+	m := c.waitFor("the demo header", regexp.MustCompile(`DEMO\s+(http://127\.0\.0\.1:\d+)`))
+	c.base = m[1]
+	c.waitFor("the hub connection", regexp.MustCompile(`● connected`))
+	return c
+}
+
+// launchTmuxConsole starts bin with args in a new tmux session of 120x32,
+// with HOME, the config and the state directories under home.
+func launchTmuxConsole(t *testing.T, bin, home, socket, name string, args ...string) *tmuxConsole {
+	t.Helper()
 	c := &tmuxConsole{tmuxSession: &tmuxSession{start: time.Now(), t: t, socket: socket, name: name},
 		pidFile: filepath.Join(home, name+".pid"), errFile: filepath.Join(home, name+".stderr"),
 		statusFile: filepath.Join(home, name+".status")}
@@ -42,11 +54,35 @@ func startTmuxConsole(t *testing.T, bin, home, socket, name string, args ...stri
 	script := fmt.Sprintf("cd %q && echo $$ > %q && HOME=%q XDG_CONFIG_HOME=%q XDG_STATE_HOME=%q TERM=xterm-256color %q %s 2> %q; echo $? > %q",
 		home, c.pidFile, home, filepath.Join(home, "config"), filepath.Join(home, "state"), bin, strings.Join(quoted, " "), c.errFile, c.statusFile)
 	c.tmux("new-session", "-d", "-x", "120", "-y", "32", "-s", name, "sh", "-c", script)
-	m := c.waitFor("the demo header", regexp.MustCompile(`DEMO\s+(http://127\.0\.0\.1:\d+)`))
-	c.base = m[1]
-	c.waitFor("the hub connection", regexp.MustCompile(`● connected`))
 	return c
 }
+
+// builtBinary builds recdeck once per test process (the tmux and signal
+// tests share it) and returns its path.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "recdeck-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "recdeck")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v: %s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
 
 // pid is recdeck's process id: the only child of the shell tmux started.
 func (c *tmuxConsole) pid() int {
@@ -145,10 +181,7 @@ func TestComplianceInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
-	bin := filepath.Join(t.TempDir(), "recdeck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
+	bin := builtBinary(t)
 	home := isolate(t)
 	socket := fmt.Sprintf("recdeck-compliance-%d", os.Getpid())
 	defer exec.Command("tmux", "-L", socket, "kill-server").Run()

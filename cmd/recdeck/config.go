@@ -91,12 +91,35 @@ type UCCPolicy struct {
 
 // configFile is the whole YAML file.
 //
-//	default_profile: prod
+//	default_profile: prod          # or a list: [prod, lab]
 //	profiles:
 //	  prod: {base_url: https://fqdn, api: v2, tenant: ..., username: ...}
+//
+// default_profile may list several profiles: the console then follows
+// all of their servers at once (like repeating --profile), and the
+// commands that talk to one server use the first.
 type configFile struct {
-	DefaultProfile string             `yaml:"default_profile"`
+	DefaultProfile nameList           `yaml:"default_profile"`
 	Profiles       map[string]Profile `yaml:"profiles"`
+}
+
+// nameList is one name or a list of names in YAML.
+type nameList []string
+
+func (l *nameList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*l = nil
+		if n.Value != "" {
+			*l = nameList{n.Value}
+		}
+		return nil
+	}
+	var names []string
+	if err := n.Decode(&names); err != nil {
+		return fmt.Errorf("line %d: default_profile must be a profile name or a list of them", n.Line)
+	}
+	*l = names
+	return nil
 }
 
 // maxConfigBytes bounds the config file read: a config is a few KiB.
@@ -198,9 +221,9 @@ func decodeConfig(data []byte) (*configFile, []string, error) {
 			return nil, nil, errors.New("a profile has an empty name")
 		}
 	}
-	if cfg.DefaultProfile != "" {
-		if _, ok := cfg.Profiles[cfg.DefaultProfile]; !ok {
-			return nil, nil, fmt.Errorf("default_profile %q is not among the profiles (%s)", cfg.DefaultProfile, profileNames(cfg))
+	for _, name := range cfg.DefaultProfile {
+		if _, ok := cfg.Profiles[name]; !ok {
+			return nil, nil, fmt.Errorf("default_profile %q is not among the profiles (%s)", name, profileNames(cfg))
 		}
 	}
 	var root yaml.Node
@@ -274,8 +297,8 @@ func profileNames(cfg *configFile) string {
 // pickProfile chooses the profile: the one named (--profile), else
 // default_profile, else one called "default", else an empty profile.
 func pickProfile(cfg *configFile, name, path string) (Profile, error) {
-	if name == "" {
-		name = cfg.DefaultProfile
+	if name == "" && len(cfg.DefaultProfile) > 0 {
+		name = cfg.DefaultProfile[0]
 	}
 	if name == "" {
 		return cfg.Profiles["default"], nil

@@ -156,9 +156,9 @@ func FuzzDecodeConfig(f *testing.F) {
 			}
 			return
 		}
-		if cfg.DefaultProfile != "" {
-			if _, ok := cfg.Profiles[cfg.DefaultProfile]; !ok {
-				t.Fatalf("default_profile %q accepted without a profile", cfg.DefaultProfile)
+		for _, name := range cfg.DefaultProfile {
+			if _, ok := cfg.Profiles[name]; !ok {
+				t.Fatalf("default_profile %q accepted without a profile", name)
 			}
 		}
 		for _, k := range secrets {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,7 +21,10 @@ import (
 // globals holds the flags every subcommand shares and the profile they
 // resolve to. bind registers them as persistent flags on the root.
 type globals struct {
-	profileName string
+	// profileNames are the --profile flags (the console may follow several
+	// servers); profileName is the one profile() resolved.
+	profileNames []string
+	profileName  string
 	// noAudit is the vendor commands' --no-audit (set and pci have their own).
 	noAudit      bool
 	baseURL      string
@@ -48,7 +52,7 @@ type globals struct {
 func (g *globals) bind(root *cobra.Command) {
 	g.root = root
 	f := root.PersistentFlags()
-	f.StringVar(&g.profileName, "profile", "", "named profile from the config file ($RECDECK_CONFIG or <user config dir>/recdeck/config.yaml)")
+	f.StringArrayVar(&g.profileNames, "profile", nil, "named profile from the config file ($RECDECK_CONFIG or <user config dir>/recdeck/config.yaml); the console follows several servers when repeated")
 	f.StringVar(&g.baseURL, "base-url", "", "server base URL, e.g. https://fqdn")
 	f.StringVar(&g.api, "api", "", "Anywhere365 API version: v1 (no auth) or v2 (bearer token)")
 	f.StringVar(&g.hubURL, "hub-url", "", "SignalR hub URL (default {base}/attendantservice/hubs/recording)")
@@ -74,6 +78,121 @@ func (g *globals) profile() (Profile, error) {
 	if g.loaded != nil {
 		return *g.loaded, nil
 	}
+	if len(g.profileNames) > 1 {
+		return Profile{}, withExit(exitUsage, fmt.Errorf("--profile given %d times: only the console (recdeck with no command) follows several servers", len(g.profileNames)))
+	}
+	cfg, path, err := g.config()
+	if err != nil {
+		return Profile{}, err
+	}
+	if len(g.profileNames) == 1 {
+		g.profileName = g.profileNames[0]
+	}
+	p, err := g.resolve(cfg, path, g.profileName)
+	if err != nil {
+		return Profile{}, err
+	}
+	g.loaded = &p
+	return p, nil
+}
+
+// namedProfile is a resolved profile and the name it was chosen by.
+type namedProfile struct {
+	Name string
+	Profile
+}
+
+// consoleProfiles are the profiles the console follows: every --profile
+// given, else default_profile's list, else the one profile() picks. With
+// several, the flags that name one server (--base-url, --hub-url) are
+// refused: they would point every profile at the same server.
+func (g *globals) consoleProfiles() ([]namedProfile, error) {
+	names := g.profileNames
+	var cfg *configFile
+	var path string
+	if len(names) == 0 {
+		var err error
+		if cfg, path, err = g.config(); err != nil {
+			return nil, err
+		}
+		if len(cfg.DefaultProfile) > 1 {
+			names = cfg.DefaultProfile
+		}
+	}
+	if len(names) <= 1 {
+		p, err := g.profile()
+		return []namedProfile{{Name: g.profileName, Profile: p}}, err
+	}
+	if g.baseURL != "" || g.hubURL != "" {
+		return nil, withExit(exitUsage, errors.New("--base-url and --hub-url name one server: with several profiles, set base_url in each profile"))
+	}
+	if cfg == nil {
+		var err error
+		if cfg, path, err = g.config(); err != nil {
+			return nil, err
+		}
+	}
+	out, err := g.byNames(cfg, path, names)
+	if err != nil {
+		return nil, err
+	}
+	g.profileName = out[0].Name
+	g.loaded = &out[0].Profile
+	return out, nil
+}
+
+// switchProfiles resolves the profiles ":profile" names. The flags that
+// name one server are refused (they would point every profile at it).
+func (g *globals) switchProfiles(names []string) ([]namedProfile, error) {
+	if g.baseURL != "" || g.hubURL != "" {
+		return nil, errSwitchFlags
+	}
+	cfg, path, err := g.config()
+	if err != nil {
+		return nil, err
+	}
+	return g.byNames(cfg, path, names)
+}
+
+// configProfiles are the config file's profile names, sorted (what
+// ":profile" completes); none when it cannot be read.
+func (g *globals) configProfiles() []string {
+	cfg, _, err := g.config()
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(cfg.Profiles))
+	for n := range cfg.Profiles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// byNames resolves each named profile once, in order.
+func (g *globals) byNames(cfg *configFile, path string, names []string) ([]namedProfile, error) {
+	var out []namedProfile
+	seen := map[string]bool{}
+	for _, name := range names {
+		if name == "" || seen[name] {
+			continue // a profile followed twice is followed once
+		}
+		seen[name] = true
+		p, err := g.resolve(cfg, path, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedProfile{Name: name, Profile: p})
+	}
+	if len(out) == 0 {
+		return nil, withExit(exitUsage, errors.New("no profile named"))
+	}
+	return out, nil
+}
+
+// config reads the config file (none: an empty one), warning once on
+// stderr about one that others can read or replace.
+func (g *globals) config() (*configFile, string, error) {
 	path, explicit, err := configPath()
 	if err != nil {
 		// No config directory (no $HOME): run on flags alone.
@@ -83,7 +202,7 @@ func (g *globals) profile() (Profile, error) {
 	var exposed []string
 	if path != "" {
 		if cfg, exposed, err = loadConfig(path, explicit); err != nil {
-			return Profile{}, withExit(exitUsage, err)
+			return nil, "", withExit(exitUsage, err)
 		}
 	}
 	if len(exposed) > 0 && !g.warned {
@@ -101,7 +220,13 @@ func (g *globals) profile() (Profile, error) {
 		fmt.Fprintf(g.stderr(), "recdeck: warning: config directory %s is writable by anyone: others can replace the config (and send your credentials to their server); run: chmod o-w %s\n",
 			dp, dp)
 	}
-	p, err := pickProfile(cfg, g.profileName, path)
+	return cfg, path, nil
+}
+
+// resolve picks the profile called name (see pickProfile) and lays
+// RECDECK_PASSWORD / RECDECK_CLIENT_SECRET and then the flags over it.
+func (g *globals) resolve(cfg *configFile, path, name string) (Profile, error) {
+	p, err := pickProfile(cfg, name, path)
 	if err != nil {
 		return Profile{}, withExit(exitUsage, err)
 	}
@@ -120,7 +245,6 @@ func (g *globals) profile() (Profile, error) {
 			return Profile{}, withExit(exitUsage, fmt.Errorf("timeout must not be negative, got %v", d))
 		}
 	}
-	g.loaded = &p
 	return p, nil
 }
 

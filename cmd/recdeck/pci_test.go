@@ -319,10 +319,7 @@ func TestPCISIGTERMOfTheBuiltBinary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	e := newPCIEnv(t)
-	bin := filepath.Join(t.TempDir(), "recdeck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
+	bin := builtBinary(t)
 	cmd := exec.Command(bin, e.args("--max", "10s")...)
 	cmd.Env = os.Environ()
 	stdout, err := cmd.StdoutPipe()

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,29 +108,38 @@ type consoleOptions struct {
 // audit log). runTUI runs it in a terminal; tests drive its model through
 // Update and View with no terminal at all.
 type console struct {
-	model   *monitored
-	frame   *ui.Model
-	pacer   *ui.RenderPacer
-	pane    *sessions.Pane
+	model *monitored
+	frame *ui.Model
+	pacer *ui.RenderPacer
+	pane  *sessions.Pane
+	// client, tracker and guard are the first followed server's.
 	client  *anywhere365.Client
 	tracker *anywhere365.Tracker
 	guard   *anywhere365.PauseGuard
 	cancel  context.CancelFunc
-	mon     *monitorResult
 	closers []func()
 	once    sync.Once
+
+	// set is the servers followed now (follow.go); ":profile" replaces it.
+	mu  sync.Mutex
+	set []*followed
 }
 
-// close stops the listener and tracker (waiting at most 2 s: the terminal
-// is already restored and a stuck connection may not delay the exit more),
-// then the audit log and the demo's simulators.
+// followedSet is the servers followed now.
+func (c *console) followedSet() []*followed {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.set
+}
+
+// close stops every followed server (each waiting at most 2 s for its
+// listener: the terminal is already restored and a stuck connection may
+// not delay the exit more), then the audit log and the vendor panes'
+// simulators.
 func (c *console) close() {
 	c.once.Do(func() {
 		c.cancel()
-		select {
-		case <-c.mon.done:
-		case <-time.After(2 * time.Second):
-		}
+		stopAll(c.followedSet())
 		for i := len(c.closers) - 1; i >= 0; i-- {
 			c.closers[i]()
 		}
@@ -163,15 +173,25 @@ const exitResumeWait = 8 * time.Second
 // resumeOnExit resumes every payment pause still under way before the
 // console exits, waiting at most d; it says on stderr what it did.
 func resumeOnExit(c *console, d time.Duration) error {
-	if c.guard == nil || len(c.guard.OpenPayment()) == 0 {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	if err := c.guard.ResumeAll(ctx); err != nil {
+	var errs []error
+	resumed := false
+	for _, f := range c.followedSet() {
+		if f.guard == nil || len(f.guard.OpenPayment()) == 0 {
+			continue
+		}
+		resumed = true
+		if err := f.guard.ResumeAll(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("payment pause not resumed before exiting: %w", err)
 	}
-	fmt.Fprintln(os.Stderr, "recdeck: payment pause resumed before exiting")
+	if resumed {
+		fmt.Fprintln(os.Stderr, "recdeck: payment pause resumed before exiting")
+	}
 	return nil
 }
 
@@ -227,11 +247,12 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	var warned bytes.Buffer
 	errOut := cmd.ErrOrStderr()
 	cmd.SetErr(io.MultiWriter(errOut, &warned))
-	p, err := g.profile()
+	nps, err := g.consoleProfiles()
 	cmd.SetErr(errOut)
 	if err != nil {
 		return nil, err
 	}
+	p := nps[0].Profile
 	var startup []ui.ToastMsg
 	for _, line := range strings.Split(strings.TrimSpace(warned.String()), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -275,33 +296,18 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 
 	ctx, cancel := context.WithCancel(parent)
-	c = &console{cancel: cancel, mon: &monitorResult{done: make(chan struct{})}}
+	c = &console{cancel: cancel}
 	// built, not c: an error return sets c to nil before this runs.
 	built := c
 	defer func() {
 		if err != nil {
-			close(built.mon.done) // the monitor never started
 			built.close()
 		}
 	}()
 
-	demo := p.BaseURL == ""
-	if demo {
-		st, err := startSims("127.0.0.1:0", demoSeed, demoCalls)
-		if err != nil {
-			return nil, withExit(exitNetwork, err)
-		}
-		c.closers = append(c.closers, st.Close)
-		p = st.CoreProfile(p)
-	}
-	client, err := g.coreClient(p)
-	if err != nil {
-		return nil, err
-	}
-
 	var aud sessions.Auditor
 	auditPath := "not written"
-	var vendorAudit vendorAuditor // the vendor panes' actions go to the same log
+	var auditLog *audit.Log // the vendor panes' actions go to the same log
 	if path, err := audit.DefaultPath(); err != nil {
 		aud = auditFailure{err}
 		startup = append(startup, ui.ToastMsg{Level: ui.ToastError, Text: err.Error(), For: 30 * time.Second})
@@ -312,40 +318,36 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		c.closers = append(c.closers, func() { l.Close() })
 		aud = l
 		auditPath = path
-		vendorAudit = l
+		auditLog = l
 	}
 
-	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
-	if l, ok := aud.(*audit.Log); ok {
-		if t := reportDangling(l, client.BaseURL(), tracker); t != nil {
-			startup = append(startup, *t)
-		}
-	}
-	if !demo {
-		// The journal of the live sessions known for this server: they are
-		// re-read before the first event (the demo's simulator is new on
-		// every run, so it keeps none).
-		startup = append(startup, startJournal(ctx, c, p.BaseURL, tracker)...)
-	}
-
-	// The compliance policy, its flags and alerts, and the pause guard that
-	// owns pause deadlines (payment mode's and the policy's) outside the
-	// screen. --payment-max is the old name of --max-pause.
+	// --payment-max is the old name of --max-pause.
 	if cmd.Flags().Changed("payment-max") && g.maxPause == 0 {
 		g.maxPause = set.paymentMax
 	}
-	policies, err := g.policies(p)
+	// The servers followed: each with its own client, store, listener,
+	// journal, guard and compliance book (follow.go).
+	var paneRef atomic.Pointer[sessions.Pane]
+	stopped := make(chan monitorStoppedMsg, 1)
+	wake := make(chan struct{}, 1)
+	env := followEnv{g: g, stopped: stopped, wake: wake,
+		resume: func(ctx context.Context, key anywhere365.SessionKey, trigger string) (*anywhere365.StateResponse, error) {
+			return paneRef.Load().AutoResume(ctx, key, trigger)
+		}}
+	followSet, toasts, err := follow(ctx, env, nps, nil)
 	if err != nil {
 		return nil, err
 	}
-	book := anywhere365.NewCompliance(policies)
-	var paneRef atomic.Pointer[sessions.Pane]
-	guard := anywhere365.NewPauseGuard(anywhere365.GuardConfig{
-		Source: tracker, Policies: policies, Compliance: book,
-		Resume: func(ctx context.Context, key anywhere365.SessionKey, trigger string) (*anywhere365.StateResponse, error) {
-			return paneRef.Load().AutoResume(ctx, key, trigger)
-		},
-	})
+	c.set = followSet
+	startup = append(startup, toasts...)
+	if auditLog != nil {
+		if t := reportDangling(auditLog, followSet); t != nil {
+			startup = append(startup, *t)
+		}
+	}
+	first := followSet[0]
+	p = first.profile // the demo's simulator laid over: the vendor panes use it too
+	demo := first.demo
 
 	profileName := g.profileName
 	if demo {
@@ -357,54 +359,46 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	}
 	pane := sessions.New(sessions.Config{
 		ThemeNames: themeNames,
-		Source:     tracker,
-		API:        client,
+		Servers:    servers(followSet),
 		Requester:  p.SIP,
 		Profile:    profileName,
 		Audit:      aud,
-		PaymentMax: policies.Base().MaxPause,
-		Guard:      guard,
-		Compliance: book,
-		Bell:       policies.Base().Bell,
+		PaymentMax: first.policies.Base().MaxPause,
+		Bell:       first.policies.Base().Bell,
+		Profiles:   g.configProfiles(),
+		SwitchProfile: func(names []string) ([]sessions.Server, ui.SetServerMsg, error) {
+			return c.switchTo(ctx, env, names)
+		},
 	})
 	paneRef.Store(pane)
 	panes := []ui.Pane{pane}
-	env := vendorEnv{BaseURL: p.BaseURL, Demo: demo, Profile: p, HTTPClient: g.httpClient(p),
+	var vendorAudit vendorAuditor
+	if auditLog != nil {
+		vendorAudit = auditLog
+	}
+	venv := vendorEnv{BaseURL: p.BaseURL, Demo: demo, Profile: p, HTTPClient: g.httpClient(p),
 		Audit: vendorAudit, ProfileName: profileName, Requester: p.SIP,
 		AddCloser: func(f func()) { c.closers = append(c.closers, f) }}
 	for _, newPane := range []func(vendorEnv) ui.Pane{newVoipnowPane, newNoojeePane, newAkixiPane} {
-		if vp := newPane(env); vp != nil {
+		if vp := newPane(venv); vp != nil {
 			panes = append(panes, vp)
 		}
 	}
 	// The profile's keys: map rebinds the frame and every pane in one pass,
 	// once they all exist: a name any of them knows is accepted, and a bad
-	// entry is refused before the screen opens (and before the hub listener
-	// starts, so nothing is left running).
+	// entry is refused before the screen opens.
 	frameKeys := ui.DefaultKeyMap()
 	if err := ui.RebindAll(p.Keys, &frameKeys, panes...); err != nil {
 		return nil, withExit(exitUsage, fmt.Errorf("config profile: %w", err))
 	}
 
 	pacer := ui.NewRenderPacer()
-	go releaseAfterDrops(ctx, tracker.Len, 5*time.Second, freeOSMemory) // memory.go: flat after the calls end
-	mon := c.mon
-	guardDone := make(chan struct{})
-	go func() {
-		guard.Run(ctx)
-		close(guardDone)
-	}()
-	c.closers = append(c.closers, func() { <-guardDone }) // ctx is cancelled first
-	go func() {
-		mon.err = anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
-			HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize})
-		close(mon.done)
-	}()
+	header := headerOf(followSet, g.profileName)
 	frame := ui.New(ui.Options{
-		Server:     displayURL(p.BaseURL), // watch.go's: no user info or query on screen
-		Profile:    g.profileName,
-		APIVersion: client.APIVersion(),
-		Demo:       demo,
+		Server:     header.Server, // watch.go's displayURL: no user info or query on screen
+		Profile:    header.Profile,
+		APIVersion: header.APIVersion,
+		Demo:       header.Demo,
 		Insecure:   p.InsecureSkipVerify,
 		Themes:     list,
 		Theme:      themeIdx,
@@ -417,20 +411,54 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Startup:         startup,
 		Tick:            opts.tick,
 		AuditLog:        auditPath,
-		Wake:            tracker.Changed(), // a frame when the sessions change, not on a fixed tick
+		Wake:            wake, // a frame when the sessions change, not on a fixed tick
 		Done:            ctx.Done(),
 		Pacer:           pacer,
 	}, panes...)
-	c.model = &monitored{Model: frame, mon: mon}
-	c.frame, c.pane, c.client, c.tracker, c.guard, c.pacer = frame, pane, client, tracker, guard, pacer
+	c.model = &monitored{Model: frame, stopped: stopped}
+	c.frame, c.pane, c.pacer = frame, pane, pacer
+	c.client, c.tracker, c.guard = first.client, first.tracker, first.guard
 	return c, nil
 }
 
-// startJournal loads the session journal of baseURL into tracker (Watch,
-// so each is re-read) and keeps it written until ctx ends; the console's
-// close waits for the last write. A damaged journal is set aside and
+// switchTo makes the console follow the named profiles (":profile"):
+// servers followed already go on as they are (their sessions stay), new
+// ones start, the others stop in the background (a stuck listener may
+// take 2 s), and the pane is handed the new set.
+func (c *console) switchTo(ctx context.Context, env followEnv, names []string) ([]sessions.Server, ui.SetServerMsg, error) {
+	nps, err := env.g.switchProfiles(names)
+	if err != nil {
+		return nil, ui.SetServerMsg{}, err
+	}
+	c.mu.Lock()
+	old := c.set
+	c.mu.Unlock()
+	set, _, err := follow(ctx, env, nps, old)
+	if err != nil {
+		return nil, ui.SetServerMsg{}, err
+	}
+	c.mu.Lock()
+	c.set = set
+	c.mu.Unlock()
+	var dropped []*followed
+	for _, f := range old {
+		if !slices.Contains(set, f) {
+			dropped = append(dropped, f)
+		}
+	}
+	go stopAll(dropped)
+	profile := ""
+	if len(set) == 1 {
+		profile = set[0].name
+	}
+	return servers(set), headerOf(set, profile), nil
+}
+
+// startJournal loads the session journal of baseURL into f's tracker
+// (Watch, so each is re-read) and keeps it written until ctx ends; f's
+// stop waits for the last write. A damaged journal is set aside and
 // reported, never fatal.
-func startJournal(ctx context.Context, c *console, baseURL string, tracker *anywhere365.Tracker) []ui.ToastMsg {
+func startJournal(ctx context.Context, f *followed, baseURL string) []ui.ToastMsg {
 	var toasts []ui.ToastMsg
 	path, err := anywhere365.JournalPath(baseURL)
 	if err != nil {
@@ -441,14 +469,14 @@ func startJournal(ctx context.Context, c *console, baseURL string, tracker *anyw
 		toasts = append(toasts, ui.ToastMsg{Level: ui.ToastWarning, Text: err.Error(), For: 30 * time.Second})
 	}
 	for _, k := range keys {
-		tracker.Watch(k)
+		f.tracker.Watch(k)
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		anywhere365.RunJournal(ctx, path, tracker, 0, nil)
+		anywhere365.RunJournal(ctx, path, f.tracker, 0, nil)
 	}()
-	c.closers = append(c.closers, func() { <-done })
+	f.closers = append(f.closers, func() { <-done })
 	return toasts
 }
 
@@ -472,30 +500,23 @@ func screenWarning(line string) string {
 // shows the connection closed.
 type monitored struct {
 	*ui.Model
-	mon *monitorResult
-}
-
-// monitorResult is Monitor's outcome: err is set before done is closed.
-type monitorResult struct {
-	done chan struct{}
-	err  error
+	stopped <-chan monitorStoppedMsg
 }
 
 type monitorStoppedMsg struct{ err error }
 
+// waitStopped is a command that waits for the next listener to give up.
+func (m *monitored) waitStopped() tea.Msg { return <-m.stopped }
+
 func (m *monitored) Init() tea.Cmd {
-	return tea.Batch(m.Model.Init(), func() tea.Msg {
-		<-m.mon.done
-		return monitorStoppedMsg{m.mon.err}
-	})
+	return tea.Batch(m.Model.Init(), m.waitStopped)
 }
 
 func (m *monitored) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if s, ok := msg.(monitorStoppedMsg); ok {
-		if s.err == nil {
-			return m, nil
-		}
 		msg = ui.ToastMsg{Level: ui.ToastError, Text: "hub listener stopped: " + s.err.Error(), For: time.Minute}
+		_, cmd := m.Model.Update(msg)
+		return m, tea.Batch(cmd, m.waitStopped) // and wait for the next
 	}
 	_, cmd := m.Model.Update(msg)
 	return m, cmd
@@ -504,9 +525,9 @@ func (m *monitored) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // reportDangling finds the attempts the last run left without an outcome
 // (the console or `recdeck set` was killed between sending and recording
 // the answer), records their outcome as unknown so they are reported once,
-// has the tracker re-read those of this server, and returns the toast that
+// has the followed servers re-read their own, and returns the toast that
 // says so (nil when there are none).
-func reportDangling(l *audit.Log, server string, tracker *anywhere365.Tracker) *ui.ToastMsg {
+func reportDangling(l *audit.Log, set []*followed) *ui.ToastMsg {
 	recs, err := audit.ReadTail(l.Path(), audit.DanglingTailBytes)
 	if err != nil {
 		return &ui.ToastMsg{Level: ui.ToastWarning, Text: "audit log not read: " + err.Error(), For: 30 * time.Second}
@@ -521,8 +542,14 @@ func reportDangling(l *audit.Log, server string, tracker *anywhere365.Tracker) *
 		r.Source = audit.SourceConsole
 		r.ErrorMessage = "no outcome recorded: the program ended after sending; reported and re-read at the next start"
 		_ = l.Append(r) // best effort: at worst it is reported again next time
-		if (r.Vendor == "" || r.Vendor == "anywhere365") && (r.Server == "" || r.Server == server) && r.CorrelationID != "" {
-			tracker.Watch(anywhere365.SessionKey{UCC: r.UCC, CorrelationID: r.CorrelationID})
+		if (r.Vendor != "" && r.Vendor != "anywhere365") || r.CorrelationID == "" {
+			continue
+		}
+		for _, f := range set {
+			if r.Server == "" || r.Server == f.client.BaseURL() {
+				f.tracker.Watch(anywhere365.SessionKey{UCC: r.UCC, CorrelationID: r.CorrelationID})
+				break
+			}
 		}
 	}
 	text := fmt.Sprintf("%d actions from the last run have no recorded outcome: re-reading", len(dangling))

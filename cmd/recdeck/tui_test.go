@@ -298,10 +298,7 @@ func TestTUIInTmux(t *testing.T) {
 	}
 	// Build first, with the real environment (its build and module caches).
 	start := time.Now()
-	bin := filepath.Join(t.TempDir(), "recdeck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
+	bin := builtBinary(t)
 	home := isolate(t)
 	exitFile := filepath.Join(home, "exit-status")
 	auditLog := filepath.Join(home, "audit.log")

@@ -66,7 +66,7 @@ func (l *vendorLossy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(rec, r) // applied here
 	body := bytes.TrimSpace(rec.Body.Bytes())
 	l.mu.Lock()
-	mode, cutAt := l.mode, l.cutAt
+	mode, cutAt := l.mode, min(l.cutAt, len(body)) // a later answer may be shorter than the one measured
 	l.last = len(body)
 	l.mu.Unlock()
 	switch mode {

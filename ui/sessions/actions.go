@@ -79,8 +79,13 @@ type capsEntry struct {
 	retryAt time.Time
 }
 
+// uccKey names a UCC on one server: capabilities are per UCC and server.
+type uccKey struct{ server, ucc string }
+
+func uccOf(k anywhere365.SessionKey) uccKey { return uccKey{k.Server, k.UCC} }
+
 type capsMsg struct {
-	ucc  string
+	ucc  uccKey
 	resp *anywhere365.CapabilitiesResponse
 	err  error
 }
@@ -92,9 +97,9 @@ const maxCapsInFlight = 4
 // capsRetry is how long a failed capabilities request waits to be retried.
 const capsRetry = 30 * time.Second
 
-// disabledReason is why actions on ucc are refused, or "".
-func (p *Pane) disabledReason(ucc string) string {
-	if c, ok := p.caps[ucc]; ok && c.state == capsDenied {
+// disabledReason is why actions on key's UCC are refused, or "".
+func (p *Pane) disabledReason(key anywhere365.SessionKey) string {
+	if c, ok := p.caps[uccOf(key)]; ok && c.state == capsDenied {
 		return c.reason
 	}
 	return ""
@@ -103,34 +108,33 @@ func (p *Pane) disabledReason(ucc string) string {
 // fetchCaps starts capability requests for the UCCs on screen (and the
 // payment-mode call) that have none yet.
 func (p *Pane) fetchCaps() []tea.Cmd {
-	if p.cfg.API == nil {
-		return nil
-	}
 	var cmds []tea.Cmd
-	want := func(ucc string) {
-		if p.capsBusy >= maxCapsInFlight {
+	want := func(key anywhere365.SessionKey) {
+		api := p.apiFor(key)
+		if api == nil || p.capsBusy >= maxCapsInFlight {
 			return
 		}
+		ucc := uccOf(key)
 		c, ok := p.caps[ucc]
 		if ok && !(c.state == capsUnknown && !p.now.Before(c.retryAt)) {
 			return
 		}
 		p.caps[ucc] = &capsEntry{state: capsPending}
 		p.capsBusy++
-		api, timeout := p.cfg.API, p.cfg.ActionTimeout
+		timeout := p.cfg.ActionTimeout
 		cmds = append(cmds, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			resp, err := api.Capabilities(ctx, ucc)
+			resp, err := api.Capabilities(ctx, ucc.ucc)
 			return capsMsg{ucc: ucc, resp: resp, err: err}
 		})
 	}
 	if p.mode == modePayment {
-		want(p.pay.key.UCC)
+		want(p.pay.key)
 	}
 	t := &p.tbl
 	for i := t.offset; i < t.offset+t.visible && i < len(t.rows); i++ {
-		want(t.snap[t.rows[i]].Key.UCC)
+		want(t.snap[t.rows[i]].Key)
 	}
 	return cmds
 }
@@ -149,7 +153,7 @@ func (p *Pane) onCaps(m capsMsg) {
 		e.state = capsAllowed
 	default:
 		e.state = capsDenied
-		e.reason = "agents cannot edit recordings on UCC " + m.ucc + " (AgentCanEditRecordings is false)"
+		e.reason = "agents cannot edit recordings on UCC " + m.ucc.ucc + " (AgentCanEditRecordings is false)"
 	}
 	p.caps[m.ucc] = e
 	p.tbl.invalidateRowsOf(m.ucc)
@@ -185,13 +189,13 @@ func (p *Pane) act(a anywhere365.Action, trigger string) tea.Cmd {
 		// Nothing to ask or send: the server would refuse it.
 		return toast(ui.ToastInfo, "The recording of "+name+" is already stopped: nothing sent")
 	}
-	if reason := p.disabledReason(key.UCC); reason != "" {
+	if reason := p.disabledReason(key); reason != "" {
 		return p.refuse(key, a, trigger, reason)
 	}
 	if pa, busy := p.pending[key]; busy {
 		return toast(ui.ToastWarning, fmt.Sprintf("%s %s: %s is still pending", a, name, pa.action))
 	}
-	if p.cfg.API == nil {
+	if p.apiFor(key) == nil {
 		return toast(ui.ToastError, a.String()+" "+name+": not connected to a server")
 	}
 	if p.requester == "" {
@@ -234,11 +238,11 @@ func (p *Pane) refuse(key anywhere365.SessionKey, a anywhere365.Action, trigger,
 
 func (p *Pane) record(key anywhere365.SessionKey, a anywhere365.Action, trigger string) audit.Record {
 	r := audit.Record{
-		Time: p.now, Profile: p.cfg.Profile, UCC: key.UCC, CorrelationID: key.CorrelationID,
+		Time: p.now, Profile: p.profileFor(key), UCC: key.UCC, CorrelationID: key.CorrelationID,
 		Action: a.String(), Requester: p.requester, Trigger: trigger,
 		Vendor: "anywhere365", Source: audit.SourceConsole,
 	}
-	if b, ok := p.cfg.API.(interface{ BaseURL() string }); ok {
+	if b, ok := p.apiFor(key).(interface{ BaseURL() string }); ok {
 		r.Server = b.BaseURL() // with several servers, says where the action went
 	}
 	return r
@@ -252,7 +256,7 @@ func (p *Pane) record(key anywhere365.SessionKey, a anywhere365.Action, trigger 
 func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger string, prev anywhere365.RecordingState) tea.Cmd {
 	p.pending[key] = pendingAction{action: a, since: p.now}
 	p.tbl.invalidateRow(key)
-	api, aud, timeout, now := p.cfg.API, p.cfg.Audit, p.cfg.ActionTimeout, p.cfg.Now
+	api, aud, timeout, now := p.apiFor(key), p.cfg.Audit, p.cfg.ActionTimeout, p.cfg.Now
 	rec := p.record(key, a, trigger)
 	params := anywhere365.SetParams{UCC: key.UCC, CorrelationID: key.CorrelationID, RequesterSIP: p.requester, Action: a}
 	return func() tea.Msg {
@@ -298,7 +302,7 @@ func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger st
 // reread GETs the session after an unknown outcome, records what the
 // server confirmed against the action's attempt, and reports it.
 func (p *Pane) reread(m actionResultMsg, tries int) tea.Cmd {
-	getter, ok := p.cfg.API.(stateGetter)
+	getter, ok := p.apiFor(m.key).(stateGetter)
 	if !ok {
 		return nil // the store's own re-read updates the row
 	}
@@ -512,9 +516,9 @@ func (p *Pane) askAdd() tea.Cmd {
 func (t *table) invalidateRow(k anywhere365.SessionKey) { delete(t.cache, k) }
 
 // invalidateRowsOf forces the rows of one UCC to be drawn again.
-func (t *table) invalidateRowsOf(ucc string) {
+func (t *table) invalidateRowsOf(ucc uccKey) {
 	for k := range t.cache {
-		if k.UCC == ucc {
+		if uccOf(k) == ucc {
 			delete(t.cache, k)
 		}
 	}

@@ -224,14 +224,14 @@ func (p *Pane) askResumeAll() tea.Cmd {
 	if len(keys) == 0 {
 		return toast(ui.ToastInfo, "No overdue pause to resume")
 	}
-	if p.cfg.API == nil {
+	if p.apiFor(keys[0]) == nil {
 		return toast(ui.ToastError, "Resume all: not connected to a server")
 	}
 	run := func() tea.Cmd {
 		var cmds []tea.Cmd
 		var refused []string
 		for _, k := range keys {
-			if r := p.disabledReason(k.UCC); r != "" {
+			if r := p.disabledReason(k); r != "" {
 				refused = append(refused, label(k))
 				cmds = append(cmds, p.refuse(k, anywhere365.ActionStart, "", r))
 				continue
@@ -307,8 +307,8 @@ func (p *Pane) alertStatus(a anywhere365.Alert) string {
 	if !a.Active {
 		return "call ended (c: acknowledge)"
 	}
-	if a.Kind == anywhere365.FlagOverdue && p.cfg.Guard != nil {
-		if gs, ok := p.cfg.Guard.Status(a.Key); ok && !gs.Resolved {
+	if g := p.guardFor(a.Key); a.Kind == anywhere365.FlagOverdue && g != nil {
+		if gs, ok := g.Status(strip(a.Key)); ok && !gs.Resolved {
 			who := "policy"
 			if gs.Payment {
 				who = "payment mode"

@@ -71,7 +71,7 @@ func (p *Pane) bulkAct(a anywhere365.Action) tea.Cmd {
 		p.clearPicks()
 		return toast(ui.ToastWarning, a.String()+": the picked sessions are no longer listed")
 	}
-	if p.cfg.API == nil {
+	if p.apiFor(keys[0]) == nil {
 		return toast(ui.ToastError, a.String()+": not connected to a server")
 	}
 	if p.requester == "" {
@@ -124,7 +124,7 @@ func (p *Pane) bulkAct(a anywhere365.Action) tea.Cmd {
 	p.ask(components.NewConfirm(q), a.String()+" of "+plural(len(send), "session")+" cancelled", func(string) tea.Cmd {
 		cmds := []tea.Cmd{toast(ui.ToastInfo, fmt.Sprintf("%s sent for %s: each outcome follows (L lists them)", a, plural(len(send), "session")))}
 		for _, t := range send {
-			if reason := p.disabledReason(t.key.UCC); reason != "" {
+			if reason := p.disabledReason(t.key); reason != "" {
 				cmds = append(cmds, p.refuse(t.key, a, "", reason))
 				continue
 			}

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/themes"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/components"
@@ -30,6 +31,9 @@ import (
 //	:theme NAME          switch theme (the frame applies and remembers it)
 //	:export FILE         write the table as shown (filtered, sorted) to
 //	                     FILE.csv or FILE.json; an existing file is kept
+//	:profile NAME...     follow the named profiles' servers instead (one,
+//	                     or several separated by spaces or commas); refused
+//	                     while a payment pause or an action is under way
 
 // command is one command of command mode.
 type command struct {
@@ -42,6 +46,7 @@ var commands = []command{
 	{"goto", "ID", "jump to a session by correlation id prefix"},
 	{"theme", "NAME", "switch theme"},
 	{"export", "FILE.csv|FILE.json", "write the table as shown"},
+	{"profile", "NAME [NAME...]", "follow other servers (config profiles)"},
 }
 
 // sortColumns are :sort's names for the columns, in column order.
@@ -143,6 +148,8 @@ func (p *Pane) argCandidates(cmd, word string) []string {
 			names = append(names, t.Name)
 		}
 		return names
+	case "profile":
+		return p.cfg.Profiles
 	case "goto":
 		var ids []string
 		for _, r := range p.tbl.rows {
@@ -206,8 +213,10 @@ func (p *Pane) runCommand(line string) tea.Cmd {
 		return func() tea.Msg { return ui.SetThemeMsg{Name: rest} }
 	case "export":
 		return p.cmdExport(rest)
+	case "profile":
+		return p.cmdProfile(strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == ' ' }))
 	}
-	return toast(ui.ToastWarning, "Unknown command :"+name+" (commands: sort, filter, goto, theme, export)")
+	return toast(ui.ToastWarning, "Unknown command :"+name+" (commands: sort, filter, goto, theme, export, profile)")
 }
 
 func (p *Pane) cmdSort(args []string) tea.Cmd {
@@ -228,6 +237,55 @@ func (p *Pane) cmdSort(args []string) tea.Cmd {
 	p.tbl.desc = len(args) > 1 && strings.HasPrefix("desc", strings.ToLower(args[1]))
 	p.tbl.rebuild()
 	return toast(ui.ToastInfo, "Sorted by "+p.tbl.sortDesc())
+}
+
+// cmdProfile makes the console follow other servers. It is refused while
+// something belongs to the current ones: a payment pause the guard must
+// end, or an action whose answer is awaited.
+func (p *Pane) cmdProfile(names []string) tea.Cmd {
+	if len(names) == 0 {
+		now := make([]string, 0, len(p.Servers()))
+		for _, s := range p.Servers() {
+			now = append(now, s.label())
+		}
+		return toast(ui.ToastInfo, ":profile needs a name (tab lists them); following: "+strings.Join(now, ", "))
+	}
+	if p.cfg.SwitchProfile == nil {
+		return toast(ui.ToastWarning, ":profile: this console cannot switch servers")
+	}
+	if p.mode == modePayment || (p.cfg.Guard != nil && len(p.cfg.Guard.OpenPayment()) > 0) {
+		return toast(ui.ToastWarning, ":profile refused: a payment pause is under way on this server (resume it first)")
+	}
+	if len(p.pending) > 0 {
+		return toast(ui.ToastWarning, ":profile refused: an action is still waiting for its answer")
+	}
+	servers, header, err := p.cfg.SwitchProfile(names)
+	if err != nil {
+		return toast(ui.ToastError, ":profile: "+err.Error())
+	}
+	p.replaceServers(servers)
+	var where []string
+	for _, s := range servers {
+		w := s.label()
+		if s.URL != "" {
+			w += " (" + s.URL + ")"
+		}
+		where = append(where, safetext.Out(w))
+	}
+	return tea.Batch(func() tea.Msg { return header }, toast(ui.ToastInfo, "Following "+strings.Join(where, ", ")))
+}
+
+// replaceServers follows servers instead of the current ones: what was
+// shown, picked or known about the old ones is dropped.
+func (p *Pane) replaceServers(servers []Server) {
+	p.setServers(servers)
+	p.picked = nil
+	clear(p.caps)
+	p.connErr = nil
+	p.mode = modeTable
+	p.al = alertsView{}
+	p.tbl.forget()
+	p.pull(true)
 }
 
 func (p *Pane) cmdGoto(arg string) tea.Cmd {

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
+	"github.com/recdeck/recdeck/client/safetext"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
 	"github.com/recdeck/recdeck/ui/components"
@@ -79,8 +80,11 @@ const (
 
 // Config configures the pane.
 type Config struct {
-	Source Source
-	API    RecordingAPI
+	// Servers are the servers the pane follows (servers.go). When empty,
+	// Source, API, Guard, Compliance and Profile describe the only one.
+	Servers []Server
+	Source  Source
+	API     RecordingAPI
 	// Requester is the SIP URI actions are sent as; when empty the pane asks
 	// for it on the first action and remembers it.
 	Requester string
@@ -110,6 +114,12 @@ type Config struct {
 	FlashFor time.Duration
 	// ThemeNames are what ":theme" completes (nil: the built-in themes).
 	ThemeNames []string
+	// Profiles are what ":profile" completes; SwitchProfile makes the
+	// console follow the named profiles' servers instead of the current
+	// ones (nil: ":profile" says it cannot). It must not wait on the
+	// network: the new servers connect on their own.
+	Profiles      []string
+	SwitchProfile func(names []string) ([]Server, ui.SetServerMsg, error)
 }
 
 type mode int
@@ -147,10 +157,14 @@ type Pane struct {
 	cmdOpen bool
 	// picked are the rows picked for a bulk action (bulk.go).
 	picked map[anywhere365.SessionKey]bool
+	// servers are the followed servers (servers.go); with several,
+	// cfg.Source, cfg.Guard and cfg.Compliance are their merges. The
+	// guard's goroutine reads it too (AutoResume), hence the atomic.
+	servers atomic.Pointer[[]Server]
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
-	caps      map[string]*capsEntry
+	caps      map[uccKey]*capsEntry
 	capsBusy  int
 
 	pay payment
@@ -168,9 +182,9 @@ type Pane struct {
 	rate    eventRate
 	// bodyChanged is what BodyChanged reports for the last tick.
 	bodyChanged bool
-	// connErr is the hub error last reported in a toast: a new reason is
-	// reported once, not on every reconnect attempt.
-	connErr string
+	// connErr is the hub error last reported in a toast, per server: a new
+	// reason is reported once, not on every reconnect attempt.
+	connErr map[string]string
 }
 
 // New returns the pane; the frame calls SetStyles and SetSize before the
@@ -201,9 +215,14 @@ func New(cfg Config) *Pane {
 		keys:      keys,
 		requester: cfg.Requester,
 		pending:   map[anywhere365.SessionKey]pendingAction{},
-		caps:      map[string]*capsEntry{},
+		caps:      map[uccKey]*capsEntry{},
 		now:       cfg.Now(),
 	}
+	servers := cfg.Servers
+	if len(servers) == 0 {
+		servers = []Server{{Source: cfg.Source, API: cfg.API, Guard: cfg.Guard, Compliance: cfg.Compliance, Profile: cfg.Profile}}
+	}
+	p.setServers(servers)
 	p.tbl.init()
 	p.mirrorRequester()
 	return p
@@ -407,21 +426,36 @@ func (p *Pane) TickWanted() time.Duration {
 // the header's status line has room for a few words of it at most, the
 // toast line for the whole reason (a refused certificate, a token refused).
 func (p *Pane) connToast() tea.Cmd {
-	cs := p.cfg.Source.ConnState()
-	if cs.Phase == anywhere365.ConnConnected {
-		p.connErr = ""
-		return nil
+	servers := p.Servers()
+	if p.connErr == nil {
+		p.connErr = map[string]string{}
 	}
-	detail := connDetail(cs.LastError)
-	if detail == "" || detail == p.connErr {
-		return nil
+	var cmds []tea.Cmd
+	for _, s := range servers {
+		if s.Source == nil {
+			continue
+		}
+		cs := s.Source.ConnState()
+		if cs.Phase == anywhere365.ConnConnected {
+			delete(p.connErr, s.Name)
+			continue
+		}
+		detail := connDetail(cs.LastError)
+		if detail == "" || detail == p.connErr[s.Name] {
+			continue
+		}
+		p.connErr[s.Name] = detail
+		hub := "Hub"
+		if len(servers) > 1 {
+			hub = "Hub " + safetext.Out(s.Name)
+		}
+		text := hub + ": " + detail
+		if r := connReason(cs.LastError); r != detail {
+			text = hub + ": " + r + " (" + detail + ")"
+		}
+		cmds = append(cmds, toast(ui.ToastWarning, text))
 	}
-	p.connErr = detail
-	text := "Hub: " + detail
-	if r := connReason(cs.LastError); r != detail {
-		text = "Hub: " + r + " (" + detail + ")"
-	}
-	return toast(ui.ToastWarning, text)
+	return tea.Batch(cmds...)
 }
 
 // pull takes a new snapshot when the store changed (and the adaptive

@@ -48,7 +48,7 @@ func (p *Pane) enterPayment() tea.Cmd {
 	if p.cfg.Guard == nil {
 		return toast(ui.ToastError, "Payment mode is not available: no pause guard is running")
 	}
-	if reason := p.disabledReason(s.Key.UCC); reason != "" {
+	if reason := p.disabledReason(s.Key); reason != "" {
 		return toast(ui.ToastError, "Payment mode refused on "+label(s.Key)+": "+reason)
 	}
 	if s.Gone {
@@ -76,7 +76,7 @@ func (p *Pane) paymentKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s.Gone {
 			return toast(ui.ToastWarning, "Payment mode: the call has ended")
 		}
-		if reason := p.disabledReason(p.pay.key.UCC); reason != "" {
+		if reason := p.disabledReason(p.pay.key); reason != "" {
 			return toast(ui.ToastError, "Payment mode: "+reason)
 		}
 		if st, ok := p.cfg.Guard.Status(p.pay.key); ok && st.InFlight {
@@ -166,8 +166,12 @@ func (p *Pane) AutoResume(ctx context.Context, key anywhere365.SessionKey, trigg
 		req = *r
 	}
 	rec := audit.Record{
-		Time: p.cfg.Now(), Profile: p.cfg.Profile, UCC: key.UCC, CorrelationID: key.CorrelationID,
+		Time: p.cfg.Now(), Profile: p.profileFor(key), UCC: key.UCC, CorrelationID: key.CorrelationID,
 		Action: anywhere365.ActionStart.String(), Requester: req, Trigger: trigger, Vendor: "anywhere365", Source: "console",
+	}
+	api := p.apiFor(key)
+	if b, ok := api.(interface{ BaseURL() string }); ok {
+		rec.Server = b.BaseURL()
 	}
 	if req == "" {
 		// Nothing is sent, so nothing is audited (the guard retries every
@@ -175,10 +179,10 @@ func (p *Pane) AutoResume(ctx context.Context, key anywhere365.SessionKey, trigg
 		// says why the pause is not ended.
 		return nil, errNoRequester
 	}
-	if p.cfg.API == nil {
+	if api == nil {
 		return nil, errors.New("not connected to a server")
 	}
-	resp, err := auditedSet(ctx, p.cfg.API, p.cfg.Audit, rec,
+	resp, err := auditedSet(ctx, api, p.cfg.Audit, rec,
 		anywhere365.SetParams{UCC: key.UCC, CorrelationID: key.CorrelationID, RequesterSIP: req, Action: anywhere365.ActionStart})
 	if err == nil {
 		p.noteActor(key, anywhere365.ActionStart, p.cfg.Now(), "recdeck ("+trigger+") as "+req)
@@ -285,10 +289,10 @@ func countdown(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
 }
 
-// maxPause is the policy's maximum for ucc.
-func (p *Pane) maxPause(ucc string) time.Duration {
-	if p.cfg.Guard != nil {
-		return p.cfg.Guard.Policies().For(ucc).MaxPause
+// maxPause is the policy's maximum for key's UCC on its server.
+func (p *Pane) maxPause(key anywhere365.SessionKey) time.Duration {
+	if g := p.guardFor(key); g != nil {
+		return g.Policies().For(key.UCC).MaxPause
 	}
 	return p.cfg.PaymentMax
 }
@@ -337,15 +341,15 @@ func (p *Pane) paymentLines() []string {
 		sub += "   " + spinFrames[int(p.tickSeq%uint64(len(spinFrames)))] + " " + pa.action.String() + " sent, waiting…"
 	}
 	lines = append(lines, "  "+style.Render(sub))
-	if r := p.disabledReason(p.pay.key.UCC); r != "" {
+	if r := p.disabledReason(p.pay.key); r != "" {
 		lines = append(lines, "  "+st.Error.Render("⊘ Payment mode cannot pause this call: "+r))
-	} else if c := p.caps[p.pay.key.UCC]; c == nil || c.state == capsPending {
+	} else if c := p.caps[uccOf(p.pay.key)]; c == nil || c.state == capsPending {
 		lines = append(lines, "  "+st.Muted.Render("checking whether this UCC lets agents pause…"))
 	}
 	lines = append(lines, "")
 
 	if s.Recording == anywhere365.RecordingPaused {
-		deadline := s.StateSince.Add(p.maxPause(p.pay.key.UCC)) // until the guard has taken it up
+		deadline := s.StateSince.Add(p.maxPause(p.pay.key)) // until the guard has taken it up
 		if guarded && !gs.Resolved {
 			deadline = gs.Deadline
 		}
@@ -388,7 +392,7 @@ func (p *Pane) paymentFooter(lines []string) []string {
 // the agent must know whether the screen is live.
 func (p *Pane) paymentHealth(s anywhere365.Session, ok bool) string {
 	st := p.st
-	cs := p.cfg.Source.ConnState()
+	cs := p.connOf(p.pay.key)
 	hub := st.Success.Render("hub ● connected")
 	switch cs.Phase {
 	case anywhere365.ConnConnecting:

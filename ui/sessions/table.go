@@ -147,6 +147,19 @@ func (t *table) init() {
 	t.flash = map[anywhere365.SessionKey]time.Time{}
 }
 
+// forget drops every session and the cursor (the pane follows other
+// servers now); sort, filter, columns and size stay.
+func (t *table) forget() {
+	t.snap, t.rows, t.keys = t.snap[:0], t.rows[:0], t.keys[:0]
+	t.version, t.pulled, t.lastPull = 0, false, time.Time{}
+	t.cursor, t.offset, t.hasSel, t.chosen, t.hasWant = 0, 0, false, false, false
+	t.counts, t.other, t.gone, t.unconfirmed, t.stale, t.final = [4]int{}, 0, 0, 0, 0, 0
+	clear(t.cache)
+	clear(t.next)
+	clear(t.flash)
+	t.flags = nil
+}
+
 // invalidate drops the rendered rows (theme change).
 func (t *table) invalidate() {
 	t.styleGen++

@@ -130,7 +130,7 @@ func (p *Pane) rowMarker(s *anywhere365.Session) string {
 	if s.Final {
 		return markFinal // the server refused the session for good
 	}
-	if p.disabledReason(s.Key.UCC) != "" {
+	if p.disabledReason(s.Key) != "" {
 		return markDisabled
 	}
 	return ""
@@ -150,7 +150,7 @@ func (p *Pane) bottomLines() []string {
 	t := &p.tbl
 	if p.mode == modePayment {
 		return []string{st.Muted.Render(fmt.Sprintf("payment mode: a pause is resumed automatically after %s, with a warning in the last %s",
-			fmtAge(p.maxPause(p.pay.key.UCC)), fmtAge(p.cfg.PaymentWarn))), p.paymentPending()}
+			fmtAge(p.maxPause(p.pay.key)), fmtAge(p.cfg.PaymentWarn))), p.paymentPending()}
 	}
 	pos := "0 of 0"
 	if len(t.rows) > 0 {
@@ -187,7 +187,7 @@ func (p *Pane) bottomLines() []string {
 		if pa, ok := p.pending[key]; ok {
 			second = st.Accent.Render(spinFrames[int(p.tickSeq%uint64(len(spinFrames)))]) +
 				st.Text.Render(fmt.Sprintf(" %s %s sent %s ago, waiting for the server", pa.action, label(key), fmtAge(p.now.Sub(pa.since))))
-		} else if r := p.disabledReason(key.UCC); r != "" {
+		} else if r := p.disabledReason(key); r != "" {
 			second = st.Error.Render("⊘ actions disabled: ") + st.Text.Render(r)
 		}
 	}
@@ -225,22 +225,7 @@ func (p *Pane) StatusLine(width int) string {
 	}
 	st := p.st
 	cs := p.cfg.Source.ConnState()
-	var conn, reason string
-	switch cs.Phase {
-	case anywhere365.ConnConnected:
-		conn = st.Success.Render("● connected")
-	case anywhere365.ConnConnecting:
-		conn = st.Info.Render("◌ connecting")
-	case anywhere365.ConnReconnecting:
-		conn = st.Warning.Render("↻ reconnecting (attempt " + strconv.Itoa(cs.Attempt) + ")")
-	case anywhere365.ConnClosed:
-		conn = st.Error.Render("✗ closed")
-	}
-	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
-		// A short human reason; the toast and the message log (L) have
-		// the whole error.
-		reason = connReason(cs.LastError)
-	}
+	conn, reason := p.connWords(cs)
 	t := &p.tbl
 	c := t.counts
 	// The ended and unconfirmed counts say how far the table can be
@@ -293,7 +278,7 @@ func (p *Pane) StatusLine(width int) string {
 		// During an outage the reason matters more than the event rate
 		// (zero anyway), and a shorter attempt counter leaves it room.
 		line = strings.Join([]string{" " + conn, counts, sessions}, sep)
-		if room(line) < ansi.StringWidth(reason) && cs.Phase == anywhere365.ConnReconnecting {
+		if room(line) < ansi.StringWidth(reason) && cs.Phase == anywhere365.ConnReconnecting && len(p.Servers()) == 1 {
 			conn = st.Warning.Render("↻ reconnecting #" + strconv.Itoa(cs.Attempt))
 			line = strings.Join([]string{" " + conn, counts, sessions}, sep)
 		}
@@ -303,6 +288,56 @@ func (p *Pane) StatusLine(width int) string {
 		line += sep + st.Muted.Render(r)
 	}
 	return line
+}
+
+// connWords are the header's connection state and, when it is not
+// connected, a short reason. Following several servers, each is named
+// with its own state ("a ● b ↻3"), and the reason is the first failing
+// server's, named.
+func (p *Pane) connWords(cs anywhere365.ConnState) (conn, reason string) {
+	st := p.st
+	servers := p.Servers()
+	if len(servers) > 1 {
+		parts := make([]string, 0, len(servers))
+		for _, s := range servers {
+			scs := s.Source.ConnState()
+			parts = append(parts, st.Text.Render(safetext.Out(s.Name))+" "+connMark(st, scs))
+			if reason == "" && scs.Phase != anywhere365.ConnConnected && scs.LastError != "" {
+				reason = safetext.Out(s.Name) + ": " + connReason(scs.LastError)
+			}
+		}
+		return strings.Join(parts, "  "), reason
+	}
+	switch cs.Phase {
+	case anywhere365.ConnConnected:
+		conn = st.Success.Render("● connected")
+	case anywhere365.ConnConnecting:
+		conn = st.Info.Render("◌ connecting")
+	case anywhere365.ConnReconnecting:
+		conn = st.Warning.Render("↻ reconnecting (attempt " + strconv.Itoa(cs.Attempt) + ")")
+	case anywhere365.ConnClosed:
+		conn = st.Error.Render("✗ closed")
+	}
+	if cs.LastError != "" && cs.Phase != anywhere365.ConnConnected {
+		// A short human reason; the toast and the message log (L) have
+		// the whole error.
+		reason = connReason(cs.LastError)
+	}
+	return conn, reason
+}
+
+// connMark is a connection state in one symbol (and the attempt number
+// while reconnecting), for the header of several servers.
+func connMark(st *ui.Styles, cs anywhere365.ConnState) string {
+	switch cs.Phase {
+	case anywhere365.ConnConnected:
+		return st.Success.Render("●")
+	case anywhere365.ConnConnecting:
+		return st.Info.Render("◌")
+	case anywhere365.ConnReconnecting:
+		return st.Warning.Render("↻" + strconv.Itoa(cs.Attempt))
+	}
+	return st.Error.Render("✗")
 }
 
 // plural is "1 session", "2 sessions".
@@ -359,7 +394,7 @@ func (p *Pane) detailLines() []string {
 		state += st.Muted.Render("  – the call has ended")
 	}
 	var caps string
-	switch c := p.caps[s.Key.UCC]; {
+	switch c := p.caps[uccOf(s.Key)]; {
 	case c == nil || c.state == capsPending:
 		caps = st.Muted.Render("checking…")
 	case c.state == capsAllowed:
