@@ -4,6 +4,8 @@ import "time"
 
 // SessionKey names one call session: a UCC and a correlation id.
 type SessionKey struct {
+	// Server names the followed server (its profile) when a console follows several; a tracker never sets it.
+	Server        string
 	UCC           string
 	CorrelationID string
 }

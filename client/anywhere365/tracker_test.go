@@ -60,7 +60,7 @@ func (f *fakeTruth) fail(k SessionKey, err error) {
 }
 
 func (f *fakeTruth) GetState(ctx context.Context, ucc, id string) (*StateResponse, error) {
-	k := SessionKey{ucc, id}
+	k := SessionKey{UCC: ucc, CorrelationID: id}
 	f.total.Add(1)
 	f.mu.Lock()
 	f.gets[k]++

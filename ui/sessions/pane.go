@@ -110,6 +110,12 @@ type Config struct {
 	FlashFor time.Duration
 	// ThemeNames are what ":theme" completes (nil: the built-in themes).
 	ThemeNames []string
+	// Columns are the table's columns, in order, by name (ColumnNames;
+	// check them with ParseColumns); nil is all of them.
+	Columns []string
+	// OnColumns saves the columns chosen with the chooser (C, :columns),
+	// off the event loop, and says where; nil keeps them for this run only.
+	OnColumns func(names []string) (where string, err error)
 }
 
 type mode int
@@ -147,6 +153,8 @@ type Pane struct {
 	cmdOpen bool
 	// picked are the rows picked for a bulk action (bulk.go).
 	picked map[anywhere365.SessionKey]bool
+	// chooser is the column chooser (columns.go).
+	chooser columnChooser
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
@@ -205,6 +213,7 @@ func New(cfg Config) *Pane {
 		now:       cfg.Now(),
 	}
 	p.tbl.init()
+	p.initColumns()
 	p.mirrorRequester()
 	return p
 }
@@ -216,7 +225,7 @@ func (p *Pane) Title() string { return "Anywhere365" }
 // store already has some.
 func (p *Pane) Init() tea.Cmd {
 	p.pull(true)
-	return nil
+	return p.columnsWarning()
 }
 
 // SetSize is the body's size.
@@ -234,7 +243,7 @@ func (p *Pane) SetStyles(st *ui.Styles) {
 // Capturing is true while a prompt or the filter input is open, and in
 // payment mode (so a stray q does not quit during a card payment).
 func (p *Pane) Capturing() bool {
-	return p.prompt != nil || p.filtering || p.mode == modePayment
+	return p.prompt != nil || p.filtering || p.mode == modePayment || p.chooser.open
 }
 
 // KeyMap gives the bindings of the current view for the footer and help:
@@ -245,6 +254,8 @@ func (p *Pane) KeyMap() help.KeyMap {
 		return p.prompt
 	case p.filtering:
 		return p.filterIn
+	case p.chooser.open:
+		return chooserKeys{}
 	}
 	switch p.mode {
 	case modePayment:
@@ -457,6 +468,9 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if p.filtering {
 		return p.filterKey(msg)
 	}
+	if p.chooser.open {
+		return p.chooserKey(msg)
+	}
 	if p.mode == modePayment {
 		return p.paymentKey(msg)
 	}
@@ -534,6 +548,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.openCommand()
 	case key.Matches(msg, k.Pick):
 		return p.togglePick()
+	case key.Matches(msg, k.Columns):
+		return p.openChooser()
 	}
 	return nil
 }
@@ -584,7 +600,7 @@ func (p *Pane) ask(pr *components.Prompt, cancelled string, accept func(string) 
 }
 
 func (p *Pane) onClick(m tea.Mouse) {
-	if p.mode != modeTable || p.prompt != nil {
+	if p.mode != modeTable || p.prompt != nil || p.chooser.open {
 		return
 	}
 	switch {
