@@ -242,6 +242,10 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	if err != nil {
 		return nil, withExit(exitUsage, err)
 	}
+	columns, err := profileColumns(p) // columns.go
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
 
 	// Themes: the built-in ones and the user's; a bad user file is reported
 	// on screen unless it is the one asked for, which is an error.
@@ -366,6 +370,8 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Guard:      guard,
 		Compliance: book,
 		Bell:       policies.Base().Bell,
+		Columns:    columns,
+		OnColumns:  columnSaver(g.profileName),
 	})
 	paneRef.Store(pane)
 	panes := []ui.Pane{pane}
