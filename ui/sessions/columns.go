@@ -143,7 +143,8 @@ func (p *Pane) openChooser() tea.Cmd {
 	return nil
 }
 
-// chooserKeyMap is the chooser's keys: fixed, like the message log's.
+// chooserKeyMap is the chooser's keys: fixed, like the message log's
+// (the pane's up, down and columns bindings work too, as rebound).
 var chooserKeyMap = struct {
 	up, down, toggle, moveUp, moveDown, close key.Binding
 }{
@@ -152,7 +153,7 @@ var chooserKeyMap = struct {
 	toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "show/hide")),
 	moveUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K/shift+↑", "move left")),
 	moveDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J/shift+↓", "move right")),
-	close:    key.NewBinding(key.WithKeys("enter", "esc", "C"), key.WithHelp("enter/esc", "close and save")),
+	close:    key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close and save")),
 }
 
 // chooserKeys is the help.KeyMap while the chooser is open.
@@ -168,9 +169,9 @@ func (c chooserKeys) FullHelp() [][]key.Binding { return [][]key.Binding{c.Short
 func (p *Pane) chooserKey(msg tea.KeyPressMsg) tea.Cmd {
 	c, k := &p.chooser, chooserKeyMap
 	switch {
-	case key.Matches(msg, k.up):
+	case key.Matches(msg, k.up, p.keys.Up):
 		c.cur = max(0, c.cur-1)
-	case key.Matches(msg, k.down):
+	case key.Matches(msg, k.down, p.keys.Down):
 		c.cur = min(len(c.list)-1, c.cur+1)
 	case key.Matches(msg, k.toggle):
 		col := c.list[c.cur]
@@ -190,7 +191,7 @@ func (p *Pane) chooserKey(msg tea.KeyPressMsg) tea.Cmd {
 		c.list[c.cur], c.list[to] = c.list[to], c.list[c.cur]
 		c.cur = to
 		p.tbl.setOrder(c.chosen())
-	case key.Matches(msg, k.close):
+	case key.Matches(msg, k.close, p.keys.Columns):
 		c.open = false
 		if slices.Equal(c.before, c.chosen()) {
 			return nil
@@ -279,7 +280,7 @@ func (p *Pane) saveColumns() tea.Cmd {
 func (p *Pane) chooserLines() []string {
 	st, c, t := p.st, &p.chooser, &p.tbl
 	lines := []string{st.Title.Render(" Columns") +
-		st.Muted.Render("   space shows/hides · K/J or shift+↑/↓ moves · enter or esc closes and saves")}
+		st.Muted.Render("   space: show/hide · K/J: move · enter/esc: close and save")}
 	for i, col := range c.list {
 		ptr, box := "  ", "[ ]"
 		if i == c.cur {

@@ -204,7 +204,10 @@ func TestColumnsFromConfig(t *testing.T) {
 	if a, b := strings.Index(scr, "[x] IN STATE"), strings.Index(scr, "[ ] SERVER"); a < 0 || b < a {
 		t.Fatalf("chooser order:\n%s", scr)
 	}
-	h.d.Press("esc")
+	h.d.Press("C") // C closes it too
+	if h.pane.Capturing() {
+		t.Fatal("C does not close the chooser")
+	}
 
 	h = newHarness(t, 120, 30, func(c *Config) { c.Columns = []string{"ucc", "colour"} })
 	if got := titlesIn(columnHeader(t, h.plain())); len(got) != 7 {
