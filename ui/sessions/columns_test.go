@@ -47,6 +47,20 @@ func titlesIn(head string) []string {
 	return out
 }
 
+// pulled ticks until cond holds: the pane pulls a changed store on a tick
+// unless its throttle holds the pull back (longer under -race).
+func (h *harness) pulled(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: not pulled within 5s", what)
+		}
+		time.Sleep(time.Millisecond)
+		h.tick()
+	}
+}
+
 // saver is a fake Config.OnColumns that records what it is handed.
 type saver struct {
 	mu    sync.Mutex
@@ -282,7 +296,7 @@ func TestServerColumn(t *testing.T) {
 	}
 	h.src.ver++
 	h.src.mu.Unlock()
-	h.tick()
+	h.pulled("the server names", func() bool { return h.pane.tbl.servers })
 	scr := h.plain()
 	got := titlesIn(columnHeader(t, scr))
 	if len(got) == 0 || got[0] != "SERVER" {
@@ -333,7 +347,7 @@ func TestServerColumnIsSafeText(t *testing.T) {
 	h.src.sessions[0].Key.Server = "evil\x1b]0;title\x07"
 	h.src.ver++
 	h.src.mu.Unlock()
-	h.tick()
+	h.pulled("the server name", func() bool { return h.pane.tbl.servers })
 	if scr := h.screen(); strings.Contains(scr, "\x1b]0;") || strings.Contains(scr, "\x07") {
 		t.Fatalf("raw escape on screen: %q", scr)
 	}
@@ -395,7 +409,7 @@ func TestDetailShowsRequester(t *testing.T) {
 			Action: anywhere365.ActionMark, Recording: anywhere365.RecordingStarted})
 		h.src.mu.Unlock()
 	}
-	h.tick()
+	h.pulled("the events", func() bool { return h.pane.tbl.version == h.src.Version() })
 	h.d.Press("enter")
 	scr := h.plain()
 	l := lineWith(scr, "Requested by")
