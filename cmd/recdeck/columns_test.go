@@ -271,7 +271,7 @@ func TestConsoleSavesColumnsAndTheNextStartReadsThem(t *testing.T) {
 	x.d.Press("C", "j", "j", "space", "j", "j", "space", "enter")
 	var saved ui.ToastMsg
 	for _, tm := range x.toastsSince(from) {
-		if strings.HasPrefix(tm.Text, "Columns:") {
+		if strings.HasPrefix(tm.Text, "Columns ") {
 			saved = tm
 		}
 	}
@@ -292,11 +292,11 @@ func TestConsoleSavesColumnsAndTheNextStartReadsThem(t *testing.T) {
 		x.d.Press("C", "j", "j", "j", "j", "j", "space", "enter") // SAVING hidden
 		var failed ui.ToastMsg
 		for _, tm := range x.toastsSince(from) {
-			if strings.HasPrefix(tm.Text, "Columns:") {
+			if strings.HasPrefix(tm.Text, "Columns ") {
 				failed = tm
 			}
 		}
-		if failed.Level != ui.ToastWarning || !strings.Contains(failed.Text, "for this run only; not saved") {
+		if failed.Level != ui.ToastWarning || !strings.Contains(failed.Text, "for this run only, not saved") {
 			t.Fatalf("toast %+v", failed)
 		}
 		if strings.Contains(consoleHeader(t, x), "SAVING") {

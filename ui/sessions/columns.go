@@ -256,7 +256,7 @@ func (p *Pane) saveColumns() tea.Cmd {
 	list := strings.Join(names, ", ")
 	save := p.cfg.OnColumns
 	if save == nil {
-		return toast(ui.ToastInfo, "Columns: "+list+" (for this run only: no config file to save them in)")
+		return toast(ui.ToastInfo, "Columns kept for this run only: no config file to save them in ("+list+")")
 	}
 	c.seq++
 	seq := c.seq
@@ -270,9 +270,9 @@ func (p *Pane) saveColumns() tea.Cmd {
 		where, err := save(names)
 		if err != nil {
 			return ui.ToastMsg{Level: ui.ToastWarning,
-				Text: "Columns: " + list + " for this run only; not saved: " + safetext.Out(err.Error())}
+				Text: "Columns kept for this run only, not saved: " + safetext.Out(err.Error()) + " (" + list + ")"}
 		}
-		return ui.ToastMsg{Level: ui.ToastSuccess, Text: "Columns: " + list + " (saved in " + safetext.Out(where) + ")"}
+		return ui.ToastMsg{Level: ui.ToastSuccess, Text: "Columns saved in " + safetext.Out(where) + ": " + list}
 	}
 }
 

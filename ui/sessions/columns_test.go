@@ -167,7 +167,7 @@ func TestColumnChooserSaveFailsOrNoConfig(t *testing.T) {
 	h := newHarness(t, 120, 30, func(c *Config) { c.OnColumns = sv.save })
 	h.d.Press("C", "j", "space", "esc") // hide UCC
 	tt := h.lastToast()
-	if tt.Level != ui.ToastWarning || !strings.Contains(tt.Text, "for this run only; not saved: open /etc/recdeck.yaml: permission denied") ||
+	if tt.Level != ui.ToastWarning || !strings.Contains(tt.Text, "for this run only, not saved: open /etc/recdeck.yaml: permission denied") ||
 		strings.Contains(tt.Text, "\x1b") {
 		t.Fatalf("toast %q", tt.Text)
 	}
@@ -177,7 +177,7 @@ func TestColumnChooserSaveFailsOrNoConfig(t *testing.T) {
 
 	h = newHarness(t, 120, 30) // no OnColumns: the demo without a config file
 	h.d.Press("C", "j", "space", "enter")
-	mustContain(t, h.lastToast().Text, "for this run only: no config file")
+	mustContain(t, h.lastToast().Text, "kept for this run only: no config file")
 	if got := titlesIn(columnHeader(t, h.plain())); slices.Contains(got, "UCC") {
 		t.Fatalf("the choice is not applied: %v", got)
 	}
