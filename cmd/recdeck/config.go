@@ -37,6 +37,10 @@ type Profile struct {
 	Theme              string `yaml:"theme"`
 	// Keys rebinds TUI keys: binding name -> keys, e.g. pause: ["p", "space"].
 	Keys map[string][]string `yaml:"keys"`
+	// Columns are the console table's columns, in order (hidden: absent),
+	// e.g. [ucc, correlation, recording, age]; the column chooser (C)
+	// writes it back (columns.go).
+	Columns []string `yaml:"columns"`
 
 	// UCC is the default UCC for get, set and caps when --ucc is not given.
 	UCC string `yaml:"ucc"`

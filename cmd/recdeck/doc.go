@@ -15,6 +15,12 @@
 //     warning when a file holding secrets is readable by others, or when
 //     the directory holding it is world-writable (naming the path, never
 //     a value).
+//   - columns.go: the profile's columns: (the console table's columns, in
+//     order; checked at start) and the column chooser's write-back into
+//     the same profile: through yaml.v3 nodes, keeping comments, layout,
+//     other keys and the file's mode, checked to change nothing but the
+//     list, then an atomic rename; refused (the choice then holds for the
+//     run) when there is no file or it cannot be written safely.
 //   - get.go: get, set, caps; setaudit.go: set's write-ahead audit and
 //     its re-read after an unknown outcome. watch.go: watch (one line per
 //     hub event, in wire order; drops reported where they happen).

@@ -263,6 +263,10 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 	if err != nil {
 		return nil, withExit(exitUsage, err)
 	}
+	columns, err := profileColumns(p) // columns.go
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
 
 	// Themes: the built-in ones and the user's; a bad user file is reported
 	// on screen unless it is the one asked for, which is an error.
@@ -369,6 +373,8 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		SwitchProfile: func(names []string) ([]sessions.Server, ui.SetServerMsg, error) {
 			return c.switchTo(ctx, env, names)
 		},
+		Columns:   columns,
+		OnColumns: columnSaver(g.profileName),
 	})
 	paneRef.Store(pane)
 	panes := []ui.Pane{pane}
@@ -403,7 +409,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		Themes:     list,
 		Theme:      themeIdx,
 		NoColor:    set.noColor,
-		// Remembered in a state file: the config file is never rewritten.
+		// Remembered in a state file: the config file is rewritten only for the columns chosen with C.
 		ThemeConfigured: configured,
 		ThemeRemembered: remembered,
 		OnTheme:         func(t themes.Theme) error { return themes.Remember(t.Name) },

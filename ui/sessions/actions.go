@@ -255,6 +255,7 @@ func (p *Pane) record(key anywhere365.SessionKey, a anywhere365.Action, trigger 
 // full disk): the screen then says it was not audited.
 func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger string, prev anywhere365.RecordingState) tea.Cmd {
 	p.pending[key] = pendingAction{action: a, since: p.now}
+	p.noteActor(key, a, p.now, p.requester) // the detail view names who asked (requested.go)
 	p.tbl.invalidateRow(key)
 	api, aud, timeout, now := p.apiFor(key), p.cfg.Audit, p.cfg.ActionTimeout, p.cfg.Now
 	rec := p.record(key, a, trigger)

@@ -24,13 +24,15 @@ import (
 // its argument, enter runs it. The commands:
 //
 //	:sort COLUMN [desc]  sort by a column (ucc, correlation, recording,
-//	                     marking, saving, age, last)
+//	                     marking, saving, age, last, server)
 //	:filter TEXT         filter as / does ("!" inverts; nothing clears)
 //	:goto ID             jump to a session by correlation id prefix
 //	                     (or UCC/prefix)
 //	:theme NAME          switch theme (the frame applies and remembers it)
 //	:export FILE         write the table as shown (filtered, sorted) to
 //	                     FILE.csv or FILE.json; an existing file is kept
+//	:columns [NAME ...]  the column chooser, or show these columns in
+//	                     this order (columns.go); saved in the config
 //	:profile NAME...     follow the named profiles' servers instead (one,
 //	                     or several separated by spaces or commas); refused
 //	                     while a payment pause or an action is under way
@@ -46,11 +48,13 @@ var commands = []command{
 	{"goto", "ID", "jump to a session by correlation id prefix"},
 	{"theme", "NAME", "switch theme"},
 	{"export", "FILE.csv|FILE.json", "write the table as shown"},
+	{"columns", "[NAME ...]", "choose the columns (none: the chooser)"},
 	{"profile", "NAME [NAME...]", "follow other servers (config profiles)"},
 }
 
 // sortColumns are :sort's names for the columns, in column order.
-var sortColumns = [numCols]string{"ucc", "correlation", "recording", "marking", "saving", "age", "last"}
+// They are also the names of the config's columns: list.
+var sortColumns = [numCols]string{"ucc", "correlation", "recording", "marking", "saving", "age", "last", "server"}
 
 // openCommand opens the command line.
 func (p *Pane) openCommand() tea.Cmd {
@@ -139,6 +143,8 @@ func (p *Pane) argCandidates(cmd, word string) []string {
 	switch cmd {
 	case "sort":
 		return append(sortColumns[:], "desc")
+	case "columns":
+		return ColumnNames()
 	case "theme":
 		if len(p.cfg.ThemeNames) > 0 {
 			return p.cfg.ThemeNames
@@ -215,8 +221,10 @@ func (p *Pane) runCommand(line string) tea.Cmd {
 		return p.cmdExport(rest)
 	case "profile":
 		return p.cmdProfile(strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == ' ' }))
+	case "columns":
+		return p.cmdColumns(fields[1:])
 	}
-	return toast(ui.ToastWarning, "Unknown command :"+name+" (commands: sort, filter, goto, theme, export, profile)")
+	return toast(ui.ToastWarning, "Unknown command :"+name+" (commands: sort, filter, goto, theme, export, columns, profile)")
 }
 
 func (p *Pane) cmdSort(args []string) tea.Cmd {
@@ -324,6 +332,7 @@ func (p *Pane) cmdGoto(arg string) tea.Cmd {
 
 // exportRow is one row of :export, in both formats.
 type exportRow struct {
+	Server        string `json:"server,omitempty"` // with several servers
 	UCC           string `json:"ucc"`
 	CorrelationID string `json:"correlation_id"`
 	Recording     string `json:"recording"`
@@ -343,7 +352,7 @@ func (p *Pane) cmdExport(file string) tea.Cmd {
 	rows := make([]exportRow, 0, len(p.tbl.rows))
 	for _, r := range p.tbl.rows {
 		s := &p.tbl.snap[r]
-		e := exportRow{UCC: s.Key.UCC, CorrelationID: s.Key.CorrelationID, Recording: s.Recording.String(),
+		e := exportRow{Server: s.Key.Server, UCC: s.Key.UCC, CorrelationID: s.Key.CorrelationID, Recording: s.Recording.String(),
 			Marking: s.Marking.String(), Saving: s.Saving.String(), Confirmed: s.Confirmed, Ended: s.Gone}
 		if !s.StateSince.IsZero() {
 			e.StateSince = s.StateSince.UTC().Format(time.RFC3339)
@@ -353,8 +362,9 @@ func (p *Pane) cmdExport(file string) tea.Cmd {
 		}
 		rows = append(rows, e)
 	}
+	servers := p.tbl.servers
 	return func() tea.Msg {
-		if err := writeExport(file, ext, rows); err != nil {
+		if err := writeExport(file, ext, rows, servers); err != nil {
 			return ui.ToastMsg{Level: ui.ToastError, Text: "Export to " + file + " failed: " + err.Error()}
 		}
 		return ui.ToastMsg{Level: ui.ToastSuccess, Text: fmt.Sprintf("Exported %s to %s", plural(len(rows), "session"), file)}
@@ -362,8 +372,9 @@ func (p *Pane) cmdExport(file string) tea.Cmd {
 }
 
 // writeExport writes rows to a new file: an existing one is never
-// overwritten (a typo must not replace a report).
-func writeExport(file, ext string, rows []exportRow) (err error) {
+// overwritten (a typo must not replace a report). The CSV has a server
+// column first when the table lists one (several servers).
+func writeExport(file, ext string, rows []exportRow, servers bool) (err error) {
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return errors.New("the file exists; choose another name")
@@ -382,10 +393,18 @@ func writeExport(file, ext string, rows []exportRow) (err error) {
 		return enc.Encode(rows)
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"ucc", "correlation_id", "recording", "marking", "saving", "state_since", "last_action", "confirmed", "ended"})
+	head := []string{"ucc", "correlation_id", "recording", "marking", "saving", "state_since", "last_action", "confirmed", "ended"}
+	if servers {
+		head = append([]string{"server"}, head...)
+	}
+	_ = w.Write(head)
 	for _, r := range rows {
-		_ = w.Write([]string{csvSafe(r.UCC), r.CorrelationID, r.Recording, r.Marking, r.Saving, r.StateSince, r.LastAction,
-			fmt.Sprint(r.Confirmed), fmt.Sprint(r.Ended)})
+		rec := []string{csvSafe(r.UCC), r.CorrelationID, r.Recording, r.Marking, r.Saving, r.StateSince, r.LastAction,
+			fmt.Sprint(r.Confirmed), fmt.Sprint(r.Ended)}
+		if servers {
+			rec = append([]string{csvSafe(r.Server)}, rec...)
+		}
+		_ = w.Write(rec)
 	}
 	w.Flush()
 	return w.Error()

@@ -61,7 +61,27 @@
 // ID (a correlation id prefix, or UCC/prefix; a filter hiding it is
 // cleared), :theme NAME (ui.SetThemeMsg: the frame applies and remembers
 // it) and :export FILE.csv|FILE.json (the table as shown, filtered and
-// sorted; an existing file is never overwritten).
+// sorted; an existing file is never overwritten; a server column first
+// with several servers) and :columns [NAME ...].
+//
+// Columns (columns.go): C (or :columns) opens the column chooser above
+// the table: space shows or hides a column, K/J or shift+↑/↓ move it, and
+// the table follows at once; RECORDING is never hidden. Closing it hands
+// the names (ColumnNames, checked by ParseColumns) to Config.OnColumns,
+// which saves them (cmd/recdeck: in the profile); without one, or when it
+// fails, the choice holds for the run and a toast says which. Config.Columns
+// sets them at start. The SERVER column (SessionKey.Server, the profile of
+// the followed server) is listed only while some session has one, i.e. the
+// console follows several servers; it sorts, filters and is exported like
+// the others. On a narrow terminal the chosen columns still drop by
+// priority.
+//
+// Who acted (requested.go): every action this console sends is noted with
+// its requester SIP URI (an automatic resume with its trigger); the
+// detail view shows the last one as "Requested by" above the history, so
+// it shows whatever the history holds, and each history action names
+// who sent it. Hub events do not say who acted, so only the console's own
+// actions have a requester.
 //
 // Bulk actions (bulk.go): V picks rows (✓ in the marker cell); while rows
 // are picked, s p x m u v d apply to all of them after one confirmation,

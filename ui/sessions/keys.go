@@ -32,6 +32,8 @@ type KeyMap struct {
 	Command key.Binding
 	// Pick picks a row for a bulk action (bulk.go).
 	Pick key.Binding
+	// Columns opens the column chooser (columns.go).
+	Columns key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -73,7 +75,8 @@ func DefaultKeyMap() KeyMap {
 
 		Command: b([]string{":"}, ":", "command"),
 		// Not space: that is payment mode's pause/resume in the same pane.
-		Pick: b([]string{"V"}, "V", "pick row (bulk action)"),
+		Pick:    b([]string{"V"}, "V", "pick row (bulk action)"),
+		Columns: b([]string{"C"}, "C", "choose columns"),
 	}
 }
 
@@ -95,6 +98,7 @@ func (k *KeyMap) Bindings() []ui.NamedBinding {
 		{Name: "alerts", Binding: &k.Alerts}, {Name: "alert_ack", Binding: &k.AlertAck},
 		{Name: "alert_resume_all", Binding: &k.AlertResumeAll},
 		{Name: "command", Binding: &k.Command}, {Name: "pick", Binding: &k.Pick},
+		{Name: "columns", Binding: &k.Columns},
 	}
 }
 
@@ -120,7 +124,7 @@ func (t tableKeys) FullHelp() [][]key.Binding {
 		{k.Start, k.Pause, k.Stop, k.Mark, k.Unmark, k.Save, k.Delete},
 		// PaymentToggle (space) is payment mode's only: its help lists it.
 		{k.Filter, k.Sort, k.SortReverse, k.Add, k.Remove, k.Payment},
-		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command, k.Pick},
+		{k.Alerts, k.AlertAck, k.AlertResumeAll, k.Command, k.Pick, k.Columns},
 	}
 }
 

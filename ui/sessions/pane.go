@@ -120,6 +120,12 @@ type Config struct {
 	// network: the new servers connect on their own.
 	Profiles      []string
 	SwitchProfile func(names []string) ([]Server, ui.SetServerMsg, error)
+	// Columns are the table's columns, in order, by name (ColumnNames;
+	// check them with ParseColumns); nil is all of them.
+	Columns []string
+	// OnColumns saves the columns chosen with the chooser (C, :columns),
+	// off the event loop, and says where; nil keeps them for this run only.
+	OnColumns func(names []string) (where string, err error)
 }
 
 type mode int
@@ -161,6 +167,8 @@ type Pane struct {
 	// cfg.Source, cfg.Guard and cfg.Compliance are their merges. The
 	// guard's goroutine reads it too (AutoResume), hence the atomic.
 	servers atomic.Pointer[[]Server]
+	// chooser is the column chooser (columns.go).
+	chooser columnChooser
 
 	requester string
 	pending   map[anywhere365.SessionKey]pendingAction
@@ -224,6 +232,7 @@ func New(cfg Config) *Pane {
 	}
 	p.setServers(servers)
 	p.tbl.init()
+	p.initColumns()
 	p.mirrorRequester()
 	return p
 }
@@ -235,7 +244,7 @@ func (p *Pane) Title() string { return "Anywhere365" }
 // store already has some.
 func (p *Pane) Init() tea.Cmd {
 	p.pull(true)
-	return nil
+	return p.columnsWarning()
 }
 
 // SetSize is the body's size.
@@ -253,7 +262,7 @@ func (p *Pane) SetStyles(st *ui.Styles) {
 // Capturing is true while a prompt or the filter input is open, and in
 // payment mode (so a stray q does not quit during a card payment).
 func (p *Pane) Capturing() bool {
-	return p.prompt != nil || p.filtering || p.mode == modePayment
+	return p.prompt != nil || p.filtering || p.mode == modePayment || p.chooser.open
 }
 
 // KeyMap gives the bindings of the current view for the footer and help:
@@ -264,6 +273,8 @@ func (p *Pane) KeyMap() help.KeyMap {
 		return p.prompt
 	case p.filtering:
 		return p.filterIn
+	case p.chooser.open:
+		return chooserKeys{}
 	}
 	switch p.mode {
 	case modePayment:
@@ -491,6 +502,9 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if p.filtering {
 		return p.filterKey(msg)
 	}
+	if p.chooser.open {
+		return p.chooserKey(msg)
+	}
 	if p.mode == modePayment {
 		return p.paymentKey(msg)
 	}
@@ -568,6 +582,8 @@ func (p *Pane) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return p.openCommand()
 	case key.Matches(msg, k.Pick):
 		return p.togglePick()
+	case key.Matches(msg, k.Columns):
+		return p.openChooser()
 	}
 	return nil
 }
@@ -618,7 +634,7 @@ func (p *Pane) ask(pr *components.Prompt, cancelled string, accept func(string) 
 }
 
 func (p *Pane) onClick(m tea.Mouse) {
-	if p.mode != modeTable || p.prompt != nil {
+	if p.mode != modeTable || p.prompt != nil || p.chooser.open {
 		return
 	}
 	switch {

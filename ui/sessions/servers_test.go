@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -105,6 +106,10 @@ func TestTwoServersShareOneTable(t *testing.T) {
 	if !ok || s.Recording != anywhere365.RecordingPaused || s.Key != westKey {
 		t.Fatalf("west's copy of %s: %+v %v, want Paused and stamped west", id4, s, ok)
 	}
+	// A SERVER column says where each row comes from.
+	if scr := sc.plain(); !strings.Contains(scr, "SERVER") || !regexpMatch(`east +sales +`+id4[:8], scr) || !regexpMatch(`west +sales +`+id4[:8], scr) {
+		t.Fatalf("want a SERVER column naming east and west for %s:\n%s", id4[:8], scr)
+	}
 	// The header names each server with its own connection state.
 	sc.west.mu.Lock()
 	sc.west.conn = anywhere365.ConnState{Phase: anywhere365.ConnReconnecting, Attempt: 3, LastError: "dial tcp 10.0.0.9:443: connect: connection refused"}
@@ -193,6 +198,9 @@ func TestProfileCommandSwitchesServers(t *testing.T) {
 	if len(sc.pane.tbl.rows) != 1 || !strings.Contains(screen, "lab-ucc") || strings.Contains(screen, "helpdesk") {
 		t.Fatalf("after :profile lab the table should list lab's one call only:\n%s", screen)
 	}
+	if strings.Contains(screen, "SERVER") {
+		t.Fatalf("one server: the SERVER column should be hidden:\n%s", screen)
+	}
 	if !strings.Contains(screen, "http://lab.example (profile lab)") || strings.Contains(screen, "2 servers") {
 		t.Fatalf("the header should name the new server:\n%s", screen)
 	}
@@ -224,3 +232,5 @@ func TestGuardResumeRoutesToItsServer(t *testing.T) {
 		t.Fatalf("audit = %+v, want west's profile", recs)
 	}
 }
+
+func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }

@@ -26,6 +26,9 @@ const (
 	colSave
 	colAge
 	colLast
+	// colServer is the followed server's profile name: listed only while
+	// some session has one (the console follows several servers).
+	colServer
 	numCols
 )
 
@@ -33,7 +36,7 @@ const (
 // column, which takes the spare room; every width leaves a cell for the
 // title's sort indicator, ▲ or ▼) and priority: on a narrow terminal
 // columns are dropped highest priority number first. State is never
-// dropped.
+// dropped (nor hidden with the column chooser).
 type colSpec struct {
 	title string
 	width int
@@ -41,17 +44,22 @@ type colSpec struct {
 }
 
 var colSpecs = [numCols]colSpec{
-	colUCC:   {"UCC", 14, 1},
-	colCorr:  {"CORRELATION", 12, 2},
-	colState: {"RECORDING", 17, 0},
-	colMark:  {"MARKING", 8, 4},
-	colSave:  {"SAVING", 8, 5},
-	colAge:   {"IN STATE", 9, 3},
-	colLast:  {"LAST ACTION", 12, 6},
+	colUCC:    {"UCC", 14, 10},
+	colCorr:   {"CORRELATION", 12, 20},
+	colState:  {"RECORDING", 17, 0},
+	colMark:   {"MARKING", 8, 40},
+	colSave:   {"SAVING", 8, 50},
+	colAge:    {"IN STATE", 9, 30},
+	colLast:   {"LAST ACTION", 12, 60},
+	colServer: {"SERVER", 10, 35},
 }
 
+// defaultOrder is the columns' order when the config names none: the
+// server first, as it scopes the rest.
+var defaultOrder = []column{colServer, colUCC, colCorr, colState, colMark, colSave, colAge, colLast}
+
 // sortNames say in a toast what the table is sorted by.
-var sortNames = [numCols]string{"UCC", "correlation id", "recording state", "marking", "saving", "time in state", "last action"}
+var sortNames = [numCols]string{"UCC", "correlation id", "recording state", "marking", "saving", "time in state", "last action", "server"}
 
 // markerWidth is the leading column: the selection pointer (▸), then a
 // spinner while an action is pending, ⊘ when actions are disabled for the
@@ -109,9 +117,15 @@ type table struct {
 	filter  string
 
 	width int
-	cols  []column
-	colW  [numCols]int
-	colX  [numCols][2]int
+	cols  []column // the columns drawn, in order
+	// order is the user's choice of columns, in order (the column
+	// chooser, the config's columns:); nil is defaultOrder.
+	order []column
+	// servers is true while some session names its server: the SERVER
+	// column is listed only then.
+	servers bool
+	colW    [numCols]int
+	colX    [numCols][2]int
 
 	// cache holds the rendered rows of the last frame; seen the version
 	// each had, so a change between two frames flashes the row.
@@ -190,8 +204,10 @@ func (t *table) rebuild() {
 	t.counts = [4]int{}
 	t.other, t.gone, t.unconfirmed, t.stale, t.final = 0, 0, 0, 0, 0
 	needle, invert := parseFilter(t.filter)
+	servers := false
 	for i := range t.snap {
 		s := &t.snap[i]
+		servers = servers || s.Key.Server != ""
 		switch r := s.Recording; {
 		case s.Gone:
 			t.gone++ // an ended call no longer counts in its last state
@@ -213,6 +229,10 @@ func (t *table) rebuild() {
 			continue
 		}
 		t.rows = append(t.rows, int32(i))
+	}
+	if servers != t.servers {
+		t.servers = servers
+		t.relayout() // the SERVER column comes or goes
 	}
 	t.sort()
 	t.reselect()
@@ -286,6 +306,12 @@ func packKey(col column, s *anywhere365.Session, idx int32) sortKey {
 		k.a, k.b, k.c = ^orderedTime(s.StateSince), prefix8(ucc, 0), prefix8(ucc, 8)
 	case colLast:
 		k.a, k.b, k.c = uint64(s.LastAction), ^orderedTime(s.LastActionAt), prefix8(ucc, 0)
+	case colServer:
+		srv := s.Key.Server
+		k.a, k.b, k.c = prefix8(srv, 0), prefix8(srv, 8), prefix8(ucc, 0)
+		if len(srv) > 16 {
+			k.c = 0 // the server is not fully packed: let the fallback decide
+		}
 	}
 	// Enum values are compared as unsigned: map negative (unknown) values
 	// below every documented one, as cmp.Compare on the ints does.
@@ -320,7 +346,10 @@ func compareKeys(a, b *anywhere365.Session) int {
 	if c := strings.Compare(a.Key.UCC, b.Key.UCC); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Key.CorrelationID, b.Key.CorrelationID)
+	if c := strings.Compare(a.Key.CorrelationID, b.Key.CorrelationID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key.Server, b.Key.Server) // keys are unique only with it
 }
 
 func compareBy(col column, a, b *anywhere365.Session) int {
@@ -342,6 +371,8 @@ func compareBy(col column, a, b *anywhere365.Session) int {
 			return c
 		}
 		return b.LastActionAt.Compare(a.LastActionAt)
+	case colServer:
+		return strings.Compare(a.Key.Server, b.Key.Server)
 	}
 	return 0 // colUCC: the key order decides
 }
@@ -431,8 +462,12 @@ func (t *table) setFilter(f string) {
 	t.rebuild()
 }
 
+// cycleSort sorts by the next listed column (in the chosen order; one
+// that is off screen for lack of width too).
 func (t *table) cycleSort() {
-	t.sortCol = (t.sortCol + 1) % numCols
+	cols := t.listed()
+	i := slices.Index(cols, t.sortCol)
+	t.sortCol = cols[(i+1)%len(cols)]
 	t.desc = false
 	t.rebuild()
 }
@@ -480,6 +515,7 @@ func parseFilter(f string) (needle string, invert bool) {
 // without allocating: it runs once per session per rebuild.
 func matches(s *anywhere365.Session, needle string) bool {
 	return containsFold(s.Key.UCC, needle) ||
+		containsFold(s.Key.Server, needle) ||
 		containsFold(s.Key.CorrelationID, needle) ||
 		containsFold(s.Recording.String(), needle) ||
 		containsFold(s.Marking.String(), needle) ||
@@ -526,9 +562,52 @@ func (t *table) setSize(width, rows int) {
 		return
 	}
 	t.width = width
-	// Drop columns, least important first, until the rest fit.
+	t.layout()
+	t.scroll()
+}
+
+// listed is the columns the table lists, in order: the chosen ones, less
+// SERVER while no session names a server. The recording state is always
+// among them.
+func (t *table) listed() []column {
+	order := t.order
+	if len(order) == 0 {
+		order = defaultOrder
+	}
+	out := make([]column, 0, len(order)+1)
+	for _, c := range order {
+		if c != colServer || t.servers {
+			out = append(out, c)
+		}
+	}
+	if !slices.Contains(out, colState) {
+		out = append(out, colState)
+	}
+	return out
+}
+
+// setOrder applies the user's choice of columns.
+func (t *table) setOrder(cols []column) {
+	t.order = slices.Clone(cols)
+	t.relayout()
+}
+
+// relayout lays the columns out again at the current width (the listed
+// columns changed).
+func (t *table) relayout() {
+	if t.width > 0 {
+		t.layout()
+		t.scroll()
+	}
+}
+
+// layout fits the listed columns to the width: it drops columns, least
+// important first, until the rest fit, and gives the UCC the spare room.
+func (t *table) layout() {
+	width := t.width
+	want := t.listed()
 	shown := map[column]bool{}
-	for c := range numCols {
+	for _, c := range want {
 		shown[c] = true
 	}
 	need := func() int {
@@ -553,7 +632,7 @@ func (t *table) setSize(width, rows int) {
 		shown[worst] = false
 	}
 	t.cols = t.cols[:0]
-	for c := range numCols {
+	for _, c := range want {
 		if shown[c] {
 			t.cols = append(t.cols, c)
 			t.colW[c] = colSpecs[c].width
@@ -568,7 +647,6 @@ func (t *table) setSize(width, rows int) {
 		x += t.colW[c] + 1
 	}
 	clear(t.cache)
-	t.scroll()
 }
 
 // header renders the column titles, marking the sort column.
@@ -806,6 +884,8 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 			v = savingCell(s.Saving)
 		case colAge:
 			v = age
+		case colServer:
+			v = safetext.Out(s.Key.Server)
 		case colLast:
 			if s.Final {
 				v = safetext.Out(finalReason(s.LastError)) // why, where the eye already is

@@ -34,6 +34,9 @@ func (p *Pane) View() string {
 		lines = p.alertsLines()
 	default:
 		lines = p.tableLines()
+		if p.chooser.open {
+			lines = append(p.chooserLines(), lines...)
+		}
 	}
 	bottom := p.bottomLines()
 	bodyH := p.height - len(bottom)
@@ -415,6 +418,12 @@ func (p *Pane) detailLines() []string {
 	if s.LastAction != 0 {
 		lines = append(lines, field("Last action", st.Text.Render(s.LastAction.String()+" at "+clock(s.LastActionAt))))
 	}
+	if n, ok := p.lastActor(s.Key); ok {
+		// Above the history, so it shows however short the screen or
+		// long the history.
+		lines = append(lines, field("Requested by", st.Text.Render(safetext.Out(n.who))+
+			st.Muted.Render("  ("+n.action.String()+" sent by this console at "+clock(n.at)+")")))
+	}
 	if s.LastError != "" && !s.Final {
 		lines = append(lines, field("Last error", st.Warning.Render(shortConnError(s.LastError))))
 	}
@@ -474,9 +483,9 @@ func (p *Pane) historyLine(h anywhere365.HistoryEntry, key anywhere365.SessionKe
 	// Actions in the history are this console's: it knows who sent them.
 	if h.Kind == anywhere365.HistoryAction {
 		if who := p.actorOf(key, h); who != "" {
-			line += st.Muted.Render("  by " + who)
+			line += st.Muted.Render("  by " + safetext.Out(who))
 		} else if p.requester != "" {
-			line += st.Muted.Render("  by " + p.requester)
+			line += st.Muted.Render("  by " + safetext.Out(p.requester))
 		}
 	}
 	return line
