@@ -217,7 +217,7 @@ func TestTwoServersInTmux(t *testing.T) {
 	c.keys("Enter")
 	c.waitFor("west's call selected, SERVER column", regexp.MustCompile(`▸ +west +payments +`+wk.CorrelationID[:8]))
 	c.keys("p")
-	c.waitFor("the pause confirmed", regexp.MustCompile(`Paused payments/`+wk.CorrelationID[:8]))
+	c.waitFor("the pause confirmed", regexp.MustCompile(`Paused west:payments/`+wk.CorrelationID[:8]))
 	if st, _ := west.truth(wk.CorrelationID); st.RecordingState != anywhere365.RecordingPaused {
 		t.Fatalf("west's true state: %+v", st)
 	}

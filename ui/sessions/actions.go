@@ -481,7 +481,12 @@ func pastTense(a anywhere365.Action, prev anywhere365.RecordingState) string {
 }
 
 // label names a session in toasts: "ucc-demo-name/1d6c6a58".
-func label(k anywhere365.SessionKey) string { return k.UCC + "/" + shortID(k.CorrelationID) }
+func label(k anywhere365.SessionKey) string {
+	if k.Server != "" { // several servers: say which one
+		return safetext.Out(k.Server) + ":" + k.UCC + "/" + shortID(k.CorrelationID)
+	}
+	return k.UCC + "/" + shortID(k.CorrelationID)
+}
 
 // errText is an error for the screen: one line, bounded.
 func errText(err error) string {
