@@ -36,6 +36,14 @@
 //     bell, ucc_policy) and the flags --max-pause, --enforce-max-pause.
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
 //     one listener; the demo starts the same thing in-process.
+//   - follow.go: each server the console follows (one per profile:
+//     --profile repeated, default_profile: [a, b], or :profile inside the
+//     console): its client, tracker, hub listener, journal, pause guard and
+//     compliance book under a context of their own, so :profile keeps the
+//     servers that stay, stops the others and starts the new ones without
+//     a restart. globals.consoleProfiles resolves the list; every other
+//     command uses the first profile, and a repeated --profile elsewhere is
+//     a usage error.
 //   - tui.go: runTUI and newConsole: demo or real server, the tracker and
 //     hub listener (anywhere365.Monitor), the pause guard and compliance
 //     book, the audit log, the panes. On exit (q then y, ctrl+c twice,

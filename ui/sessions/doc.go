@@ -62,7 +62,18 @@
 // cleared), :theme NAME (ui.SetThemeMsg: the frame applies and remembers
 // it) and :export FILE.csv|FILE.json (the table as shown, filtered and
 // sorted; an existing file is never overwritten; a server column first
-// with several servers) and :columns [NAME ...].
+// with several servers), :columns [NAME ...] and :profile NAME... (follow
+// other servers: Config.SwitchProfile; refused while a payment pause or an
+// awaited action belongs to the current ones).
+//
+// Several servers (servers.go): Config.Servers lists them, each with its
+// own Source, API, Guard and Compliance. The pane sees one merged Source,
+// PauseGuard and ComplianceBook that stamp each key with its server's name
+// (SessionKey.Server) on the way out and strip it on the way in, so stores,
+// guards and journals never see a stamped key and routing an action, a
+// re-read or an automatic resume is a lookup by name; capabilities are per
+// server and UCC. With one server nothing is wrapped and keys carry no
+// name. The header names each server with its own connection state.
 //
 // Columns (columns.go): C (or :columns) opens the column chooser above
 // the table: space shows or hides a column, K/J or shift+↑/↓ move it, and
