@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/recdeck/recdeck/client/safetext"
@@ -79,7 +78,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			go warmWidthTable() // on the other core while the console sets up
+			consoleStartup() // startup.go: work moved off the first frame's path
 			return runTUI(cmd, g)
 		},
 	}
@@ -93,14 +92,3 @@ func newRootCmd() *cobra.Command {
 	)
 	return root
 }
-
-// warmWidthTable builds the rune width table that the console's first frame
-// needs, off the frame's path. Bubble Tea's renderer measures cells with
-// x/ansi's WcWidth (unless the terminal reports Unicode core mode 2027),
-// which asks go-runewidth, and go-runewidth builds a 2 x 1.1 MB table the
-// first time it measures a rune at or above U+0300: the frame's first "●"
-// or "│". On the project's machine that cost the first flush 10 to 30 ms.
-// Started as the console starts, it runs while the profile, the demo's
-// simulators and Bubble Tea's own set-up do; the renderer then finds it
-// built (or waits for the rest of it).
-func warmWidthTable() { ansi.WcWidth.StringWidth("●") }
