@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // gcPercent reads GOGC's current value (debug has no getter: set and put back).
@@ -50,4 +54,68 @@ func TestWarmWidthTable(t *testing.T) {
 			t.Errorf("width of %q = %d, want 1", s, w)
 		}
 	}
+}
+
+// TestRootCmdForOneSubcommand: the root built for a command line that names
+// a subcommand has that subcommand exactly as the full root has it (its
+// name, every flag of its tree, its help), and each entry of subcommands is
+// called by the name it is listed under.
+func TestRootCmdForOneSubcommand(t *testing.T) {
+	full := newRootCmd()
+	if got, want := len(full.Commands()), len(subcommands); got != want {
+		t.Fatalf("full root has %d commands, subcommands lists %d", got, want)
+	}
+	for _, sc := range subcommands {
+		part := newRootCmdFor([]string{sc.name, "--help"})
+		if n := len(part.Commands()); n != 1 || part.Commands()[0].Name() != sc.name {
+			t.Fatalf("root for %q has %d commands (first %q)", sc.name, n, part.Commands()[0].Name())
+		}
+		var want *cobra.Command
+		for _, c := range full.Commands() {
+			if c.Name() == sc.name {
+				want = c
+			}
+		}
+		if want == nil {
+			t.Fatalf("%q is not a command of the full root", sc.name)
+		}
+		if got, exp := cmdTree(part.Commands()[0]), cmdTree(want); got != exp {
+			t.Errorf("%s: tree differs\nfor one: %s\nfull:    %s", sc.name, got, exp)
+		}
+		var a, b strings.Builder
+		for _, r := range []struct {
+			root *cobra.Command
+			out  *strings.Builder
+		}{{newRootCmd(), &a}, {part, &b}} {
+			r.root.SetArgs([]string{sc.name, "--help"})
+			r.root.SetOut(r.out)
+			r.root.SetErr(r.out)
+			if err := r.root.Execute(); err != nil {
+				t.Fatalf("%s --help: %v", sc.name, err)
+			}
+		}
+		if a.String() != b.String() || a.Len() == 0 {
+			t.Errorf("%s --help differs:\n%s\n---\n%s", sc.name, a.String(), b.String())
+		}
+	}
+	// Anything else gets every command (help, completion, suggestions).
+	for _, args := range [][]string{nil, {"help"}, {"--base-url", "http://x", "get"}, {"gte"}, {"completion"}} {
+		if n := len(newRootCmdFor(args).Commands()); n != len(subcommands) {
+			t.Errorf("root for %q has %d commands, want all %d", args, n, len(subcommands))
+		}
+	}
+}
+
+// cmdTree describes a command and its subcommands: names, flags with their
+// defaults and usage, and whether each runs.
+func cmdTree(c *cobra.Command) string {
+	var b strings.Builder
+	b.WriteString(c.Name() + "{")
+	b.WriteString(c.Flags().FlagUsages())
+	b.WriteString(fmt.Sprintf("run=%t;", c.RunE != nil || c.Run != nil))
+	for _, s := range c.Commands() {
+		b.WriteString(cmdTree(s))
+	}
+	b.WriteString("}")
+	return b.String()
 }
