@@ -114,6 +114,8 @@ func newRootCmdFor(args []string) *cobra.Command {
 	for _, sc := range subcommands {
 		if len(args) > 0 && args[0] == sc.name {
 			root.AddCommand(sc.build(g))
+			// Nor is cobra's "completion" command (it is not the one called).
+			root.CompletionOptions.DisableDefaultCmd = true
 			return root
 		}
 	}
