@@ -92,7 +92,12 @@ var simMounts = []simMount{mountVoipnowSim, mountNoojeeSim, mountAkixiSim}
 
 // startSims listens on addr and serves every simulator on one mux.
 func startSims(addr string, seed int64, calls int) (*simStack, error) {
-	l, err := net.Listen("tcp", addr)
+	// Plain TCP: Go listens with Multipath TCP by default, which costs a
+	// probe of the kernel's support first and does nothing for a loopback
+	// simulator (the demo's start-up paid for it).
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("simulator: %w", err)
 	}

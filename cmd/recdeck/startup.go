@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/recdeck/recdeck/themes"
 )
 
 // Start-up of the console (issue 15: the demo's first frame). What the one-shot
@@ -12,10 +14,12 @@ import (
 // package initialisation (regular expressions and tables are built on first
 // use); what the console alone needs is arranged here, called as it starts.
 
-// consoleStartup builds the rune width table on another goroutine and lets
-// the heap grow further than usual for the first startupGCFor.
+// consoleStartup builds the rune width table and parses the built-in themes
+// on other goroutines, and lets the heap grow further than usual for the
+// first startupGCFor.
 func consoleStartup() {
 	go warmWidthTable()
+	go themes.Builtin() // parsed while the profile and simulators are set up
 	relaxGC(startupGCPercent, startupGCFor)
 }
 
