@@ -38,7 +38,9 @@
 //     name payment_max, enforce_max_pause, start_grace, records_by_default,
 //     bell, ucc_policy) and the flags --max-pause, --enforce-max-pause.
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
-//     one listener; the demo starts the same thing in-process.
+//     one listener (plain TCP; the vendors' simulators are built on other
+//     goroutines while the Anywhere365 one is); the demo starts the same
+//     thing in-process.
 //   - tui.go: runTUI and newConsole: demo or real server, the tracker and
 //     hub listener (anywhere365.Monitor), the pause guard and compliance
 //     book, the audit log, the panes. On exit (q then y, ctrl+c twice,
