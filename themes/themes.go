@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,10 +134,41 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-var (
-	nameRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
-	hexColourRe = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-)
+// validName reports whether s is a theme or palette name: a lower-case
+// letter or digit, then at most 39 more of those, "-" or "_" (what the
+// regular expression ^[a-z0-9][a-z0-9_-]{0,39}$ says). Written out rather
+// than compiled from a regular expression at package initialisation, which
+// every start of the binary paid for, theme or not.
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 40 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case (c == '-' || c == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hexColour reports whether s is "#rgb" or "#rrggbb" in hex digits of
+// either case (^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$).
+func hexColour(s string) bool {
+	if (len(s) != 4 && len(s) != 7) || s[0] != '#' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // Parse decodes one theme file. file names it in errors (a path or, for the
 // built-in ones, "builtin/dark.yaml"). A theme with "base: NAME" starts from
@@ -190,7 +220,7 @@ func parse(file string, data []byte, allowBase bool) (Theme, error) {
 			}
 			switch k.Value {
 			case "name":
-				if !nameRe.MatchString(v.Value) {
+				if !validName(v.Value) {
 					return fail("name", v.Line, "%q is not a theme name (want lower-case letters, digits, - or _, at most 40)", clip(v.Value))
 				}
 				name = v.Value
@@ -206,7 +236,7 @@ func parse(file string, data []byte, allowBase bool) (Theme, error) {
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				pk, pv := v.Content[j], v.Content[j+1]
 				key := "palette." + clip(pk.Value)
-				if pk.Kind != yaml.ScalarNode || !nameRe.MatchString(pk.Value) {
+				if pk.Kind != yaml.ScalarNode || !validName(pk.Value) {
 					return fail(key, pk.Line, "not a colour name (want lower-case letters, digits, - or _)")
 				}
 				if _, dup := palette[pk.Value]; dup {
@@ -285,7 +315,7 @@ func parse(file string, data []byte, allowBase bool) (Theme, error) {
 	}
 	if t.Name == "" {
 		n := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(file), ".yaml"), ".yml")
-		if !nameRe.MatchString(n) {
+		if !validName(n) {
 			return fail("name", 0, "missing, and the file name %q cannot serve as one", clip(n))
 		}
 		t.Name = n
@@ -302,7 +332,7 @@ func literal(s string) (string, bool) {
 	case "default", "none":
 		return "", true
 	}
-	if hexColourRe.MatchString(s) {
+	if hexColour(s) {
 		s = strings.ToLower(s)
 		if len(s) == 4 {
 			s = "#" + strings.Repeat(s[1:2], 2) + strings.Repeat(s[2:3], 2) + strings.Repeat(s[3:4], 2)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -207,7 +208,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if !nameRe.MatchString(th.Name) {
+		if !validName(th.Name) {
 			t.Fatalf("accepted bad name %q", th.Name)
 		}
 		for _, r := range th.Colors.roles() {
@@ -260,5 +261,41 @@ func TestRememberTheChosenTheme(t *testing.T) {
 	}
 	if got := Remembered(); got != "" {
 		t.Fatalf("a path was taken as a theme name: %q", got)
+	}
+}
+
+// TestValidatorsMatchTheirRegexps pins validName and hexColour (written out
+// so that no regular expression is compiled when the package loads) to the
+// regular expressions they replace, on edge cases and on every string of up
+// to three characters over an alphabet that straddles each class.
+func TestValidatorsMatchTheirRegexps(t *testing.T) {
+	nameRe := regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	hexRe := regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+	cases := []string{"", "dark", "high-contrast", "colorblind", "-x", "_x", "x-", "x_", "A", "aB", "a b", "é",
+		strings.Repeat("a", 40), strings.Repeat("a", 41), "0" + strings.Repeat("-", 39), "a\n",
+		"#fff", "#FFF", "#e69f00", "#E69F00", "#ggg", "#ffff", "#fffff", "#fffffff", "fff", "#", "#12345", "# 12"}
+	alphabet := []byte("#aAfFgG09-_ .z/")
+	var walk func(prefix string, n int)
+	walk = func(prefix string, n int) {
+		cases = append(cases, prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(prefix+string(c), n-1)
+		}
+	}
+	walk("", 3)
+	walk("#", 6-3) // "#" and up to 3 more; 7-character colours are in cases
+	for _, c := range []string{"#0a0B0c", "#0a0B0g", "#a0a0a0", "#-a0a0a"} {
+		cases = append(cases, c)
+	}
+	for _, c := range cases {
+		if got, want := validName(c), nameRe.MatchString(c); got != want {
+			t.Errorf("validName(%q) = %v, the regexp says %v", c, got, want)
+		}
+		if got, want := hexColour(c), hexRe.MatchString(c); got != want {
+			t.Errorf("hexColour(%q) = %v, the regexp says %v", c, got, want)
+		}
 	}
 }

@@ -474,9 +474,9 @@ func checkHubURL(s string) (string, error) {
 	return u.String(), nil
 }
 
-var unauthorizedRe = regexp.MustCompile(`\b401\b`)
+var unauthorizedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b401\b`) })
 
-func isUnauthorized(err error) bool { return unauthorizedRe.MatchString(err.Error()) }
+func isUnauthorized(err error) bool { return unauthorizedRe().MatchString(err.Error()) }
 
 // redact removes secrets from an error before it is shown: the header
 // values sent (the bearer token), any bearer token, and the connection
@@ -497,9 +497,11 @@ func (l *Listener) redact(msg string, sent http.Header) string {
 }
 
 var (
-	bearerRe = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`)
-	queryRe  = regexp.MustCompile(`(?i)([?&](?:id|access_token|token|apikey|api_key|password|client_secret)=)[^&\s"']*`)
-	userRe   = regexp.MustCompile(`(//)[^/@\s]+@`)
+	bearerRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`) })
+	queryRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)([?&](?:id|access_token|token|apikey|api_key|password|client_secret)=)[^&\s"']*`)
+	})
+	userRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(//)[^/@\s]+@`) })
 )
 
 // redactSecrets removes bearer tokens, secret-looking query values, URL
@@ -516,9 +518,9 @@ func redactSecrets(s string, extra []string) string {
 		}
 	}
 	s = safetext.Out(s)
-	s = bearerRe.ReplaceAllString(s, "${1}[redacted]")
-	s = queryRe.ReplaceAllString(s, "${1}[redacted]")
-	s = userRe.ReplaceAllString(s, "${1}[redacted]@")
+	s = bearerRe().ReplaceAllString(s, "${1}[redacted]")
+	s = queryRe().ReplaceAllString(s, "${1}[redacted]")
+	s = userRe().ReplaceAllString(s, "${1}[redacted]@")
 	return s
 }
 

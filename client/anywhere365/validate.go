@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -22,7 +23,9 @@ const exampleGUID = "1d6c6a58-6739-4f0c-98ff-0968292c8c30"
 var (
 	// sipHostRe: a DNS name or IPv4 address, or an IPv6 literal in
 	// brackets, with an optional port, then optional ;uri-parameters.
-	sipHostRe = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?(;[^;\s]+)*$`)
+	sipHostRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?(;[^;\s]+)*$`)
+	})
 )
 
 // shown is the form of a bad value put in an error: bounded, one line.
@@ -99,7 +102,7 @@ func ValidateSIPURI(s string) error {
 	if user == "" {
 		return bad("has no user before @")
 	}
-	m := sipHostRe.FindStringSubmatch(host)
+	m := sipHostRe().FindStringSubmatch(host)
 	if m == nil {
 		return bad("has no valid host after @")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recdeck/recdeck/client/httpsafe"
@@ -159,7 +160,7 @@ func stripQuery(raw string) string {
 
 // hexHash matches a hash of the older API (hex sha256): whichever pair a
 // server echoes, current or dropped, it is blanked.
-var hexHash = regexp.MustCompile(`[0-9A-Fa-f]{64}`)
+var hexHash = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9A-Fa-f]{64}`) })
 
 // oneLine makes a short, printable, single-line excerpt of a body, with any
 // secret and any hash blanked out (a server may echo the request URL in its
@@ -173,7 +174,7 @@ func oneLine(body []byte, n int, secrets ...string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
-	s = hexHash.ReplaceAllString(s, "[redacted]")
+	s = hexHash().ReplaceAllString(s, "[redacted]")
 	// Controls become spaces; Fields then folds every run of white space,
 	// the line and paragraph separators U+2028/U+2029 included, into one.
 	s = strings.Join(strings.Fields(safetext.Printable(s)), " ")

@@ -36,7 +36,7 @@ var FilterOps = []string{"equals", "contains", "startsWith", "greaterThan", "les
 var SortOrders = []string{"ascending", "descending"}
 
 // reField is a PhoneCall field name for the fields parameter.
-var reField = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,40}$`)
+var reField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,40}$`) })
 
 var (
 	// ASSUMPTION: a numeric user id or a letters/digits one; the documents
@@ -106,7 +106,7 @@ func (p ListParams) Validate() error {
 		return &ValidationError{Field: "start index", Value: itoa(p.StartIndex), Reason: "is out of range: use 0 to 5000"}
 	}
 	for _, f := range p.Fields {
-		if !reField.MatchString(f) {
+		if !reField().MatchString(f) {
 			return &ValidationError{Field: "field", Value: safetext.Clean(f, 40), Reason: "is not a PhoneCall field name (e.g. id, status, recording)"}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -209,12 +210,22 @@ func ownFile(path string) bool {
 	return ok && int(sys.Uid) == os.Getuid()
 }
 
-var unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type main\.(\w+)$`)
+// The regular expressions are compiled on first use, not when the package
+// loads: most runs never need them (a missing or empty config file, no
+// decoding error), and compiling them cost every start of the binary.
+var unknownFieldRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^line (\d+): field (\S+) not found in type main\.(\w+)$`)
+})
 
 // decodeConfig decodes a config file strictly (unknown keys are errors)
 // and lists the keys that hold secrets, as "profile.key" paths.
 func decodeConfig(data []byte) (*configFile, []string, error) {
 	cfg := &configFile{}
+	if len(data) == 0 {
+		// An empty file is an empty config: skip the two YAML passes
+		// (their first use costs a start-up a noticeable share).
+		return cfg, nil, nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -249,7 +260,7 @@ func friendlyYAMLError(err error) error {
 	}
 	msgs := make([]string, 0, len(te.Errors))
 	for _, m := range te.Errors {
-		if g := unknownFieldRe.FindStringSubmatch(m); g != nil {
+		if g := unknownFieldRe().FindStringSubmatch(m); g != nil {
 			where := map[string]string{"configFile": "at the top level (want default_profile, profiles)", "Profile": "in a profile"}[g[3]]
 			if where == "" {
 				where = "in the " + strings.ToLower(strings.TrimSuffix(g[3], "Profile")) + " section"
@@ -263,7 +274,9 @@ func friendlyYAMLError(err error) error {
 
 // secretKeyRe matches key names that hold secrets in any section, so the
 // permission warning covers vendor sections too.
-var secretKeyRe = regexp.MustCompile(`(?i)(password|secret|api_?key|(^|_)token$)`)
+var secretKeyRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(password|secret|api_?key|(^|_)token$)`)
+})
 
 func findSecrets(n *yaml.Node, path string, out *[]string) {
 	switch n.Kind {
@@ -278,7 +291,7 @@ func findSecrets(n *yaml.Node, path string, out *[]string) {
 			if path != "" {
 				p = path + "." + k.Value
 			}
-			if v.Kind == yaml.ScalarNode && v.Value != "" && secretKeyRe.MatchString(k.Value) {
+			if v.Kind == yaml.ScalarNode && v.Value != "" && secretKeyRe().MatchString(k.Value) {
 				*out = append(*out, p)
 			}
 			findSecrets(v, p, out)

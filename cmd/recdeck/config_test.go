@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 const coreTestConfig = `# recdeck config
@@ -162,9 +164,25 @@ func FuzzDecodeConfig(f *testing.F) {
 			}
 		}
 		for _, k := range secrets {
-			if !secretKeyRe.MatchString(k[strings.LastIndex(k, ".")+1:]) {
+			if !secretKeyRe().MatchString(k[strings.LastIndex(k, ".")+1:]) {
 				t.Fatalf("%q reported as a secret", k)
 			}
 		}
 	})
+}
+
+// TestDecodeConfigEmpty: an empty file skips YAML decoding and means what
+// YAML says it means, an empty config with no secrets.
+func TestDecodeConfigEmpty(t *testing.T) {
+	for _, data := range [][]byte{nil, {}} {
+		cfg, secrets, err := decodeConfig(data)
+		if err != nil || cfg == nil || len(cfg.DefaultProfile) != 0 || len(cfg.Profiles) != 0 || len(secrets) != 0 {
+			t.Fatalf("decodeConfig(%q) = %+v, %v, %v; want an empty config", data, cfg, secrets, err)
+		}
+	}
+	// What the YAML library makes of a file with nothing in it.
+	var viaYAML configFile
+	if err := yaml.Unmarshal(nil, &viaYAML); err != nil || len(viaYAML.DefaultProfile) != 0 || len(viaYAML.Profiles) != 0 {
+		t.Fatalf("yaml: %+v, %v", viaYAML, err)
+	}
 }

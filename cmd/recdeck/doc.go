@@ -5,6 +5,15 @@
 // package wires them together and owns flags, config and exit statuses):
 //
 //   - main.go: the root command, exit statuses, run (used by tests too).
+//     A command line that names a subcommand gets a root with that one
+//     subcommand built (newRootCmdFor); help, completion and the console
+//     get them all.
+//   - startup.go: start-up (issue 15). Nothing in this binary's packages
+//     works at initialisation (regular expressions are compiled on first
+//     use), so a one-shot command pays only the runtime's and its
+//     dependencies' start; the console builds go-runewidth's width table on
+//     another goroutine (the renderer's first frame needs it) and collects
+//     less often for its first 2 s.
 //   - globals.go: the shared flags; profile() lays flags and environment
 //     over the config file's profile and registers every secret it holds
 //     (and the vendor secrets' environment variables) with the one
@@ -35,7 +44,9 @@
 //     name payment_max, enforce_max_pause, start_grace, records_by_default,
 //     bell, ucc_policy) and the flags --max-pause, --enforce-max-pause.
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
-//     one listener; the demo starts the same thing in-process.
+//     one listener (plain TCP; the vendors' simulators are built on other
+//     goroutines while the Anywhere365 one is); the demo starts the same
+//     thing in-process.
 //   - follow.go: each server the console follows (one per profile:
 //     --profile repeated, default_profile: [a, b], or :profile inside the
 //     console): its client, tracker, hub listener, journal, pause guard and

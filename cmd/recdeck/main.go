@@ -46,7 +46,7 @@ func main() {
 // run executes the command line and returns the exit status; tests call it
 // in-process. Errors are printed as "recdeck: <error>" on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
+	root := newRootCmdFor(args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -70,7 +70,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage // cobra's own errors (unknown flag, bad args) are usage errors
 }
 
-func newRootCmd() *cobra.Command {
+// subcommands are the root's commands in the order help lists them, each
+// with the name the command line calls it by.
+var subcommands = []struct {
+	name  string
+	build func(*globals) *cobra.Command
+}{
+	{"sim", newSimCmd},
+	{"get", func(g *globals) *cobra.Command { return jsonErrors(g, newGetCmd(g)) }},
+	{"set", func(g *globals) *cobra.Command { return jsonErrors(g, newSetCmd(g)) }},
+	{"caps", func(g *globals) *cobra.Command { return jsonErrors(g, newCapsCmd(g)) }},
+	{"watch", func(g *globals) *cobra.Command { return jsonErrors(g, newWatchCmd(g)) }},
+	{"report", func(g *globals) *cobra.Command { return jsonErrors(g, newReportCmd(g)) }},
+	{"pci", func(g *globals) *cobra.Command { return jsonErrors(g, newPCICmd(g)) }},
+	{"voipnow", newVoipnowCmd},
+	{"noojee", newNoojeeCmd},
+	{"akixi", newAkixiCmd},
+}
+
+// newRootCmd builds the root command with every subcommand.
+func newRootCmd() *cobra.Command { return newRootCmdFor(nil) }
+
+// newRootCmdFor builds the root command for the command line args: when
+// args starts with a subcommand's name, that subcommand alone (building
+// all of them, with their flags and the vendors' subtrees, was a share of
+// every one-shot command's start-up); otherwise (the console, help, a
+// flag first, completion, a mistyped name that cobra suggests a
+// correction for) every one.
+func newRootCmdFor(args []string) *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
 		Use:           "recdeck",
@@ -78,16 +105,22 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			consoleStartup() // startup.go: work moved off the first frame's path
 			return runTUI(cmd, g)
 		},
 	}
 	g.bind(root)
 	bindTUIFlags(root)
-	root.AddCommand(
-		newSimCmd(g),
-		jsonErrors(g, newGetCmd(g)), jsonErrors(g, newSetCmd(g)), jsonErrors(g, newCapsCmd(g)),
-		jsonErrors(g, newWatchCmd(g)), jsonErrors(g, newReportCmd(g)), jsonErrors(g, newPCICmd(g)),
-		newVoipnowCmd(g), newNoojeeCmd(g), newAkixiCmd(g),
-	)
+	for _, sc := range subcommands {
+		if len(args) > 0 && args[0] == sc.name {
+			root.AddCommand(sc.build(g))
+			// Nor is cobra's "completion" command (it is not the one called).
+			root.CompletionOptions.DisableDefaultCmd = true
+			return root
+		}
+	}
+	for _, sc := range subcommands {
+		root.AddCommand(sc.build(g))
+	}
 	return root
 }

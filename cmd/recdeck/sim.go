@@ -92,12 +92,32 @@ var simMounts = []simMount{mountVoipnowSim, mountNoojeeSim, mountAkixiSim}
 
 // startSims listens on addr and serves every simulator on one mux.
 func startSims(addr string, seed int64, calls int) (*simStack, error) {
-	l, err := net.Listen("tcp", addr)
+	// Plain TCP: Go listens with Multipath TCP by default, which costs a
+	// probe of the kernel's support first and does nothing for a loopback
+	// simulator (the demo's start-up paid for it).
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("simulator: %w", err)
 	}
 	base := "http://" + l.Addr().String()
 	mux := http.NewServeMux()
+	// The vendors' simulators are built while the Anywhere365 one is, on
+	// other goroutines (each registers its own paths: the mux is safe for
+	// that): a few milliseconds of the demo's start-up, on a second core.
+	type mounted struct {
+		banner []string
+		stop   func()
+	}
+	vendors := make([]mounted, len(simMounts))
+	var wg sync.WaitGroup
+	for i, m := range simMounts {
+		wg.Go(func() {
+			banner, stop := m(mux, base, seed)
+			vendors[i] = mounted{banner, stop}
+		})
+	}
 	a := sim.New(sim.Options{Seed: seed, Calls: calls})
 	a.Mount(mux)
 	st := &simStack{
@@ -116,11 +136,11 @@ func startSims(addr string, seed int64, calls int) (*simStack, error) {
 		fmt.Sprintf("anywhere365: demo credentials username=%s password=%s client_secret=%s tenant=%s", sim.DemoUsername, sim.DemoPassword, sim.DemoClientSecret, sim.DemoTenant),
 		fmt.Sprintf("anywhere365: UCCs ucc-demo-name, payments, helpdesk (no agent edits); requesters %s, %s", sim.DemoAgent, sim.DemoSupervisor),
 	}
-	for _, m := range simMounts {
-		banner, stop := m(mux, base, seed)
-		st.Banner = append(st.Banner, banner...)
-		if stop != nil {
-			st.stops = append(st.stops, stop)
+	wg.Wait()
+	for _, v := range vendors {
+		st.Banner = append(st.Banner, v.banner...)
+		if v.stop != nil {
+			st.stops = append(st.stops, v.stop)
 		}
 	}
 	st.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

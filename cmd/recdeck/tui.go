@@ -488,14 +488,16 @@ func startJournal(ctx context.Context, f *followed, baseURL string) []ui.ToastMs
 
 // exposedConfig matches profile()'s warning about a config file others can
 // read (globals.go).
-var exposedConfig = regexp.MustCompile(`^config file (.+) holds secrets \((.+)\) and is readable by group or others; run: (chmod 600 .+)$`)
+var exposedConfig = sync.OnceValue(func() *regexp.Regexp { // compiled on first use, not at every start
+	return regexp.MustCompile(`^config file (.+) holds secrets \((.+)\) and is readable by group or others; run: (chmod 600 .+)$`)
+})
 
 // screenWarning turns a warning line from stderr into a toast's text: the
 // toast line is one line, so what matters (which secrets, what to do) comes
 // before the path, which may be long.
 func screenWarning(line string) string {
 	line = strings.TrimPrefix(strings.TrimPrefix(line, "recdeck: "), "warning: ")
-	if m := exposedConfig.FindStringSubmatch(line); m != nil {
+	if m := exposedConfig().FindStringSubmatch(line); m != nil {
 		return "secrets (" + m[2] + ") in a config file others can read: run " + m[3]
 	}
 	return line

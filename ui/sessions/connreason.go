@@ -3,22 +3,23 @@ package sessions
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
 // goTypePrefix is a Go type name some libraries put before their error
 // ("*signalr.webSocketConnection: "): it means nothing to a supervisor.
-var goTypePrefix = regexp.MustCompile(`\*?\b[a-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*: `)
+var goTypePrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\*?\b[a-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*: `) })
 
 // httpStatus finds "-> 503 Service Unavailable" (the listener's form of a
 // refused negotiate) in an error.
-var httpStatus = regexp.MustCompile(`-> (\d{3})\b`)
+var httpStatus = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-> (\d{3})\b`) })
 
 // connDetail is a hub error for the screen: one line, without the
 // request's method and URL and without Go type names.
 func connDetail(s string) string {
-	return goTypePrefix.ReplaceAllString(shortConnError(s), "")
+	return goTypePrefix().ReplaceAllString(shortConnError(s), "")
 }
 
 // connReason is a short human reason for a hub error, for the header's
@@ -39,8 +40,8 @@ func connReason(s string) string {
 	switch {
 	case d == "":
 		return ""
-	case strings.Contains(s, "negotiate") && httpStatus.MatchString(s):
-		return "negotiate refused (HTTP " + httpStatus.FindStringSubmatch(s)[1] + ")"
+	case strings.Contains(s, "negotiate") && httpStatus().MatchString(s):
+		return "negotiate refused (HTTP " + httpStatus().FindStringSubmatch(s)[1] + ")"
 	case has("hub negotiate refused"):
 		return "negotiate refused by the hub"
 	case has("hub credentials", "token endpoint", "authentication failed", "401", "403"):

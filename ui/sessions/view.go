@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/spinner"
 	"github.com/charmbracelet/x/ansi"
@@ -355,13 +356,15 @@ func plural(n int, word string) string {
 // path": `) and the REST client (`POST https://host/path: `) start an
 // error: the method and the URL. The header already names the server, so
 // on screen the reason comes first; the audit log keeps the whole text.
-var requestPrefix = regexp.MustCompile(`\b(?:[A-Z][a-z]+ "[a-z]+://[^"]*"|[A-Z]{3,7} [a-z]+://\S+): `)
+var requestPrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(?:[A-Z][a-z]+ "[a-z]+://[^"]*"|[A-Z]{3,7} [a-z]+://\S+): `)
+})
 
 // shortConnError is an error for the screen: one line, without the
 // request's method and URL.
 func shortConnError(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	return requestPrefix.ReplaceAllString(s, "")
+	return requestPrefix().ReplaceAllString(s, "")
 }
 
 // detailLines is the detail view of the selected session: full ids,

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
@@ -132,15 +133,17 @@ func malform(b []byte) []byte {
 }
 
 // padChunk is the whitespace writePadding sends at a time, so an
-// oversized body never sits in the simulator's memory whole.
-var padChunk = bytes.Repeat([]byte(" "), 32<<10)
+// oversized body never sits in the simulator's memory whole. Made on first
+// use: every start of the binary (recdeck get included) paid for it.
+var padChunk = sync.OnceValue(func() []byte { return bytes.Repeat([]byte(" "), 32<<10) })
 
 // writePadding streams n bytes of JSON whitespace, stopping early when the
 // client stops reading (as a client that bounds its reads does).
 func writePadding(w io.Writer, n int) {
 	for n > 0 {
-		k := min(n, len(padChunk))
-		if _, err := w.Write(padChunk[:k]); err != nil {
+		pad := padChunk()
+		k := min(n, len(pad))
+		if _, err := w.Write(pad[:k]); err != nil {
 			return
 		}
 		n -= k
@@ -385,9 +388,11 @@ func parseAction(raw json.RawMessage) anywhere365.Action {
 
 // sipURI is the simulator's notion of a valid requester: sip:user@host,
 // host a DNS name or IPv4 address with an optional port.
-var sipURI = regexp.MustCompile(`(?i)^sip:[^@\s:;<>"]+@[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
+var sipURI = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^sip:[^@\s:;<>"]+@[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
+})
 
-func validSipURI(s string) bool { return len(s) <= 512 && sipURI.MatchString(s) }
+func validSipURI(s string) bool { return len(s) <= 512 && sipURI().MatchString(s) }
 
 func isMember(u *UCC, sip string) bool {
 	for _, m := range u.Members {

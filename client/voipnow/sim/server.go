@@ -276,7 +276,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) (time.Time, []*ca
 	return now, calls, ok
 }
 
-var reExtension = regexp.MustCompile(`^[0-9]+(\*[0-9]+)?$`)
+var reExtension = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\*[0-9]+)?$`) })
 
 // scope resolves the {user} and {ext} path parts into the extensions the
 // request may see, answering user_invalid, access_denied or

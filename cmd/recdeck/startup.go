@@ -1,0 +1,60 @@
+package main
+
+import (
+	"runtime/debug"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/recdeck/recdeck/themes"
+)
+
+// Start-up of the console (issue 15: the demo's first frame). What the one-shot
+// commands (get, set, ...) pay at start is kept small by doing nothing at
+// package initialisation (regular expressions and tables are built on first
+// use); what the console alone needs is arranged here, called as it starts.
+
+// consoleStartup builds the rune width table and parses the built-in themes
+// on other goroutines, and lets the heap grow further than usual for the
+// first startupGCFor.
+func consoleStartup() {
+	go warmWidthTable()
+	go themes.Builtin() // parsed while the profile and simulators are set up
+	relaxGC(startupGCPercent, startupGCFor)
+}
+
+// warmWidthTable builds the rune width table that the console's first frame
+// needs, off the frame's path. Bubble Tea's renderer measures cells with
+// x/ansi's WcWidth (unless the terminal reports Unicode core mode 2027),
+// which asks go-runewidth, and go-runewidth builds a 2 x 1.1 MB table the
+// first time it measures a rune at or above U+0300: the frame's first "●"
+// or "│". On the project's machine that cost the first flush 10 to 30 ms.
+// Started as the console starts, it runs while the profile, the demo's
+// simulators and Bubble Tea's own set-up do; the renderer then finds it
+// built (or waits for the rest of it).
+func warmWidthTable() { widthOf("●") }
+
+// widthOf is a string's width as the renderer measures it (WcWidth).
+func widthOf(s string) int { return ansi.WcWidth.StringWidth(s) }
+
+// The console allocates about 6 MB while it starts (Bubble Tea's cell
+// buffers and key table, a 1 MiB receive buffer per hub connection on
+// each side in the demo, the simulators), so with the default GOGC=100 a
+// collection ran before the first frame, on the frame's path. For its first
+// startupGCFor the heap may grow to startupGCPercent above the live heap;
+// then the usual pacing returns.
+const (
+	startupGCPercent = 400
+	startupGCFor     = 2 * time.Second
+)
+
+// relaxGC sets GOGC to percent for d, then back to what it was. It leaves
+// alone a setting that already collects less often (GOGC=off included).
+func relaxGC(percent int, d time.Duration) {
+	old := debug.SetGCPercent(percent)
+	if old < 0 || old >= percent {
+		debug.SetGCPercent(old)
+		return
+	}
+	time.AfterFunc(d, func() { debug.SetGCPercent(old) })
+}
