@@ -315,7 +315,7 @@ func newConsole(parent context.Context, cmd *cobra.Command, g *globals, opts con
 		vendorAudit = l
 	}
 
-	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
+	tracker := anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: client, ReadBudget: p.Hub.ReadBudget}) // its retry cap (1 s) keeps the screen within 2 s of the truth after an outage
 	if l, ok := aud.(*audit.Log); ok {
 		if t := reportDangling(l, client.BaseURL(), tracker); t != nil {
 			startup = append(startup, *t)
