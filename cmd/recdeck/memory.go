@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"time"
 )
 
@@ -29,7 +30,7 @@ import (
 // the limit every second at most.
 func releaseAfterDrops(ctx context.Context, count func() int, interval time.Duration, free func()) {
 	var r dropWatch
-	lim := newLimiter()
+	lim := processLimiter()
 	t := time.NewTicker(min(interval, time.Second))
 	defer t.Stop()
 	next := time.Now().Add(interval)
@@ -86,9 +87,22 @@ func limitFor(live uint64) int64 {
 
 // limiter follows the live heap with the soft memory limit.
 type limiter struct {
+	mu      sync.Mutex
 	on      bool
 	set     int64
 	samples []metrics.Sample
+}
+
+var (
+	theLimiter     *limiter
+	theLimiterOnce sync.Once
+)
+
+// processLimiter is the process's one limiter, shared by every
+// releaseAfterDrops (a console following several servers runs one each).
+func processLimiter() *limiter {
+	theLimiterOnce.Do(func() { theLimiter = newLimiter() })
+	return theLimiter
 }
 
 func newLimiter() *limiter {
@@ -108,6 +122,8 @@ func (l *limiter) adjust() {
 	if !l.on {
 		return
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	metrics.Read(l.samples)
 	if l.samples[0].Value.Kind() != metrics.KindUint64 {
 		return
