@@ -190,41 +190,66 @@ func (c *Compliance) Policies() Policies { return c.policies }
 
 // Update assesses every session of a tracker snapshot at now.
 func (c *Compliance) Update(snap []Session, now time.Time) {
+	c.UpdateFrom(func(add func(*Session)) {
+		for i := range snap {
+			add(&snap[i])
+		}
+	}, now)
+}
+
+// UpdateFrom is Update over the sessions each passes to add (such as
+// Tracker.RangeSessions, which needs no copy of them all).
+func (c *Compliance) UpdateFrom(each func(add func(*Session)), now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.active)
 	changed := false
-	for i := range snap {
-		s := &snap[i]
-		m := c.live[s.Key]
-		if m == nil {
-			m = &liveMark{}
-			c.live[s.Key] = m
+	each(func(s *Session) {
+		if c.assess(s, now) {
+			changed = true
 		}
-		m.gen = c.gen
-		last, ok := m.state, m.ok
-		// A Pause event counts before its GET confirms it (a call may end
-		// first); the unconfirmed Stop a call's end causes does not.
-		if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
-			m.state, m.ok = s.Recording, true
-		}
-		for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
-			k := alertKey{f.Key, f.Kind}
-			c.active[k] = true
-			a, ok := c.alerts[k]
-			if !ok {
-				a = &Alert{Flag: f, Raised: now}
-				c.alerts[k] = a
-				c.raised++
-				changed = true
-			}
-			if !a.Active || a.Since != f.Since {
-				changed = true
-			}
-			a.Active, a.Since = true, f.Since
-		}
+	})
+	c.finish(changed)
+}
+
+// assess is one session of an update; it reports whether an alert
+// changed.
+func (c *Compliance) assess(s *Session, now time.Time) bool {
+	changed := false
+	m := c.live[s.Key]
+	if m == nil {
+		m = &liveMark{}
+		c.live[s.Key] = m
 	}
+	m.gen = c.gen
+	last, ok := m.state, m.ok
+	// A Pause event counts before its GET confirms it (a call may end
+	// first); the unconfirmed Stop a call's end causes does not.
+	if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
+		m.state, m.ok = s.Recording, true
+	}
+	for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
+		k := alertKey{f.Key, f.Kind}
+		c.active[k] = true
+		a, ok := c.alerts[k]
+		if !ok {
+			a = &Alert{Flag: f, Raised: now}
+			c.alerts[k] = a
+			c.raised++
+			changed = true
+		}
+		if !a.Active || a.Since != f.Since {
+			changed = true
+		}
+		a.Active, a.Since = true, f.Since
+	}
+	return changed
+}
+
+// finish ends an update: sessions no longer listed are forgotten, alerts
+// no longer active resolved (or kept until acknowledged).
+func (c *Compliance) finish(changed bool) {
 	for k, m := range c.live {
 		if m.gen != c.gen {
 			delete(c.live, k)

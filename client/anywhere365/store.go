@@ -638,6 +638,20 @@ func (t *Tracker) Snapshot(dst []Session) []Session {
 	return dst
 }
 
+// RangeSessions calls f with each session, in Snapshot's order and as
+// consistent as a snapshot, without a copy of them all (the pause guard's
+// four passes a second over 100,000 sessions would otherwise hold a 19 MB
+// copy). f runs under the tracker's lock: it must be quick, must not keep
+// s, and must not call the tracker.
+func (t *Tracker) RangeSessions(f func(s *Session)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.order {
+		s := e.session()
+		f(&s)
+	}
+}
+
 // Session returns one session and its history, oldest entry first.
 func (t *Tracker) Session(key SessionKey) (Session, []HistoryEntry, bool) {
 	key = normalKey(key)
