@@ -142,12 +142,6 @@ func (a Alert) For(now time.Time) time.Duration {
 	return max(0, now.Sub(from))
 }
 
-type liveMark struct {
-	state RecordingState
-	ok    bool
-	gen   uint64
-}
-
 type alertKey struct {
 	key  SessionKey
 	kind FlagKind
@@ -162,11 +156,15 @@ type Compliance struct {
 	mu       sync.Mutex
 	policies Policies
 	alerts   map[alertKey]*Alert
-	// live is per session listed: the last recording state seen while the
-	// call was live (ok once known) and the Update generation that last
-	// saw it, so sessions gone from the tracker are dropped without a
-	// second map.
-	live    map[SessionKey]*liveMark
+	// paused holds the sessions listed whose recording was last seen
+	// Paused while the call was live (the only last live state Assess
+	// needs), with the Update generation that last listed them. Not one
+	// entry per session: a console may list 100,000.
+	paused map[SessionKey]uint64
+	// listed holds the sessions with an alert, with the generation that
+	// last listed them (an alert whose session left the tracker is kept
+	// until acknowledged, or resolved).
+	listed  map[SessionKey]uint64
 	gen     uint64
 	active  map[alertKey]bool // scratch for Update
 	raised  uint64
@@ -179,7 +177,8 @@ func NewCompliance(policies Policies) *Compliance {
 	return &Compliance{
 		policies: policies,
 		alerts:   map[alertKey]*Alert{},
-		live:     map[SessionKey]*liveMark{},
+		paused:   map[SessionKey]uint64{},
+		listed:   map[SessionKey]uint64{},
 		active:   map[alertKey]bool{},
 		counts:   map[FlagKind]int{},
 	}
@@ -217,21 +216,28 @@ func (c *Compliance) UpdateFrom(each func(add func(*Session)), now time.Time) {
 // changed.
 func (c *Compliance) assess(s *Session, now time.Time) bool {
 	changed := false
-	m := c.live[s.Key]
-	if m == nil {
-		m = &liveMark{}
-		c.live[s.Key] = m
-	}
-	m.gen = c.gen
-	last, ok := m.state, m.ok
+	_, wasPaused := c.paused[s.Key]
 	// A Pause event counts before its GET confirms it (a call may end
 	// first); the unconfirmed Stop a call's end causes does not.
-	if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
-		m.state, m.ok = s.Recording, true
+	switch {
+	case !s.Gone && s.Recording == RecordingPaused:
+		c.paused[s.Key] = c.gen
+	case !s.Gone && s.Confirmed:
+		if wasPaused {
+			delete(c.paused, s.Key)
+		}
+	case wasPaused:
+		c.paused[s.Key] = c.gen // still listed
 	}
-	for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
+	if len(c.listed) > 0 {
+		if _, ok := c.listed[s.Key]; ok {
+			c.listed[s.Key] = c.gen
+		}
+	}
+	for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, RecordingPaused, wasPaused) {
 		k := alertKey{f.Key, f.Kind}
 		c.active[k] = true
+		c.listed[s.Key] = c.gen
 		a, ok := c.alerts[k]
 		if !ok {
 			a = &Alert{Flag: f, Raised: now}
@@ -250,9 +256,9 @@ func (c *Compliance) assess(s *Session, now time.Time) bool {
 // finish ends an update: sessions no longer listed are forgotten, alerts
 // no longer active resolved (or kept until acknowledged).
 func (c *Compliance) finish(changed bool) {
-	for k, m := range c.live {
-		if m.gen != c.gen {
-			delete(c.live, k)
+	for k, gen := range c.paused {
+		if gen != c.gen {
+			delete(c.paused, k)
 		}
 	}
 	sticky := 0
@@ -260,7 +266,7 @@ func (c *Compliance) finish(changed bool) {
 		if c.active[k] {
 			continue
 		}
-		_, listed := c.live[k.key]
+		listed := c.listed[k.key] == c.gen
 		if !listed && (k.kind == FlagEndedPaused || k.kind == FlagDelete) && !a.Acked {
 			if a.Active {
 				a.Active = false
@@ -274,6 +280,11 @@ func (c *Compliance) finish(changed bool) {
 	}
 	if sticky > maxStickyAlerts {
 		c.trimSticky(sticky - maxStickyAlerts)
+	}
+	for k, gen := range c.listed {
+		if gen != c.gen && !c.hasAlert(k) {
+			delete(c.listed, k)
+		}
 	}
 	if changed {
 		c.version++
@@ -291,13 +302,18 @@ func (c *Compliance) finish(changed bool) {
 // before any poll of this book saw the pause).
 func (c *Compliance) NotePaused(key SessionKey) {
 	c.mu.Lock()
-	m := c.live[key]
-	if m == nil {
-		m = &liveMark{gen: c.gen}
-		c.live[key] = m
-	}
-	m.state, m.ok = RecordingPaused, true
+	c.paused[key] = c.gen
 	c.mu.Unlock()
+}
+
+// hasAlert reports whether key has an alert of any kind.
+func (c *Compliance) hasAlert(key SessionKey) bool {
+	for _, k := range FlagKinds {
+		if _, ok := c.alerts[alertKey{key, k}]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // trimSticky drops the n oldest inactive alerts.
