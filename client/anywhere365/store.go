@@ -622,7 +622,7 @@ func (t *Tracker) Snapshot(dst []Session) []Session {
 	t.mu.Lock()
 	n := len(t.order)
 	if cap(dst) < n {
-		dst = append(make([]Session, 0, n+n/8), dst...)
+		dst = append(make([]Session, 0, n+n/16), dst...) // 1 MB of room at 100,000
 	}
 	old := min(len(dst), n)
 	dst = dst[:n]
@@ -1021,6 +1021,9 @@ func (q *fifo) pop() *entry {
 	if q.head == len(q.buf) {
 		q.buf = q.buf[:0]
 		q.head = 0
+		if cap(q.buf) >= 4*compactMin {
+			q.buf = nil // a burst's worth (100,000 sessions: 1 MB), not kept
+		}
 	}
 	return e
 }

@@ -69,7 +69,7 @@ func stubMemoryLimit(t *testing.T, limits *[]int64) {
 }
 
 // The limit is the floor while the live heap is small, then follows the
-// live heap with half of it again as headroom, so a console with many
+// live heap with a quarter of it again as headroom, so a console with many
 // more sessions than expected is never starved into collecting all the
 // time.
 func TestLimitFor(t *testing.T) {
@@ -77,8 +77,8 @@ func TestLimitFor(t *testing.T) {
 		live uint64
 		want int64
 	}{
-		{0, memoryFloor}, {10 << 20, memoryFloor}, {50 << 20, memoryFloor},
-		{60 << 20, 90 << 20}, {400 << 20, 600 << 20}, {math.MaxUint64, int64(uint64(math.MaxInt64/2) * 3 / 2)}, // no overflow
+		{0, memoryFloor}, {10 << 20, memoryFloor}, {60 << 20, memoryFloor},
+		{80 << 20, 100 << 20}, {400 << 20, 500 << 20}, {math.MaxUint64, math.MaxInt64/2 + math.MaxInt64/2/4}, // no overflow
 	} {
 		if got := limitFor(c.live); got != c.want {
 			t.Errorf("limitFor(%d MB) = %d MB, want %d MB", c.live>>20, got>>20, c.want>>20)
@@ -96,15 +96,15 @@ func TestLimiter(t *testing.T) {
 	if len(limits) != 1 || limits[0] != memoryFloor {
 		t.Fatalf("limits set at start: %v, want [%d]", limits, memoryFloor)
 	}
-	big := make([]byte, 96<<20) // a live heap above the floor's two thirds
+	big := make([]byte, 96<<20) // a live heap above the floor's four fifths
 	for i := 0; i < len(big); i += 4096 {
 		big[i] = 1
 	}
 	runtime.GC()
 	l.adjust()
 	runtime.KeepAlive(big)
-	if len(limits) != 2 || limits[1] < 96<<20*3/2 {
-		t.Fatalf("limits after a 96 MB live heap: %v, want a second of at least %d", limits, 96<<20*3/2)
+	if len(limits) != 2 || limits[1] < 96<<20*5/4 {
+		t.Fatalf("limits after a 96 MB live heap: %v, want a second of at least %d", limits, 96<<20*5/4)
 	}
 	big = nil
 	runtime.GC()
