@@ -25,7 +25,8 @@ import (
 // GOMEMLIMIT in the environment wins: the limit is then left alone.
 //
 // It also returns memory to the OS once the number of known sessions has
-// fallen to half of its peak (and by at least minDrop): Go returns freed
+// fallen to half of its peak (and by at least minDrop), and again once it
+// has settled after the fall (see dropWatch): Go returns freed
 // heap to the OS only gradually, so without this a console that once knew
 // 100,000 sessions keeps its peak resident size long after the calls
 // ended. count is the tracker's Len; drops are checked every interval,
@@ -57,17 +58,34 @@ func releaseAfterDrops(ctx context.Context, count func() int, interval time.Dura
 // (a full collection: about a millisecond per 10 MB of live heap).
 const minDrop = 5000
 
-// dropWatch follows the peak of a count and says when it has halved.
-type dropWatch struct{ peak int }
+// dropWatch follows the peak of a count and says when it has halved,
+// and once more when the count has then stayed put for two looks: what
+// the screen and the tracker let go after the fall (a large snapshot
+// buffer, the tables rebuilt smaller) is freed a little later, and Go
+// would return it to the OS only gradually.
+type dropWatch struct {
+	peak, last, still int
+	settling          bool
+}
 
 func (d *dropWatch) observe(n int) bool {
 	if n > d.peak {
-		d.peak = n
+		d.peak, d.settling = n, false
 		return false
 	}
 	if n <= d.peak/2 && d.peak-n >= minDrop {
-		d.peak = n
+		d.peak, d.settling, d.last, d.still = n, true, n, 0
 		return true
+	}
+	if d.settling {
+		if n != d.last {
+			d.last, d.still = n, 0
+			return false
+		}
+		if d.still++; d.still >= 2 {
+			d.settling = false
+			return true
+		}
 	}
 	return false
 }

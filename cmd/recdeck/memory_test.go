@@ -11,7 +11,8 @@ import (
 )
 
 // Memory goes back to the OS once when the known sessions fall to half of
-// their peak (and by enough to matter), not on small or repeated dips.
+// their peak (and by enough to matter), not on small or repeated dips, and
+// once more when the count has stayed put for two looks after such a fall.
 func TestDropWatch(t *testing.T) {
 	var d dropWatch
 	steps := []struct {
@@ -20,6 +21,9 @@ func TestDropWatch(t *testing.T) {
 	}{
 		{40, false}, {10_000, false}, {100_000, false}, {60_000, false}, {50_001, false},
 		{50_000, true}, {49_000, false}, {20_000, true}, {9_000, true}, {5_000, false}, {4_100, false}, {0, true}, {0, false},
+		{0, true}, {0, false}, {0, false}, // settled: once
+		{30_000, false}, {14_000, true}, {14_000, false}, {12_000, false}, {12_000, false}, {12_000, true}, {12_000, false},
+		{60_000, false}, {29_000, true}, {40_000, false}, {40_000, false}, {40_000, false}, {40_000, false}, // a rise ends the settling
 	}
 	for _, s := range steps {
 		if got := d.observe(s.n); got != s.want {
