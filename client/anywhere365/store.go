@@ -644,11 +644,12 @@ func (t *Tracker) Snapshot(dst []Session) []Session {
 // copy). f runs under the tracker's lock: it must be quick, must not keep
 // s, and must not call the tracker.
 func (t *Tracker) RangeSessions(f func(s *Session)) {
+	s := new(Session) // one for the pass: f may make it escape
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, e := range t.order {
-		s := e.session()
-		f(&s)
+		*s = e.session()
+		f(s)
 	}
 }
 
