@@ -142,12 +142,6 @@ func (a Alert) For(now time.Time) time.Duration {
 	return max(0, now.Sub(from))
 }
 
-type liveMark struct {
-	state RecordingState
-	ok    bool
-	gen   uint64
-}
-
 type alertKey struct {
 	key  SessionKey
 	kind FlagKind
@@ -162,11 +156,15 @@ type Compliance struct {
 	mu       sync.Mutex
 	policies Policies
 	alerts   map[alertKey]*Alert
-	// live is per session listed: the last recording state seen while the
-	// call was live (ok once known) and the Update generation that last
-	// saw it, so sessions gone from the tracker are dropped without a
-	// second map.
-	live    map[SessionKey]*liveMark
+	// paused holds the sessions listed whose recording was last seen
+	// Paused while the call was live (the only last live state Assess
+	// needs), with the Update generation that last listed them. Not one
+	// entry per session: a console may list 100,000.
+	paused map[SessionKey]uint64
+	// listed holds the sessions with an alert, with the generation that
+	// last listed them (an alert whose session left the tracker is kept
+	// until acknowledged, or resolved).
+	listed  map[SessionKey]uint64
 	gen     uint64
 	active  map[alertKey]bool // scratch for Update
 	raised  uint64
@@ -179,7 +177,8 @@ func NewCompliance(policies Policies) *Compliance {
 	return &Compliance{
 		policies: policies,
 		alerts:   map[alertKey]*Alert{},
-		live:     map[SessionKey]*liveMark{},
+		paused:   map[SessionKey]uint64{},
+		listed:   map[SessionKey]uint64{},
 		active:   map[alertKey]bool{},
 		counts:   map[FlagKind]int{},
 	}
@@ -190,44 +189,76 @@ func (c *Compliance) Policies() Policies { return c.policies }
 
 // Update assesses every session of a tracker snapshot at now.
 func (c *Compliance) Update(snap []Session, now time.Time) {
+	c.UpdateFrom(func(add func(*Session)) {
+		for i := range snap {
+			add(&snap[i])
+		}
+	}, now)
+}
+
+// UpdateFrom is Update over the sessions each passes to add (such as
+// Tracker.RangeSessions, which needs no copy of them all).
+func (c *Compliance) UpdateFrom(each func(add func(*Session)), now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.active)
 	changed := false
-	for i := range snap {
-		s := &snap[i]
-		m := c.live[s.Key]
-		if m == nil {
-			m = &liveMark{}
-			c.live[s.Key] = m
+	each(func(s *Session) {
+		if c.assess(s, now) {
+			changed = true
 		}
-		m.gen = c.gen
-		last, ok := m.state, m.ok
-		// A Pause event counts before its GET confirms it (a call may end
-		// first); the unconfirmed Stop a call's end causes does not.
-		if !s.Gone && (s.Confirmed || s.Recording == RecordingPaused) {
-			m.state, m.ok = s.Recording, true
+	})
+	c.finish(changed)
+}
+
+// assess is one session of an update; it reports whether an alert
+// changed.
+func (c *Compliance) assess(s *Session, now time.Time) bool {
+	changed := false
+	_, wasPaused := c.paused[s.Key]
+	// A Pause event counts before its GET confirms it (a call may end
+	// first); the unconfirmed Stop a call's end causes does not.
+	switch {
+	case !s.Gone && s.Recording == RecordingPaused:
+		c.paused[s.Key] = c.gen
+	case !s.Gone && s.Confirmed:
+		if wasPaused {
+			delete(c.paused, s.Key)
 		}
-		for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, last, ok) {
-			k := alertKey{f.Key, f.Kind}
-			c.active[k] = true
-			a, ok := c.alerts[k]
-			if !ok {
-				a = &Alert{Flag: f, Raised: now}
-				c.alerts[k] = a
-				c.raised++
-				changed = true
-			}
-			if !a.Active || a.Since != f.Since {
-				changed = true
-			}
-			a.Active, a.Since = true, f.Since
+	case wasPaused:
+		c.paused[s.Key] = c.gen // still listed
+	}
+	if len(c.listed) > 0 {
+		if _, ok := c.listed[s.Key]; ok {
+			c.listed[s.Key] = c.gen
 		}
 	}
-	for k, m := range c.live {
-		if m.gen != c.gen {
-			delete(c.live, k)
+	for _, f := range Assess(*s, c.policies.For(s.Key.UCC), now, RecordingPaused, wasPaused) {
+		k := alertKey{f.Key, f.Kind}
+		c.active[k] = true
+		c.listed[s.Key] = c.gen
+		a, ok := c.alerts[k]
+		if !ok {
+			a = &Alert{Flag: f, Raised: now}
+			c.alerts[k] = a
+			c.raised++
+			changed = true
+		}
+		if !a.Active || a.Since != f.Since {
+			changed = true
+		}
+		a.Active, a.Since = true, f.Since
+	}
+	return changed
+}
+
+// finish ends an update: sessions no longer listed are forgotten, alerts
+// no longer active resolved (or kept until acknowledged).
+func (c *Compliance) finish(changed bool) {
+	for k, gen := range c.paused {
+		if gen != c.gen {
+			delete(c.paused, k)
 		}
 	}
 	sticky := 0
@@ -235,7 +266,7 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 		if c.active[k] {
 			continue
 		}
-		_, listed := c.live[k.key]
+		listed := c.listed[k.key] == c.gen
 		if !listed && (k.kind == FlagEndedPaused || k.kind == FlagDelete) && !a.Acked {
 			if a.Active {
 				a.Active = false
@@ -249,6 +280,11 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 	}
 	if sticky > maxStickyAlerts {
 		c.trimSticky(sticky - maxStickyAlerts)
+	}
+	for k, gen := range c.listed {
+		if gen != c.gen && !c.hasAlert(k) {
+			delete(c.listed, k)
+		}
 	}
 	if changed {
 		c.version++
@@ -266,13 +302,18 @@ func (c *Compliance) Update(snap []Session, now time.Time) {
 // before any poll of this book saw the pause).
 func (c *Compliance) NotePaused(key SessionKey) {
 	c.mu.Lock()
-	m := c.live[key]
-	if m == nil {
-		m = &liveMark{gen: c.gen}
-		c.live[key] = m
-	}
-	m.state, m.ok = RecordingPaused, true
+	c.paused[key] = c.gen
 	c.mu.Unlock()
+}
+
+// hasAlert reports whether key has an alert of any kind.
+func (c *Compliance) hasAlert(key SessionKey) bool {
+	for _, k := range FlagKinds {
+		if _, ok := c.alerts[alertKey{key, k}]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // trimSticky drops the n oldest inactive alerts.

@@ -59,7 +59,15 @@
 //     is not connected every row is Stale. A Validation answer (an unknown
 //     UCC) is Final: not retried, the reason in LastError. Watch adds a
 //     session, Remove forgets one (and its timers), LiveKeys lists the live
-//     ones. Consumers poll Version/Changed and copy a Snapshot.
+//     ones. Consumers poll Version/Changed and copy a Snapshot (only the
+//     sessions whose Version changed are rewritten in the caller's last
+//     one), or RangeSessions under the lock (the pause guard and the
+//     compliance book: no copy). Memory (issue 15): a session is a packed
+//     160-byte entry (unix-nanosecond times, 32-bit states) built into a
+//     Session on demand, keyed by a 64-bit hash of its key, with interned
+//     UCC names and a history ring that grows from one slot; the tables
+//     are rebuilt once they fall under a quarter of their peak, so memory
+//     is flat after a busy hour ends. BenchmarkTracker100k measures it.
 //   - reconciler.go: every REST re-read, whatever asked for it (an event,
 //     Watch, Resync, a retry, the periodic pacer), goes through one budget
 //     (TrackerConfig.ReadBudget, default 50 GETs/s, golang.org/x/time/rate)

@@ -182,7 +182,7 @@ func (t *Tracker) take() (*entry, SessionKey) {
 		e.inflight = true
 		e.dirty = false
 		e.lastGet = mono()
-		return e, e.s.Key
+		return e, e.key
 	}
 }
 
@@ -216,15 +216,15 @@ func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
 		e.dirty = false
 		wake = t.schedule(e)
 	case isGone(resp, err):
-		if !e.s.Gone || !e.s.Confirmed || e.s.LastError != "" || e.s.Stale || e.s.Final {
+		if !e.gone || !e.confirmed || e.lastError != "" || e.stale || e.final {
 			t.markGone(e, now)
 			t.addHistory(e, now, HistoryConfirmed, 0, nil)
 			changed = true
 		}
 	case err != nil || resp == nil || resp.ErrorMessage != nil:
 		msg := errorText(resp, err)
-		if e.s.LastError != msg {
-			e.s.LastError = msg
+		if e.lastError != msg {
+			e.lastError = msg
 			changed = true
 		}
 		switch {
@@ -238,15 +238,15 @@ func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
 			// would ask the same question forever; the row says why. A
 			// new event or an explicit Watch asks again.
 			e.failures = 0
-			if !e.s.Final {
-				e.s.Final = true
+			if !e.final {
+				e.final = true
 				changed = true
 			}
 		default:
-			if e.s.Final {
+			if e.final {
 				// Asked again (an event, a Watch) and the answer is no
 				// longer final: retry like any transient failure.
-				e.s.Final = false
+				e.final = false
 				changed = true
 			}
 			if e.failures < 255 {
@@ -255,7 +255,7 @@ func (t *Tracker) finish(e *entry, resp *StateResponse, err error) {
 			t.retryLater(e)
 		}
 	default:
-		wasUnconfirmed := !e.s.Confirmed
+		wasUnconfirmed := !e.confirmed
 		changed = t.applyConfirmed(e, resp, now)
 		if changed || wasUnconfirmed {
 			t.addHistory(e, now, HistoryConfirmed, 0, nil)
@@ -423,7 +423,7 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 	e := t.order[t.cursor]
 	t.cursor++
 	sleep := min(step, maxPaceSleep)
-	if e.s.Gone || e.s.Final || e.queued || e.inflight || e.retry != nil {
+	if e.gone || e.final || e.queued || e.inflight || e.retry != nil {
 		return sleep, false
 	}
 	// Read very recently (an event's GET): skip it this lap. The next

@@ -14,6 +14,8 @@ package anywhere365
 
 import (
 	"context"
+	"hash/maphash"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,12 +113,21 @@ type TrackerConfig struct {
 type Tracker struct {
 	cfg TrackerConfig
 
-	mu    sync.Mutex
-	m     map[SessionKey]*entry
-	order []*entry   // sessions in the order first seen (Snapshot's order)
-	queue fifo       // sessions waiting for a GET, each at most once
-	gone  []goneItem // sessions that went Gone, oldest first (for GoneTTL)
-	ver   uint64     // last version handed out; guarded by mu, mirrored in version
+	mu sync.Mutex
+	// The sessions by key: by a hash of the key (16 bytes a slot instead
+	// of 40, a tenth of the tracker's memory at 100,000 sessions), and
+	// the rare session whose hash another already holds by its key.
+	m     map[uint64]*entry
+	clash map[SessionKey]*entry
+	seed  maphash.Seed
+	// hashOf replaces the hash in tests (to make keys clash).
+	hashOf func(SessionKey) uint64
+	mPeak  int               // most entries m held since it was last rebuilt
+	names  map[string]string // interned UCC names (a handful per console)
+	order  []*entry          // sessions in the order first seen (Snapshot's order)
+	queue  fifo              // sessions waiting for a GET, each at most once
+	gone   []goneItem        // sessions that went Gone, oldest first (for GoneTTL)
+	ver    uint64            // last version handed out; guarded by mu, mirrored in version
 
 	version atomic.Uint64 // for Version() without the lock
 	events  atomic.Uint64 // hub events received, valid or not
@@ -133,25 +144,93 @@ type Tracker struct {
 
 	wake     chan struct{} // the dispatcher should look at the queue
 	paceWake chan struct{} // the pacer should look again (first session, hub down)
+	goneWake chan struct{} // the sweeper should look again (a first session went Gone)
 	changed  chan struct{} // capacity 1: the UI's "dirty" signal
 	running  atomic.Bool
 }
 
-// entry is one session. Session is kept as the value the UI gets, so a
-// snapshot is a plain copy; the rest is bookkeeping for the reconciler.
+// entry is one session, packed: a console may know 100,000 of them and
+// must stay under 100 MB as a whole (issue 15), so the Session the UI
+// gets (168 bytes, three 24-byte times) is built on demand by session();
+// here the times are unix nanoseconds and the states 32-bit, 160 bytes
+// in all with the reconciler's bookkeeping.
 type entry struct {
-	s        Session
-	hist     []histEntry // ring of at most HistoryLimit entries
-	histNext uint16      // next slot to overwrite once hist is full
-	queued   bool        // in the work queue
-	inflight bool        // a GET is running
-	dirty    bool        // something happened while the GET ran: GET again
-	dropped  bool        // removed from the map (GoneTTL); ignore late work
-	failures uint8       // consecutive failed GETs, for the backoff
-	retry    *time.Timer // pending GET after a failure or MinRefetch, if any
-	lastGet  int64       // monotonic time the last GET started (see mono)
-	readAt   int64       // monotonic time the last GET ended, for the pacer
-	goneAt   int64       // unix nanos when Gone was set
+	key          SessionKey
+	firstSeen    int64 // unix nanoseconds (see nanos and unixTime)
+	stateSince   int64
+	lastActionAt int64
+	version      uint64
+	lastError    string
+	hist         []histEntry // ring of at most HistoryLimit entries
+	retry        *time.Timer // pending GET after a failure or MinRefetch, if any
+	lastGet      int64       // monotonic time the last GET started (see mono)
+	readAt       int64       // monotonic time the last GET ended, for the pacer
+	goneAt       int64       // unix nanos when Gone was set
+	// The server's states; a value outside int32 (none is documented
+	// beyond 0-3) is kept as the nearest int32.
+	rec, mark, save int32
+	histNext        uint16 // next slot to overwrite once hist is full
+	lastAction      uint8  // Action (1-7; 0 for none or out of range)
+	failures        uint8  // consecutive failed GETs, for the backoff
+	// Session's flags.
+	confirmed, gone, stale, final bool
+	queued                        bool // in the work queue
+	inflight                      bool // a GET is running
+	dirty                         bool // something happened while the GET ran: GET again
+	dropped                       bool // removed from the map (GoneTTL); ignore late work
+}
+
+// session is the entry as the UI sees it.
+func (e *entry) session() Session {
+	return Session{
+		Key:          e.key,
+		Recording:    RecordingState(e.rec),
+		Marking:      MarkingState(e.mark),
+		Saving:       SavingState(e.save),
+		Confirmed:    e.confirmed,
+		Gone:         e.gone,
+		Stale:        e.stale,
+		Final:        e.final,
+		LastAction:   Action(e.lastAction),
+		LastActionAt: unixTime(e.lastActionAt),
+		StateSince:   unixTime(e.stateSince),
+		FirstSeen:    unixTime(e.firstSeen),
+		Version:      e.version,
+		LastError:    e.lastError,
+	}
+}
+
+func (e *entry) recording() RecordingState { return RecordingState(e.rec) }
+
+func (e *entry) setLastAction(a Action, now time.Time) {
+	if a < 0 || a > 255 {
+		a = 0
+	}
+	e.lastAction, e.lastActionAt = uint8(a), nanos(now)
+}
+
+// int32Of is v, or the nearest int32 when v is outside that range.
+func int32Of[T ~int](v T) int32 {
+	return int32(min(max(int64(v), math.MinInt32), math.MaxInt32))
+}
+
+// noTime is how an entry stores the zero time.Time.
+const noTime = math.MinInt64
+
+// nanos packs a time as unix nanoseconds (its monotonic reading and
+// location are dropped: the UI computes ages and prints local clocks).
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return noTime
+	}
+	return t.UnixNano()
+}
+
+func unixTime(n int64) time.Time {
+	if n == noTime {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }
 
 // histEntry is HistoryEntry packed into 24 bytes (the enums as bytes, the
@@ -221,10 +300,12 @@ func NewTracker(cfg TrackerConfig) *Tracker {
 	}
 	return &Tracker{
 		cfg:      cfg,
-		m:        make(map[SessionKey]*entry),
+		m:        make(map[uint64]*entry),
+		seed:     maphash.MakeSeed(),
 		yieldAt:  yieldAt,
 		wake:     make(chan struct{}, 1),
 		paceWake: make(chan struct{}, 1),
+		goneWake: make(chan struct{}, 1),
 		changed:  make(chan struct{}, 1),
 	}
 }
@@ -248,13 +329,13 @@ func (t *Tracker) HandleEvent(ev RecordingStateChangedEvent) {
 
 	t.mu.Lock()
 	e := t.getOrCreate(key, now)
-	if !e.s.Gone {
+	if !e.gone {
 		// A Gone session stays Gone until a GET says otherwise: a late,
 		// reordered event must not bring an ended call back to life.
-		applyAction(&e.s, ev.StateAction, now)
-		e.s.Confirmed = false
+		applyAction(e, ev.StateAction, now)
+		e.confirmed = false
 	}
-	e.s.LastAction, e.s.LastActionAt = ev.StateAction, now
+	e.setLastAction(ev.StateAction, now)
 	t.addHistory(e, now, HistoryEvent, ev.StateAction, nil)
 	t.touch(e)
 	wake := t.schedule(e)
@@ -319,11 +400,11 @@ func (t *Tracker) Resync() {
 	t.mu.Lock()
 	wake := false
 	for _, e := range t.order {
-		if e.s.Final {
+		if e.final {
 			continue
 		}
-		if e.s.Confirmed && !e.s.Gone {
-			e.s.Confirmed = false
+		if e.confirmed && !e.gone {
+			e.confirmed = false
 			t.touch(e)
 		}
 		if t.scheduleNow(e) {
@@ -351,10 +432,10 @@ func (t *Tracker) SetConnState(s ConnState) {
 		t.hubDown = down
 		for _, e := range t.order {
 			switch {
-			case down && !e.s.Stale && !e.s.Gone:
-				e.s.Stale = true
+			case down && !e.stale && !e.gone:
+				e.stale = true
 				t.touch(e)
-			case !down && e.s.Stale && !e.s.Final:
+			case !down && e.stale && !e.final:
 				if t.scheduleNow(e) {
 					wake = true
 				}
@@ -399,7 +480,7 @@ func (t *Tracker) Watch(key SessionKey) {
 	}
 	now := t.cfg.Now()
 	t.mu.Lock()
-	_, known := t.m[key]
+	known := t.lookup(key) != nil
 	e := t.getOrCreate(key, now)
 	if !known {
 		t.touch(e)
@@ -415,13 +496,14 @@ func (t *Tracker) Watch(key SessionKey) {
 func (t *Tracker) Remove(key SessionKey) bool {
 	key = normalKey(key)
 	t.mu.Lock()
-	e, ok := t.m[key]
-	if !ok {
+	e := t.lookup(key)
+	if e == nil {
 		t.mu.Unlock()
 		return false
 	}
 	t.drop(e)
 	t.order = removeEntry(t.order, e)
+	t.compact()
 	t.ver++
 	t.version.Store(t.ver)
 	t.mu.Unlock()
@@ -437,7 +519,11 @@ func (t *Tracker) drop(e *entry) {
 		e.retry.Stop()
 		e.retry = nil
 	}
-	delete(t.m, e.s.Key)
+	if h := t.hash(e.key); t.m[h] == e {
+		delete(t.m, h)
+	} else {
+		delete(t.clash, e.key)
+	}
 }
 
 // removeEntry removes e from order, keeping the order of the rest.
@@ -460,8 +546,8 @@ func (t *Tracker) LiveKeys(dst []SessionKey) []SessionKey {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, e := range t.order {
-		if !e.s.Gone && !e.s.Final {
-			dst = append(dst, e.s.Key)
+		if !e.gone && !e.final {
+			dst = append(dst, e.key)
 		}
 	}
 	return dst
@@ -502,15 +588,15 @@ func (t *Tracker) RecordAction(key SessionKey, a Action, resp *StateResponse, er
 
 	t.mu.Lock()
 	e := t.getOrCreate(key, now)
-	e.s.LastAction, e.s.LastActionAt = a, now
+	e.setLastAction(a, now)
 	switch {
 	case isGone(resp, err):
 		t.markGone(e, now)
 	case !failed && resp != nil:
 		t.applyConfirmed(e, resp, now)
 	case !failed:
-		applyAction(&e.s, a, now)
-		e.s.Confirmed = false
+		applyAction(e, a, now)
+		e.confirmed = false
 	}
 	t.addHistory(e, now, HistoryAction, a, result)
 	t.touch(e)
@@ -529,18 +615,42 @@ func (t *Tracker) Changed() <-chan struct{} { return t.changed }
 
 // Snapshot appends a consistent copy of every session, in the order they
 // were first seen, to dst[:0] and returns it (history is left out: see
-// Session).
+// Session). A session that dst already holds at the same place and
+// version (the caller's previous snapshot) is left as it is: a pull
+// with 100,000 sessions and a few changes writes only those.
 func (t *Tracker) Snapshot(dst []Session) []Session {
-	dst = dst[:0]
 	t.mu.Lock()
-	if cap(dst) < len(t.order) {
-		dst = make([]Session, 0, len(t.order)+len(t.order)/8)
+	n := len(t.order)
+	if cap(dst) < n {
+		dst = append(make([]Session, 0, n+n/16), dst...) // 1 MB of room at 100,000
 	}
-	for _, e := range t.order {
-		dst = append(dst, e.s)
+	old := min(len(dst), n)
+	dst = dst[:n]
+	for i, e := range t.order {
+		// A version is given to one session only, so an equal version
+		// and key mean an equal session.
+		if i < old && dst[i].Version == e.version && e.version != 0 && dst[i].Key == e.key {
+			continue
+		}
+		dst[i] = e.session()
 	}
 	t.mu.Unlock()
 	return dst
+}
+
+// RangeSessions calls f with each session, in Snapshot's order and as
+// consistent as a snapshot, without a copy of them all (the pause guard's
+// four passes a second over 100,000 sessions would otherwise hold a 19 MB
+// copy). f runs under the tracker's lock: it must be quick, must not keep
+// s, and must not call the tracker.
+func (t *Tracker) RangeSessions(f func(s *Session)) {
+	s := new(Session) // one for the pass: f may make it escape
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.order {
+		*s = e.session()
+		f(s)
+	}
 }
 
 // Session returns one session and its history, oldest entry first.
@@ -548,8 +658,8 @@ func (t *Tracker) Session(key SessionKey) (Session, []HistoryEntry, bool) {
 	key = normalKey(key)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e, ok := t.m[key]
-	if !ok {
+	e := t.lookup(key)
+	if e == nil {
 		return Session{}, nil, false
 	}
 	n := len(e.hist)
@@ -566,7 +676,7 @@ func (t *Tracker) Session(key SessionKey) (Session, []HistoryEntry, bool) {
 		}
 		hist = append(hist, he)
 	}
-	return e.s, hist, true
+	return e.session(), hist, true
 }
 
 // EventCount is the number of hub events received, valid or not.
@@ -594,11 +704,29 @@ func (t *Tracker) countInvalid() {
 // --- internals; the caller holds t.mu unless said otherwise ---
 
 func (t *Tracker) getOrCreate(key SessionKey, now time.Time) *entry {
-	if e, ok := t.m[key]; ok {
+	h := t.hash(key)
+	if e := t.m[h]; e != nil && e.key == key {
 		return e
 	}
-	e := &entry{s: Session{Key: key, FirstSeen: now, StateSince: now, Stale: t.hubDown}}
-	t.m[key] = e
+	if e := t.clash[key]; e != nil {
+		return e
+	}
+	// The key is kept for the session's life: its own copy of the id (a
+	// decoder's string may share a large buffer) and one shared copy of
+	// each UCC name (100,000 calls are on a handful of UCCs).
+	key.UCC = t.intern(key.UCC)
+	key.CorrelationID = strings.Clone(key.CorrelationID)
+	at := nanos(now)
+	e := &entry{key: key, firstSeen: at, stateSince: at, lastActionAt: noTime, stale: t.hubDown}
+	if t.m[h] == nil {
+		t.m[h] = e
+	} else {
+		if t.clash == nil {
+			t.clash = make(map[SessionKey]*entry)
+		}
+		t.clash[key] = e
+	}
+	t.mPeak = max(t.mPeak, len(t.m))
 	t.order = append(t.order, e)
 	if len(t.order) == 1 {
 		t.pokePacer() // it sleeps while there is nothing to re-read
@@ -606,63 +734,131 @@ func (t *Tracker) getOrCreate(key SessionKey, now time.Time) *entry {
 	return e
 }
 
+func (t *Tracker) hash(k SessionKey) uint64 {
+	if t.hashOf != nil {
+		return t.hashOf(k)
+	}
+	return maphash.Comparable(t.seed, k)
+}
+
+// lookup finds a session by its key (normalised), or nil.
+func (t *Tracker) lookup(k SessionKey) *entry {
+	if e := t.m[t.hash(k)]; e != nil && e.key == k {
+		return e
+	}
+	if len(t.clash) > 0 {
+		return t.clash[k]
+	}
+	return nil
+}
+
+// maxNames bounds the interned UCC names: a hub sending ever new names
+// cannot grow the table; later names are simply not shared.
+const maxNames = 1024
+
+// intern returns the tracker's copy of a UCC name.
+func (t *Tracker) intern(name string) string {
+	if s, ok := t.names[name]; ok {
+		return s
+	}
+	name = strings.Clone(name)
+	if t.names == nil {
+		t.names = make(map[string]string)
+	}
+	if len(t.names) < maxNames {
+		t.names[name] = name
+	}
+	return name
+}
+
+// compactMin is the capacity below which the tracker's tables are not
+// worth shrinking.
+const compactMin = 4096
+
+// compact gives memory back after many sessions were dropped (the calls
+// of a busy hour ended): a Go map never shrinks by itself, and the order,
+// GoneTTL and work queues keep their peak capacity. Each table is rebuilt
+// at its current size once it uses under a quarter of its peak, so the
+// cost is amortised over the removals.
+func (t *Tracker) compact() {
+	if t.mPeak >= compactMin && len(t.m) <= t.mPeak/4 {
+		m := make(map[uint64]*entry, len(t.m))
+		for h, e := range t.m {
+			m[h] = e
+		}
+		t.m, t.mPeak = m, len(m)
+	}
+	t.order = shrink(t.order)
+	t.gone = shrink(t.gone)
+	t.queue.compact()
+}
+
+// shrink returns s in a backing array of its own size once it uses under
+// a quarter of a large one.
+func shrink[T any](s []T) []T {
+	if cap(s) < compactMin || len(s) >= cap(s)/4 {
+		return s
+	}
+	return append(make([]T, 0, len(s)+len(s)/4), s...)
+}
+
 // touch gives e a new version; Version() follows.
 func (t *Tracker) touch(e *entry) {
 	t.ver++
-	e.s.Version = t.ver
+	e.version = t.ver
 	t.version.Store(t.ver)
 }
 
 // applyAction is the optimistic effect of an action (events carry the
 // action, not the resulting state).
-func applyAction(s *Session, a Action, now time.Time) {
-	rec := s.Recording
+func applyAction(e *entry, a Action, now time.Time) {
+	rec := e.rec
 	switch a {
 	case ActionStart:
-		rec = RecordingStarted
+		rec = int32(RecordingStarted)
 	case ActionPause:
-		rec = RecordingPaused
+		rec = int32(RecordingPaused)
 	case ActionStop:
-		rec = RecordingStopped
+		rec = int32(RecordingStopped)
 	case ActionMark:
-		s.Marking = MarkingMark
+		e.mark = int32(MarkingMark)
 	case ActionUnMark:
-		s.Marking = MarkingUnmark
+		e.mark = int32(MarkingUnmark)
 	case ActionSave:
-		s.Saving = SavingSave
+		e.save = int32(SavingSave)
 	case ActionDelete:
-		s.Saving = SavingDelete
+		e.save = int32(SavingDelete)
 	}
-	if rec != s.Recording {
-		s.Recording = rec
-		s.StateSince = now
+	if rec != e.rec {
+		e.rec = rec
+		e.stateSince = nanos(now)
 	}
 }
 
 // applyConfirmed sets the authoritative state from a GET or a set answer.
 // It reports whether anything shown changed.
 func (t *Tracker) applyConfirmed(e *entry, r *StateResponse, now time.Time) bool {
-	s := &e.s
-	changed := !s.Confirmed || s.Gone || s.LastError != "" ||
-		s.Recording != r.RecordingState || s.Marking != r.MarkingState || s.Saving != r.SavingState
-	if s.Recording != r.RecordingState {
-		s.StateSince = now
+	rec, mark, save := int32Of(r.RecordingState), int32Of(r.MarkingState), int32Of(r.SavingState)
+	changed := !e.confirmed || e.gone || e.lastError != "" ||
+		e.rec != rec || e.mark != mark || e.save != save
+	if e.rec != rec {
+		e.stateSince = nanos(now)
 	}
-	if s.Final || (s.Stale && !t.hubDown) {
+	if e.final || (e.stale && !t.hubDown) {
 		changed = true
 	}
-	s.Recording, s.Marking, s.Saving = r.RecordingState, r.MarkingState, r.SavingState
-	s.Confirmed, s.Gone, s.LastError, s.Final = true, false, "", false
+	e.rec, e.mark, e.save = rec, mark, save
+	e.confirmed, e.gone, e.lastError, e.final = true, false, "", false
 	if !t.hubDown {
-		s.Stale = false // known from a GET with the hub up: events keep it true
+		e.stale = false // known from a GET with the hub up: events keep it true
 	}
 	e.failures = 0
 	// Events can arrive out of order, so the last one received may not be
 	// the last one applied. A recording state has exactly one action that
 	// produces it: if the shown recording action contradicts the confirmed
 	// state, the server's order wins.
-	if want, ok := recordingActionFor(r.RecordingState); ok && isRecordingAction(s.LastAction) && s.LastAction != want {
-		s.LastAction = want
+	if want, ok := recordingActionFor(r.RecordingState); ok && isRecordingAction(Action(e.lastAction)) && Action(e.lastAction) != want {
+		e.lastAction = uint8(want)
 		changed = true
 	}
 	return changed
@@ -687,23 +883,24 @@ func isRecordingAction(a Action) bool {
 
 // markGone records that the server no longer knows the session.
 func (t *Tracker) markGone(e *entry, now time.Time) {
-	if !e.s.Gone {
-		e.s.Gone = true
+	if !e.gone {
+		e.gone = true
 		e.goneAt = now.UnixNano()
 		t.gone = append(t.gone, goneItem{e: e, at: e.goneAt})
+		if len(t.gone) == 1 {
+			t.pokeSweeper() // it sleeps while nothing is Gone
+		}
 	}
 	// An ended call is settled: not stale, not refused.
-	e.s.Confirmed, e.s.LastError, e.s.Stale, e.s.Final = true, "", false, false
+	e.confirmed, e.lastError, e.stale, e.final = true, "", false, false
 	e.failures = 0
 }
 
 func (t *Tracker) addHistory(e *entry, now time.Time, kind HistoryKind, a Action, result *string) {
-	h := histEntry{at: now.UnixNano(), result: result, kind: uint8(kind), action: uint8(a), rec: uint8(min(max(e.s.Recording, 0), 255))}
+	h := histEntry{at: now.UnixNano(), result: result, kind: uint8(kind), action: uint8(a), rec: uint8(min(max(e.rec, 0), 255))}
 	if len(e.hist) < t.cfg.HistoryLimit {
-		if e.hist == nil {
-			// Start small: most calls see a handful of entries.
-			e.hist = make([]histEntry, 0, min(4, t.cfg.HistoryLimit))
-		}
+		// append grows the ring 1, 2, 4, 8...: most of 100,000 known
+		// calls have one or two entries.
 		e.hist = append(e.hist, h)
 		return
 	}
@@ -713,20 +910,46 @@ func (t *Tracker) addHistory(e *entry, now time.Time, kind HistoryKind, a Action
 
 // --- GoneTTL ---
 
+// sweeper drops the sessions Gone for GoneTTL. It sleeps while no session
+// is Gone (an idle console is not woken every second for nothing), and
+// otherwise looks every GoneTTL/4, at most every second: the configured
+// clock may be a test's, so the wait is not computed from it.
 func (t *Tracker) sweeper(ctx context.Context) {
 	every := min(t.cfg.GoneTTL/4, time.Second)
 	every = max(every, 10*time.Millisecond)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
+	timer := time.NewTimer(every)
+	defer timer.Stop()
 	for {
+		var tick <-chan time.Time
+		if t.anyGone() {
+			timer.Reset(every)
+			tick = timer.C
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			if t.sweep(t.cfg.Now()) {
-				t.notify()
-			}
+		case <-t.goneWake:
+			timer.Stop()
+			continue
+		case <-tick:
 		}
+		if t.sweep(t.cfg.Now()) {
+			t.notify()
+		}
+	}
+}
+
+func (t *Tracker) anyGone() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.gone) > 0
+}
+
+// pokeSweeper wakes the sweeper (a first session went Gone).
+func (t *Tracker) pokeSweeper() {
+	select {
+	case t.goneWake <- struct{}{}:
+	default:
 	}
 }
 
@@ -748,7 +971,7 @@ func (t *Tracker) sweep(now time.Time) bool {
 		e := g.e
 		// An entry revived by a GET (Gone=false), or gone again later (a
 		// newer goneAt, queued again), is not due here.
-		if e.s.Gone && e.goneAt == g.at && !e.dropped {
+		if e.gone && e.goneAt == g.at && !e.dropped {
 			t.drop(e)
 			dropped++
 		}
@@ -765,6 +988,7 @@ func (t *Tracker) sweep(now time.Time) bool {
 		}
 		clear(t.order[len(kept):])
 		t.order = kept
+		t.compact()
 		t.ver++
 		t.version.Store(t.ver)
 	}
@@ -798,11 +1022,24 @@ func (q *fifo) pop() *entry {
 	if q.head == len(q.buf) {
 		q.buf = q.buf[:0]
 		q.head = 0
+		if cap(q.buf) >= 4*compactMin {
+			q.buf = nil // a burst's worth (100,000 sessions: 1 MB), not kept
+		}
 	}
 	return e
 }
 
 func (q *fifo) len() int { return len(q.buf) - q.head }
+
+// compact moves the queue into a backing array of its size once it uses
+// under a quarter of a large one.
+func (q *fifo) compact() {
+	if cap(q.buf) < compactMin || q.len() >= cap(q.buf)/4 {
+		return
+	}
+	q.buf = append(make([]*entry, 0, q.len()+q.len()/4), q.buf[q.head:]...)
+	q.head = 0
+}
 
 // wakeAndNotify follows a change made under the lock: it wakes a worker
 // when a GET was queued and tells the UI something changed.

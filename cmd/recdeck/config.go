@@ -83,6 +83,11 @@ type HubProfile struct {
 	// (default 1 MiB, anywhere365.DefaultMaxMessageSize). A larger one is
 	// skipped and reported; one over 64 times it closes the connection.
 	MaxMessageSize uint `yaml:"max_message_size"`
+	// ReadBudget is how many REST re-reads of call states a second the
+	// console may send (default 50, anywhere365.DefaultReadBudget;
+	// negative: no limit). With 100,000 calls, the default takes half an
+	// hour to see them all end.
+	ReadBudget float64 `yaml:"read_budget"`
 }
 
 // UCCPolicy is one UCC's policy override: keys left out keep the profile's.

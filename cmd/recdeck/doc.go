@@ -35,8 +35,9 @@
 //     hub event, in wire order; drops reported where they happen).
 //   - report.go: `recdeck report`, the pauses in the audit log (and its
 //     rotated files) per call, with totals per requester and UCC.
-//   - memory.go: returns freed memory to the OS once the known sessions
-//     halve (the console stays flat after the calls end).
+//   - memory.go: a soft memory limit following the live heap (100,000
+//     sessions in under 100 MB), and freed memory returned to the OS once
+//     the known sessions halve (flat after the calls end).
 //   - pci.go: `recdeck pci`, an agent's one-shot payment pause (pause,
 //     countdown, resume on Enter, at --max, or before exiting on a signal;
 //     exit 0 only when a GET confirmed the recording Started).

@@ -125,7 +125,7 @@ func startFollowing(parent context.Context, env followEnv, np namedProfile, stam
 	}
 	// Its retry cap (1 s) keeps the screen within 2 s of the truth after
 	// an outage.
-	f.tracker = anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: f.client})
+	f.tracker = anywhere365.NewTracker(anywhere365.TrackerConfig{Getter: f.client, ReadBudget: p.Hub.ReadBudget})
 	if !f.demo {
 		// The journal of the live sessions known for this server: they are
 		// re-read before the first event (the demo's simulator is new on
