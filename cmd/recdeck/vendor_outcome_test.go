@@ -66,7 +66,9 @@ func (l *vendorLossy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(rec, r) // applied here
 	body := bytes.TrimSpace(rec.Body.Bytes())
 	l.mu.Lock()
-	mode, cutAt := l.mode, min(l.cutAt, len(body)) // a later answer may be shorter than the one measured
+	// The cut lengths come from another answer; one may be shorter (a
+	// stop's): it is still cut, one byte short.
+	mode, cutAt := l.mode, min(l.cutAt, max(len(body)-1, 0))
 	l.last = len(body)
 	l.mu.Unlock()
 	switch mode {
