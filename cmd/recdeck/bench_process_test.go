@@ -19,7 +19,9 @@ package main
 //	                                sessions and 1,000 ev/s over 10,000;
 //	                                server change -> row on screen p50/p99
 //	                                (bare client: change -> event received);
-//	                                sockets in TIME-WAIT on the simulator's port
+//	                                sockets in TIME-WAIT on the simulator's port;
+//	                                REST re-reads (GETs of a session's state
+//	                                the simulator answered) per hub event
 //	BenchmarkConsoleProcessStartup  `recdeck get` wall time vs a hello-world
 //	                                Go binary; the demo's first frame
 //
@@ -152,6 +154,7 @@ func benchLoad(b *testing.B, bins benchBins, rate, calls int) {
 		err  error
 	}
 	done := make(chan rateResult, 1)
+	gets0 := env.stats(b).StateGets
 	cpu0 := []time.Duration{procCPU(con.pid()), procCPU(bare.pid())}
 	go func() {
 		var r rateResult
@@ -187,6 +190,10 @@ loop:
 	b.ReportMetric(conUS/bareUS, "console/bare-per-event")
 	b.ReportMetric(float64(timeWait(b, env.port)), "time-wait-sockets")
 	b.ReportMetric(res.resp.LagMs, "driver-lag-ms")
+	// Re-reads the events set off, counted once the console is quiet
+	// again: a budget may defer them past the window, not avoid them.
+	waitQuiet(b, con.pid())
+	b.ReportMetric(float64(env.stats(b).StateGets-gets0)/events, "REST-GETs/event")
 	if len(conLat) < 10 {
 		b.Fatalf("only %d probes reached the screen", len(conLat))
 	}
@@ -534,17 +541,40 @@ func (e *benchEnv) populate(b *testing.B, n int, ucc string) {
 
 func (e *benchEnv) endAll(b *testing.B) { e.post(b, "/sim/end-all", "", nil) }
 
+// simStats mirrors the part of sim.StatsResponse the benchmarks read.
+type simStats struct {
+	HubConnections int    `json:"hubConnections"`
+	StateGets      uint64 `json:"stateGets"`
+}
+
+func (e *benchEnv) statsErr() (simStats, error) {
+	var st simStats
+	resp, err := e.http.Get(e.url + "/sim/stats")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("GET /sim/stats: %s", resp.Status)
+	}
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func (e *benchEnv) stats(b *testing.B) simStats {
+	b.Helper()
+	st, err := e.statsErr()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // waitHub waits until n clients are on the hub.
 func (e *benchEnv) waitHub(b *testing.B, n int) {
 	b.Helper()
 	benchWait(b, fmt.Sprintf("%d hub connections", n), time.Minute, func() bool {
-		resp, err := e.http.Get(e.url + "/sim/stats")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var st struct{ HubConnections int }
-		return json.NewDecoder(resp.Body).Decode(&st) == nil && st.HubConnections >= n
+		st, err := e.statsErr()
+		return err == nil && st.HubConnections >= n
 	})
 }
 
