@@ -672,7 +672,7 @@ func (m *Model) View() tea.View {
 	}
 	v := tea.NewView(m.Render())
 	if m.opts.Pacer != nil && v.Content != m.view.Content {
-		m.opts.Pacer.drew(m.now())
+		m.opts.Pacer.drew(m.now(), v.Content)
 	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
