@@ -131,6 +131,17 @@ type table struct {
 	// flags is each flagged session's worst compliance flag: its word
 	// replaces the last action (the marker column carries its mark).
 	flags map[anywhere365.SessionKey]anywhere365.FlagKind
+
+	// status is the pane's status line as last drawn (view.go).
+	status statusCache
+}
+
+// statusCache is the status line and the key it was drawn for; next is a
+// spare buffer for the next key.
+type statusCache struct {
+	key, next []byte
+	line      string
+	ok        bool
 }
 
 // cachedRow is a rendered row and everything its text depends on.
@@ -143,6 +154,10 @@ type cachedRow struct {
 	marker   string
 	age      string
 	text     string
+	// ageAt and ageLen are where the age cell's text is in text (ageAt
+	// -1: not in one piece), so a row whose age alone changed (every row,
+	// every second) is spliced rather than drawn again.
+	ageAt, ageLen int
 }
 
 func (t *table) init() {
@@ -800,7 +815,12 @@ func (p *paints) forState(r anywhere365.RecordingState) paint {
 func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, age string, st *ui.Styles) string {
 	if c, ok := t.cache[s.Key]; ok && c.version == s.Version && c.width == t.width &&
 		c.styleGen == t.styleGen && c.selected == selected && c.flash == flash &&
-		c.marker == marker && c.age == age {
+		c.marker == marker && (c.age == age || c.ageAt >= 0) {
+		if c.age != age {
+			cell := fit(age, t.colW[colAge])
+			c.text = c.text[:c.ageAt] + cell + c.text[c.ageAt+c.ageLen:]
+			c.age, c.ageLen = age, len(cell)
+		}
 		t.next[s.Key] = c
 		return c.text
 	}
@@ -817,6 +837,7 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 	line.WriteString(ptr)
 	line.WriteString(fit(marker, markerWidth-1))
 	stateFrom, stateTo := -1, -1
+	ageFrom, ageTo := -1, -1
 	for i, c := range t.cols {
 		if i > 0 {
 			line.WriteByte(' ')
@@ -846,25 +867,38 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 				v = "·"
 			}
 		}
-		if c == colState {
-			stateFrom = line.Len()
-		}
+		from := line.Len()
 		line.WriteString(fit(v, t.colW[c]))
-		if c == colState {
-			stateTo = line.Len()
+		switch c {
+		case colState:
+			stateFrom, stateTo = from, line.Len()
+		case colAge:
+			ageFrom, ageTo = from, line.Len()
 		}
 	}
 	plain := fit(line.String(), t.width)
 	var b strings.Builder
 	b.Grow(len(plain) + 96)
+	// ageAt follows where the age cell lands in b: wrap a piece of plain,
+	// noting the age cell's place when the piece holds all of it.
+	ageAt := -1
+	if ageFrom < 0 || ageTo > len(plain) || plain[ageFrom:ageTo] != fit(age, t.colW[colAge]) {
+		ageFrom = -1 // not shown, or cut by a narrow screen
+	}
+	wrap := func(p paint, from, to int) {
+		if ageFrom >= from && ageTo <= to {
+			ageAt = b.Len() + len(p.pre) + ageFrom - from
+		}
+		p.wrap(&b, plain[from:to])
+	}
 	switch {
 	case selected:
 		// Selected and flashing rows are drawn in one style: nested colours
 		// would be cut by the inner reset. The state keeps its word and
 		// symbol, so nothing is lost.
-		pt.sel.wrap(&b, plain)
+		wrap(pt.sel, 0, len(plain))
 	case flash:
-		pt.flash.wrap(&b, plain)
+		wrap(pt.flash, 0, len(plain))
 	default:
 		base := pt.row
 		if s.Gone {
@@ -880,18 +914,22 @@ func (t *table) renderRow(s *anywhere365.Session, selected, flash bool, marker, 
 		case markFinal:
 			markerPaint = pt.err
 		}
-		markerPaint.wrap(&b, plain[:mw])
+		wrap(markerPaint, 0, mw)
 		if stateFrom >= 0 && !s.Gone && stateTo <= len(plain) {
-			base.wrap(&b, plain[mw:stateFrom])
-			pt.forState(s.Recording).wrap(&b, plain[stateFrom:stateTo])
-			base.wrap(&b, plain[stateTo:])
+			wrap(base, mw, stateFrom)
+			wrap(pt.forState(s.Recording), stateFrom, stateTo)
+			wrap(base, stateTo, len(plain))
 		} else {
-			base.wrap(&b, plain[mw:])
+			wrap(base, mw, len(plain))
 		}
 	}
 	text := b.String()
+	ageLen := 0
+	if ageAt >= 0 {
+		ageLen = ageTo - ageFrom
+	}
 	t.next[s.Key] = cachedRow{version: s.Version, width: t.width, styleGen: t.styleGen,
-		selected: selected, flash: flash, marker: marker, age: age, text: text}
+		selected: selected, flash: flash, marker: marker, age: age, text: text, ageAt: ageAt, ageLen: ageLen}
 	return text
 }
 

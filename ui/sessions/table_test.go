@@ -185,3 +185,41 @@ func TestFmtAge(t *testing.T) {
 		}
 	}
 }
+
+// A row whose age alone changed is spliced from the cached one: it must be
+// exactly the row drawn from scratch, selected or not, flashing or not,
+// across the age's forms (seconds, minutes, hours, ended), on a wide and
+// on a narrow screen.
+func TestAgeSpliceDrawsTheSameRow(t *testing.T) {
+	for _, width := range []int{140, 120, 70} {
+		p, src, clock := benchPane(t, 60)
+		p.SetSize(width, 40)
+		src.mu.Lock()
+		src.sessions[3].Gone = true
+		src.ver++
+		src.sessions[3].Version = src.ver
+		src.mu.Unlock()
+		p.pull(true)
+		p.tbl.flash[p.tbl.snap[p.tbl.rows[2]].Key] = clock.Now().Add(time.Hour)
+		p.View()
+		spliceable := 0
+		for _, c := range p.tbl.cache {
+			if c.ageAt >= 0 {
+				spliceable++
+			}
+		}
+		if ageShown := slices.Contains(p.tbl.cols, colAge); ageShown != (spliceable > 0) {
+			t.Fatalf("width %d: %d rows can have their age spliced", width, spliceable)
+		}
+		for _, step := range []time.Duration{time.Second, 59 * time.Second, time.Hour, 24 * time.Hour} {
+			p.View()
+			clock.Advance(step)
+			p.now = clock.Now()
+			spliced := p.View()
+			p.tbl.invalidate()
+			if fresh := p.View(); spliced != fresh {
+				t.Fatalf("width %d after %v: spliced rows differ from rows drawn from scratch:\n%s\n---\n%s", width, step, spliced, fresh)
+			}
+		}
+	}
+}
