@@ -294,7 +294,8 @@ func (m *Model) floor() time.Duration {
 
 // nextFrame is when the frame next has something to do: a frame after a
 // Wake (FrameFloor after the last one), whatever moves by itself
-// (timeDue), the status line's deferred news (statusAt), the pacer.
+// (timeDue), the status line's deferred news (statusAt). The pacer keeps
+// its own timer.
 func (m *Model) nextFrame() time.Time {
 	next := m.timeDue()
 	soonest := func(t time.Time) {
@@ -304,9 +305,6 @@ func (m *Model) nextFrame() time.Time {
 	}
 	soonest(m.dataDue())
 	soonest(m.statusAt)
-	if m.opts.Pacer != nil {
-		soonest(m.opts.Pacer.idleAt())
-	}
 	return next
 }
 
@@ -412,9 +410,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // superseded by an earlier timer
 		}
 		m.timerAt = time.Time{}
-		if m.opts.Pacer != nil {
-			m.opts.Pacer.check(now)
-		}
 		due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
 		switch {
 		case due(m.timeDue()):
@@ -672,7 +667,7 @@ func (m *Model) View() tea.View {
 	}
 	v := tea.NewView(m.Render())
 	if m.opts.Pacer != nil && v.Content != m.view.Content {
-		m.opts.Pacer.drew(m.now(), v.Content)
+		m.opts.Pacer.drew(v.Content)
 	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

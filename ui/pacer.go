@@ -20,10 +20,11 @@ import (
 //
 // After the frame draws a changed screen, the pacer sets the ticker to
 // FlushDelay, so the renderer writes it within about a millisecond.
-// FlushWindow after the drawn frame it looks whether the renderer has
-// written it (the renderer's last written view holds the drawn content)
-// and, if so, sets the ticker to IdleInterval at once: a drawn frame costs
-// the process two wake-ups besides its own. Every wake-up counts on an
+// FlushWindow after the drawn frame it looks (on a timer of its own, not
+// through the program's event loop) whether the renderer has written it
+// (the renderer's last written view holds the drawn content) and, if so,
+// sets the ticker to IdleInterval at once: a drawn frame costs the process
+// two wake-ups besides its own. Every wake-up counts on an
 // idle console (the Go scheduler and its monitor thread run on each), and
 // an idle console with ages in seconds on screen draws once a second. A
 // frame not yet written (a busy machine, where Bubble Tea hands the view
@@ -59,6 +60,11 @@ type RenderPacer struct {
 	lastDraw time.Time
 	checkAt  time.Time // the next look at the renderer in pacerFlush
 	drawn    string    // the content of the last drawn frame
+	// timer runs check when a stage is due; manual (tests) leaves check
+	// to the caller, and clock (nil: time.Now) tells drew the time.
+	timer  *time.Timer
+	manual bool
+	clock  func() time.Time
 }
 
 // rendererView is the renderer's lock and its last written view.
@@ -127,24 +133,40 @@ func (p *RenderPacer) Fast() bool {
 	return p.stage != pacerIdle
 }
 
-// drew is called when the frame drew a changed screen.
-func (p *RenderPacer) drew(now time.Time, content string) {
+// drew is called when the frame drew a changed screen (content).
+func (p *RenderPacer) drew(content string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := time.Now()
+	if p.clock != nil {
+		now = p.clock()
+	}
 	p.lastDraw, p.drawn = now, content
 	if t := p.lookup(); t != nil {
 		t.Reset(p.FlushDelay)
 		p.stage, p.checkAt = pacerFlush, now.Add(p.FlushWindow)
+		p.arm(p.FlushWindow)
 	}
 }
 
-// idleAt is when the pacer wants to be asked to slow the renderer down
-// (zero: it is slow already, or has nothing to pace).
+// arm runs check after d on the pacer's timer. Called with p.mu held.
+func (p *RenderPacer) arm(d time.Duration) {
+	switch {
+	case p.manual:
+	case p.timer == nil:
+		p.timer = time.AfterFunc(d, func() { p.check(time.Now()) })
+	default:
+		p.timer.Reset(d)
+	}
+}
+
+// idleAt is when the pacer next wants to run check (zero: the renderer is
+// slow already, or there is nothing to pace).
 func (p *RenderPacer) idleAt() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case p.program == nil || p.stage == pacerIdle:
+	case p.program == nil || p.ticker == nil || p.stage == pacerIdle:
 		return time.Time{}
 	case p.stage == pacerFlush:
 		return p.checkAt
@@ -152,48 +174,39 @@ func (p *RenderPacer) idleAt() time.Time {
 	return p.lastDraw.Add(p.SettleFor)
 }
 
-// check moves the renderer to its next, slower stage when it is due.
+// check moves the renderer to its next, slower stage when it is due (the
+// pacer's timer calls it; a call before then does nothing).
 func (p *RenderPacer) check(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch p.stage {
-	case pacerIdle:
+	t := p.ticker // drew found it, or the pacer never left its first stage
+	if t == nil {
 		return
+	}
+	switch p.stage {
 	case pacerFlush:
 		if now.Before(p.checkAt) {
 			return
 		}
-		t := p.lookup()
 		switch {
-		case t == nil:
 		case p.rend != nil && p.rend.wrote(p.drawn):
 			t.Reset(p.IdleInterval) // written: nothing left to flush
 			p.stage = pacerIdle
-			return
 		case p.rend != nil && now.Sub(p.lastDraw) < p.SettleFor:
 			p.checkAt = now.Add(p.FlushWindow) // not yet: look again soon
-			return
+			p.arm(p.FlushWindow)
 		default:
 			t.Reset(p.SettleInterval)
 			p.stage = pacerSettle
-			return
+			p.arm(p.lastDraw.Add(p.SettleFor).Sub(now))
 		}
 	case pacerSettle:
-		if now.Sub(p.lastDraw) < p.SettleFor {
+		if left := p.lastDraw.Add(p.SettleFor).Sub(now); left > 0 {
+			p.arm(left)
 			return
 		}
-		if t := p.lookup(); t != nil {
-			t.Reset(p.IdleInterval)
-			p.stage = pacerIdle
-			return
-		}
-	}
-	// No ticker to pace.
-	if p.looked {
-		p.program = nil // nothing to pace: stop asking
-	} else {
-		p.lastDraw = now // the renderer has not started yet: ask again later
-		p.checkAt = now.Add(p.FlushWindow)
+		t.Reset(p.IdleInterval)
+		p.stage = pacerIdle
 	}
 }
 

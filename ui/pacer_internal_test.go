@@ -29,11 +29,13 @@ func TestRenderPacerStages(t *testing.T) {
 	tk := time.NewTicker(time.Hour)
 	defer tk.Stop()
 	rend := &fakeRenderer{}
-	p := NewRenderPacer()
-	p.Attach(&fakeProgram{ticker: tk, renderer: rend})
 	t0 := time.Unix(1000, 0)
+	now := t0
+	p := NewRenderPacer()
+	p.manual, p.clock = true, func() time.Time { return now }
+	p.Attach(&fakeProgram{ticker: tk, renderer: rend})
 
-	p.drew(t0, "frame one")
+	p.drew("frame one")
 	if !p.Paced() || !p.Watching() || !p.Fast() {
 		t.Fatalf("after a drawn frame: paced %v, watching %v, fast %v", p.Paced(), p.Watching(), p.Fast())
 	}
@@ -64,7 +66,8 @@ func TestRenderPacerStages(t *testing.T) {
 	// A frame never written: looked at until SettleFor, then the
 	// renderer's own rate until SettleFor after it, then sleep.
 	t1 := t0.Add(time.Second)
-	p.drew(t1, "frame two")
+	now = t1
+	p.drew("frame two")
 	for at := t1.Add(p.FlushWindow); at.Sub(t1) < p.SettleFor; at = at.Add(p.FlushWindow) {
 		p.check(at)
 	}
@@ -81,8 +84,9 @@ func TestRenderPacerStages(t *testing.T) {
 	tk2 := time.NewTicker(time.Hour)
 	defer tk2.Stop()
 	q := NewRenderPacer()
+	q.manual, q.clock = true, func() time.Time { return t0 }
 	q.Attach(&struct{ ticker *time.Ticker }{tk2})
-	q.drew(t0, "frame")
+	q.drew("frame")
 	if !q.Paced() || q.Watching() {
 		t.Fatalf("paced %v, watching %v", q.Paced(), q.Watching())
 	}
