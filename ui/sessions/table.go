@@ -86,6 +86,7 @@ type table struct {
 	// the event loop free for keys.
 	lastPull  time.Time
 	pullEvery time.Duration
+	pullCost  time.Duration // the last pull's cost (wall time)
 
 	counts      [4]int // live calls per RecordingState 0..3
 	other       int    // live calls in states outside the documented four
@@ -185,8 +186,12 @@ func (t *table) pullFrom(src Source, v uint64) {
 	cost := time.Since(start)
 	t.lastPull = time.Now()
 	// Spend at most about a fifth of the time rebuilding, and refresh at
-	// least once a second.
-	t.pullEvery = min(4*cost, time.Second)
+	// least once a second. The cost is wall time: on a busy machine one
+	// pull may take many times its work (the process was not running), so
+	// the smaller of the last two costs counts, or one such pull would
+	// hold the next ones (and every change on screen) back.
+	t.pullEvery = min(4*min(cost, t.pullCost), time.Second)
+	t.pullCost = cost
 }
 
 // rebuild filters and sorts the snapshot, counts states, and keeps the
