@@ -763,6 +763,28 @@ func fit(s string, w int) string {
 	return s + strings.Repeat(" ", w-n)
 }
 
+// ageChangeIn is how soon what rowAge shows for s next changes by itself,
+// at least a second (ages are drawn at most once a second), or zero when
+// it never does (ended, unknown) or the column is not on screen. An age
+// in minutes changes once a minute, in hours once an hour: a console
+// whose rows are all that old draws that seldom.
+func (t *table) ageChangeIn(s *anywhere365.Session, now time.Time) time.Duration {
+	if s.Gone || s.StateSince.IsZero() || !slices.Contains(t.cols, colAge) {
+		return 0
+	}
+	d := now.Sub(s.StateSince)
+	var step time.Duration
+	switch {
+	case d < time.Hour:
+		return time.Second
+	case d < 24*time.Hour:
+		step = time.Minute // fmtAge: 1h02m
+	default:
+		step = time.Hour // fmtAge: 2d03h
+	}
+	return max(step-d%step, time.Second)
+}
+
 // rowAge is what the IN STATE column shows.
 func rowAge(s *anywhere365.Session, now time.Time) string {
 	if s.Gone {
