@@ -69,6 +69,7 @@ const (
 // size, console/bare, RSS of the console with 100,000 sessions and after
 // they ended (and were dropped after the tracker's GoneTTL).
 func BenchmarkConsoleProcessIdle(b *testing.B) {
+	logOnFailure(b)
 	bins := benchBuild(b)
 	window := benchWindow()
 	for b.Loop() {
@@ -90,15 +91,15 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			waitQuiet(b, con.pid(), bare.pid(), watch.pid())
 			cpu := measureCPU(window, con.pid(), bare.pid(), watch.pid())
 			tag := benchCount(n)
-			b.ReportMetric(cpu[0], "console-%core-"+tag)
-			b.ReportMetric(cpu[1], "bare-%core-"+tag)
-			b.ReportMetric(cpu[2], "watch-%core-"+tag)
-			b.ReportMetric(cpu[0]/cpu[1], "console/bare-idle-"+tag)
+			report(b, cpu[0], "console-%core-"+tag)
+			report(b, cpu[1], "bare-%core-"+tag)
+			report(b, cpu[2], "watch-%core-"+tag)
+			report(b, cpu[0]/cpu[1], "console/bare-idle-"+tag)
 		}
 		rss := procRSS(b, con.pid())
-		b.ReportMetric(float64(rss)/(1<<20), "console-MB-"+benchCount(known))
-		b.ReportMetric(float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-"+benchCount(known))
-		b.ReportMetric(float64(rss-baseRSS)/1024/float64(known), "console-KiB/session")
+		report(b, float64(rss)/(1<<20), "console-MB-"+benchCount(known))
+		report(b, float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-"+benchCount(known))
+		report(b, float64(rss-baseRSS)/1024/float64(known), "console-KiB/session")
 		// Every call ends; the tracker lists them as ended for its GoneTTL
 		// (30 s) and then drops them.
 		env.endAll(b)
@@ -107,7 +108,7 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			return ok && n == 0
 		})
 		waitQuiet(b, con.pid(), bare.pid(), watch.pid())
-		b.ReportMetric(float64(procRSS(b, con.pid()))/(1<<20), "console-MB-after-end")
+		report(b, float64(procRSS(b, con.pid()))/(1<<20), "console-MB-after-end")
 		env.stop()
 	}
 }
@@ -131,6 +132,7 @@ func BenchmarkConsoleProcessLoad(b *testing.B) {
 const probePrefix = "feed"
 
 func benchLoad(b *testing.B, bins benchBins, rate, calls int) {
+	logOnFailure(b)
 	window := benchWindow()
 	env := startBenchEnv(b, bins)
 	con := env.startConsole(b)
@@ -185,22 +187,22 @@ loop:
 	events := float64(res.resp.Events + len(conLat))
 	conUS := float64((cpu1[0] - cpu0[0]).Microseconds()) / events
 	bareUS := float64((cpu1[1] - cpu0[1]).Microseconds()) / events
-	b.ReportMetric(conUS, "console-µs/event")
-	b.ReportMetric(bareUS, "bare-µs/event")
-	b.ReportMetric(conUS/bareUS, "console/bare-per-event")
-	b.ReportMetric(float64(timeWait(b, env.port)), "time-wait-sockets")
-	b.ReportMetric(res.resp.LagMs, "driver-lag-ms")
+	report(b, conUS, "console-µs/event")
+	report(b, bareUS, "bare-µs/event")
+	report(b, conUS/bareUS, "console/bare-per-event")
+	report(b, float64(timeWait(b, env.port)), "time-wait-sockets")
+	report(b, res.resp.LagMs, "driver-lag-ms")
 	// Re-reads the events set off, counted once the console is quiet
 	// again: a budget may defer them past the window, not avoid them.
 	waitQuiet(b, con.pid())
-	b.ReportMetric(float64(env.stats(b).StateGets-gets0)/events, "REST-GETs/event")
+	report(b, float64(env.stats(b).StateGets-gets0)/events, "REST-GETs/event")
 	if len(conLat) < 10 {
 		b.Fatalf("only %d probes reached the screen", len(conLat))
 	}
-	b.ReportMetric(msOf(percentile(conLat, 50)), "console-p50-ms")
-	b.ReportMetric(msOf(percentile(conLat, 99)), "console-p99-ms")
-	b.ReportMetric(msOf(percentile(bareLat, 50)), "bare-p50-ms")
-	b.ReportMetric(msOf(percentile(bareLat, 99)), "bare-p99-ms")
+	report(b, msOf(percentile(conLat, 50)), "console-p50-ms")
+	report(b, msOf(percentile(conLat, 99)), "console-p99-ms")
+	report(b, msOf(percentile(bareLat, 50)), "bare-p50-ms")
+	report(b, msOf(percentile(bareLat, 99)), "bare-p99-ms")
 	env.stop()
 }
 
@@ -266,18 +268,18 @@ func BenchmarkConsoleProcessStartup(b *testing.B) {
 			helloT = append(helloT, env.timeRun(b, bins.hello))
 		}
 		g, h := percentile(getT, 50), percentile(helloT, 50)
-		b.ReportMetric(msOf(g), "get-ms")
-		b.ReportMetric(msOf(percentile(getT, 0)), "get-min-ms")
-		b.ReportMetric(msOf(h), "hello-ms")
-		b.ReportMetric(float64(g)/float64(h), "get/hello")
-		b.ReportMetric(env.initMs(b, bins.recdeck, get...), "get-init-ms")
+		report(b, msOf(g), "get-ms")
+		report(b, msOf(percentile(getT, 0)), "get-min-ms")
+		report(b, msOf(h), "hello-ms")
+		report(b, float64(g)/float64(h), "get/hello")
+		report(b, env.initMs(b, bins.recdeck, get...), "get-init-ms")
 
 		var first []time.Duration
 		for range 5 {
 			first = append(first, env.demoFirstFrame(b))
 		}
-		b.ReportMetric(msOf(percentile(first, 50)), "demo-first-frame-ms")
-		b.ReportMetric(msOf(percentile(first, 100)), "demo-first-frame-max-ms")
+		report(b, msOf(percentile(first, 50)), "demo-first-frame-ms")
+		report(b, msOf(percentile(first, 100)), "demo-first-frame-max-ms")
 		env.stop()
 	}
 }
@@ -867,6 +869,28 @@ func timeWait(b *testing.B, port int) int {
 }
 
 // --- figures ---
+
+// benchMetrics keeps what each benchmark reported, so that a run failing
+// at a later stage (sessions never dropped after they ended) still shows
+// the figures it measured: go test prints no metrics for a failed run.
+var benchMetrics sync.Map // *testing.B -> *[]string
+
+// report is b.ReportMetric, remembered for logOnFailure.
+func report(b *testing.B, v float64, unit string) {
+	b.ReportMetric(v, unit)
+	m, _ := benchMetrics.LoadOrStore(b, new([]string))
+	p := m.(*[]string)
+	*p = append(*p, strconv.FormatFloat(v, 'g', 4, 64)+" "+unit)
+}
+
+// logOnFailure logs b's figures at its end if it failed.
+func logOnFailure(b *testing.B) {
+	b.Cleanup(func() {
+		if m, ok := benchMetrics.LoadAndDelete(b); ok && b.Failed() {
+			b.Logf("figures measured before the failure: %s", strings.Join(*m.(*[]string), ", "))
+		}
+	})
+}
 
 func percentile(ds []time.Duration, p int) time.Duration {
 	s := slices.Clone(ds)
