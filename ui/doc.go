@@ -30,13 +30,20 @@
 //     how often through TickWanter, and toasts expire on time. A frame for
 //     new data that changed nothing in the active pane's body (a
 //     BodyChanger says so: events on sessions off screen) is drawn with
-//     the status line's next news, within StatusEvery (250 ms). Idle with 40 sessions on screen the console draws
-//     once a second.
+//     the status line's next news, within StatusEvery (1 s: with ages on
+//     screen, the next frame for the ages). Every frame drawn costs Bubble
+//     Tea's renderer a parse and diff of the whole screen (about five times
+//     what drawing the frame costs), so frames are drawn for what is on
+//     screen only. Idle with 40 sessions on screen the console draws once
+//     a second.
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run
-//     about a millisecond after each drawn frame, at its own rate for 50 ms
-//     after that, and once a second otherwise (through the Program's
-//     unexported ticker field; it does nothing if that field is not there).
+//     about a millisecond after each drawn frame and, as soon as it wrote
+//     that frame, once a second (through the Program's unexported ticker
+//     and renderer fields; without the renderer's it keeps the renderer's
+//     own rate for 50 ms after a frame, without the ticker it does
+//     nothing). It keeps its own timer: a drawn frame costs the process
+//     the flush and one look, no round trip through the event loop.
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Themes (themepick.go): the frame asks the terminal for its

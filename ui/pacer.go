@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // RenderPacer makes Bubble Tea's renderer write a frame as soon as it is
@@ -17,31 +19,66 @@ import (
 // (16.7 ms) to every change's way to the screen.
 //
 // After the frame draws a changed screen, the pacer sets the ticker to
-// FlushDelay, so the renderer writes it within about a millisecond; after
-// FlushWindow to the renderer's own rate (SettleInterval, 1/60 s), so a
-// frame Bubble Tea handed over late (a busy machine) is still written as
-// soon as it would have been without the pacer; and SettleFor after the
-// last drawn frame to IdleInterval. Whatever the renderer has to write
-// without a new frame is written within IdleInterval.
+// FlushDelay, so the renderer writes it within about a millisecond.
+// FlushWindow after the drawn frame it looks (on a timer of its own, not
+// through the program's event loop) whether the renderer has written it
+// (the renderer's last written view holds the drawn content) and, if so,
+// sets the ticker to IdleInterval at once: a drawn frame costs the process
+// two wake-ups besides its own. Every wake-up counts on an
+// idle console (the Go scheduler and its monitor thread run on each), and
+// an idle console with ages in seconds on screen draws once a second. A
+// frame not yet written (a busy machine, where Bubble Tea hands the view
+// over late) is looked at again every FlushWindow until SettleFor after
+// it was drawn; from then on, or when the renderer cannot be looked at (a
+// different Bubble Tea), the ticker runs at the renderer's own rate
+// (SettleInterval, 1/60 s) until SettleFor after the last drawn frame, so
+// a frame handed over late is still written as soon as it would have been
+// without the pacer, and then at IdleInterval. Whatever the renderer has
+// to write without a new frame is written within IdleInterval.
 //
-// It reaches the ticker through the Program's unexported field "ticker"
-// (reflect), the only handle there is. If the field is missing or of
-// another type (a different Bubble Tea), it does nothing and the renderer
-// runs as Bubble Tea made it: pacer_test.go pins the assumption to the
-// version in go.mod.
+// It reaches the ticker through the Program's unexported field "ticker",
+// and the renderer's last written view through the Program's field
+// "renderer" (its fields "mu" and "lastView"), with reflect: the only
+// handles there are. If a field is missing or of another type (a different
+// Bubble Tea), the pacer does without it (no ticker: it does nothing and
+// the renderer runs as Bubble Tea made it): pacer_test.go pins the
+// assumptions to the version in go.mod.
 type RenderPacer struct {
 	// FlushDelay is how soon after a drawn frame the renderer runs (1 ms),
-	// FlushWindow how long it runs that often (2.5 ms), SettleInterval its
-	// rate then (1/60 s) until SettleFor (50 ms) after the last drawn
-	// frame, and IdleInterval its rate otherwise (1 s).
+	// FlushWindow when the pacer looks whether it wrote the frame (2 ms
+	// after it was drawn, then every 2 ms), SettleInterval the renderer's
+	// rate (1/60 s) when it cannot tell, until SettleFor (50 ms) after the
+	// last drawn frame, and IdleInterval its rate otherwise (1 s).
 	FlushDelay, FlushWindow, SettleInterval, SettleFor, IdleInterval time.Duration
 
 	mu       sync.Mutex
 	program  any
 	ticker   *time.Ticker
 	looked   bool
+	rend     *rendererView // nil: not found (yet)
 	stage    pacerStage
 	lastDraw time.Time
+	checkAt  time.Time // the next look at the renderer in pacerFlush
+	drawn    string    // the content of the last drawn frame
+	// timer runs check when a stage is due; manual (tests) leaves check
+	// to the caller, and clock (nil: time.Now) tells drew the time.
+	timer  *time.Timer
+	manual bool
+	clock  func() time.Time
+}
+
+// rendererView is the renderer's lock and its last written view.
+type rendererView struct {
+	mu       *sync.Mutex
+	lastView **tea.View
+}
+
+// wrote reports whether the renderer's last written view has content.
+func (r *rendererView) wrote(content string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lv := *r.lastView
+	return lv != nil && lv.Content == content
 }
 
 type pacerStage int
@@ -57,7 +94,7 @@ const (
 func NewRenderPacer() *RenderPacer {
 	return &RenderPacer{
 		FlushDelay:     time.Millisecond,
-		FlushWindow:    2500 * time.Microsecond,
+		FlushWindow:    2 * time.Millisecond,
 		SettleInterval: time.Second / 60,
 		SettleFor:      50 * time.Millisecond,
 		IdleInterval:   time.Second,
@@ -70,7 +107,7 @@ func NewRenderPacer() *RenderPacer {
 // once Run created it.
 func (p *RenderPacer) Attach(program any) {
 	p.mu.Lock()
-	p.program, p.ticker, p.looked = program, nil, false
+	p.program, p.ticker, p.looked, p.rend = program, nil, false, nil
 	p.mu.Unlock()
 }
 
@@ -81,6 +118,14 @@ func (p *RenderPacer) Paced() bool {
 	return p.ticker != nil
 }
 
+// Watching reports whether the pacer can see what the renderer wrote (so a
+// written frame sends the renderer to sleep at once).
+func (p *RenderPacer) Watching() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rend != nil
+}
+
 // Fast reports whether the renderer runs more often than IdleInterval.
 func (p *RenderPacer) Fast() bool {
 	p.mu.Lock()
@@ -88,58 +133,85 @@ func (p *RenderPacer) Fast() bool {
 	return p.stage != pacerIdle
 }
 
-// drew is called when the frame drew a changed screen.
-func (p *RenderPacer) drew(now time.Time) {
+// drew is called when the frame drew a changed screen (content).
+func (p *RenderPacer) drew(content string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.lastDraw = now
+	now := time.Now()
+	if p.clock != nil {
+		now = p.clock()
+	}
+	p.lastDraw, p.drawn = now, content
 	if t := p.lookup(); t != nil {
 		t.Reset(p.FlushDelay)
-		p.stage = pacerFlush
+		p.stage, p.checkAt = pacerFlush, now.Add(p.FlushWindow)
+		p.arm(p.FlushWindow)
 	}
 }
 
-// idleAt is when the pacer wants to be asked to slow the renderer down
-// (zero: it is slow already, or has nothing to pace).
+// arm runs check after d on the pacer's timer. Called with p.mu held.
+func (p *RenderPacer) arm(d time.Duration) {
+	switch {
+	case p.manual:
+	case p.timer == nil:
+		p.timer = time.AfterFunc(d, func() { p.check(time.Now()) })
+	default:
+		p.timer.Reset(d)
+	}
+}
+
+// idleAt is when the pacer next wants to run check (zero: the renderer is
+// slow already, or there is nothing to pace).
 func (p *RenderPacer) idleAt() time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case p.program == nil || p.stage == pacerIdle:
+	case p.program == nil || p.ticker == nil || p.stage == pacerIdle:
 		return time.Time{}
 	case p.stage == pacerFlush:
-		return p.lastDraw.Add(p.FlushWindow)
+		return p.checkAt
 	}
 	return p.lastDraw.Add(p.SettleFor)
 }
 
-// check moves the renderer to its next, slower stage when it is due.
+// check moves the renderer to its next, slower stage when it is due (the
+// pacer's timer calls it; a call before then does nothing).
 func (p *RenderPacer) check(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	next, d, after := pacerSettle, p.SettleInterval, p.FlushWindow
+	t := p.ticker // drew found it, or the pacer never left its first stage
+	if t == nil {
+		return
+	}
 	switch p.stage {
-	case pacerIdle:
-		return
+	case pacerFlush:
+		if now.Before(p.checkAt) {
+			return
+		}
+		switch {
+		case p.rend != nil && p.rend.wrote(p.drawn):
+			t.Reset(p.IdleInterval) // written: nothing left to flush
+			p.stage = pacerIdle
+		case p.rend != nil && now.Sub(p.lastDraw) < p.SettleFor:
+			p.checkAt = now.Add(p.FlushWindow) // not yet: look again soon
+			p.arm(p.FlushWindow)
+		default:
+			t.Reset(p.SettleInterval)
+			p.stage = pacerSettle
+			p.arm(p.lastDraw.Add(p.SettleFor).Sub(now))
+		}
 	case pacerSettle:
-		next, d, after = pacerIdle, p.IdleInterval, p.SettleFor
-	}
-	if now.Sub(p.lastDraw) < after {
-		return
-	}
-	switch t := p.lookup(); {
-	case t != nil:
-		t.Reset(d)
-		p.stage = next
-	case p.looked:
-		p.program = nil // nothing to pace: stop asking
-	default:
-		p.lastDraw = now // the renderer has not started yet: ask again later
+		if left := p.lastDraw.Add(p.SettleFor).Sub(now); left > 0 {
+			p.arm(left)
+			return
+		}
+		t.Reset(p.IdleInterval)
+		p.stage = pacerIdle
 	}
 }
 
-// lookup finds the program's renderer ticker (once it exists). Called
-// with p.mu held.
+// lookup finds the program's renderer ticker (once it exists) and the
+// renderer's last written view. Called with p.mu held.
 func (p *RenderPacer) lookup() *time.Ticker {
 	if p.ticker != nil || p.looked || p.program == nil {
 		return p.ticker
@@ -157,6 +229,29 @@ func (p *RenderPacer) lookup() *time.Ticker {
 	t := *(**time.Ticker)(unsafe.Pointer(f.UnsafeAddr()))
 	if t != nil { // nil until Run starts the renderer: look again later
 		p.ticker, p.looked = t, true
+		p.rend = findRendererView(v.Elem())
 	}
 	return p.ticker
+}
+
+// findRendererView finds the renderer's lock and last written view in a
+// running tea.Program (the struct behind the pointer), or returns nil.
+func findRendererView(prog reflect.Value) *rendererView {
+	r := prog.FieldByName("renderer")
+	if !r.IsValid() || r.Kind() != reflect.Interface || r.IsNil() {
+		return nil
+	}
+	r = r.Elem()
+	if r.Kind() != reflect.Pointer || r.IsNil() || r.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	mu, lv := r.Elem().FieldByName("mu"), r.Elem().FieldByName("lastView")
+	if !mu.IsValid() || mu.Type() != reflect.TypeFor[sync.Mutex]() ||
+		!lv.IsValid() || lv.Type() != reflect.TypeFor[*tea.View]() {
+		return nil
+	}
+	return &rendererView{
+		mu:       (*sync.Mutex)(unsafe.Pointer(mu.UnsafeAddr())),
+		lastView: (**tea.View)(unsafe.Pointer(lv.UnsafeAddr())),
+	}
 }

@@ -53,6 +53,9 @@ func TestRenderPacerSlowsTheIdleRenderer(t *testing.T) {
 	waitFor(t, "the pacer to find the renderer's ticker and slow it down", func() bool {
 		return pacer.Paced() && !pacer.Fast()
 	})
+	if !pacer.Watching() {
+		t.Fatal("the pacer cannot see what the renderer wrote (its fields mu and lastView)")
+	}
 	prog.Send(ui.ToastMsg{Text: "paced toast", For: time.Minute})
 	waitFor(t, "the change to reach the output", func() bool { return strings.Contains(out.String(), "paced toast") })
 	waitFor(t, "the renderer to slow down again", func() bool { return !pacer.Fast() })

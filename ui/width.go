@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -87,10 +88,26 @@ func mayPrepend(r rune) bool {
 		r >= 0x10000 || unicode.In(r, unicode.M)
 }
 
-// runeWidths caches the width ansi.StringWidth gives a rune alone.
-var runeWidths sync.Map // rune -> int
+// runeWidths caches the width ansi.StringWidth gives a rune alone: below
+// smallRunes (every symbol the frame draws: box drawing, shapes, arrows,
+// dingbats) in an array of width+1 (0: not known yet), read without a
+// lock or a hash; above it in a map.
+const smallRunes = 0x3000
+
+var (
+	smallWidths [smallRunes]atomic.Int32
+	runeWidths  sync.Map // rune -> int
+)
 
 func runeWidth(r rune) int {
+	if r >= 0 && r < smallRunes {
+		if w := smallWidths[r].Load(); w > 0 {
+			return int(w) - 1
+		}
+		w := ansi.StringWidth(string(r))
+		smallWidths[r].Store(int32(w) + 1)
+		return w
+	}
 	if w, ok := runeWidths.Load(r); ok {
 		return w.(int)
 	}

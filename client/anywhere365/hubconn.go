@@ -36,6 +36,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/philippseith/signalr"
@@ -268,6 +269,12 @@ type hubRecord struct {
 // record dispatches one record: an event invocation goes to the
 // callbacks, anything else to the library.
 func (c *hubConn) record(rec []byte) {
+	if ev, ok := fastEvent(rec); ok {
+		if c.onEvent != nil {
+			c.onEvent(ev)
+		}
+		return
+	}
 	var hr hubRecord
 	// A record that is not JSON is the library's to refuse (it closes the
 	// connection on a protocol error, as it always did).
@@ -431,4 +438,189 @@ func dialHub(ctx context.Context, hc *http.Client, hubURL string, hdr http.Heade
 		return nil, "", err
 	}
 	return conn, na.ConnectionID, nil
+}
+
+// fastEvent decodes the usual form of an event record without
+// encoding/json (two reflective decodes per event were a tenth of the
+// console's CPU under load):
+//
+//	{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"..","CorrelationId":"..","StateAction":2}]}
+//
+// in any member order, member names in any case (as encoding/json matches
+// them), with JSON whitespace. It reports false for anything else: an
+// escape or a control character in a string, invalid UTF-8, a member name
+// that is not ASCII, another member or value type, a repeated member, an
+// invocationId, more than one argument, and an event its checks refuse;
+// the record then takes the encoding/json path, which decides as it
+// always did. FuzzFastEvent holds the two paths to the same answer.
+func fastEvent(rec []byte) (RecordingStateChangedEvent, bool) {
+	var ev RecordingStateChangedEvent
+	sc := jsonScan{b: rec}
+	var typ, target, args bool
+	ok := sc.object(func(name []byte) bool {
+		switch {
+		case !typ && asciiFold(name, "type"):
+			n, ok := sc.uint()
+			typ = true
+			return ok && n == 1
+		case !target && asciiFold(name, "target"):
+			t, ok := sc.str()
+			target = true
+			return ok && asciiFold(t, HubTarget)
+		case !args && asciiFold(name, "arguments"):
+			args = true
+			return sc.one('[') && sc.eventObject(&ev) && sc.one(']')
+		}
+		return false
+	})
+	if !ok || !typ || !target || !args || !sc.end() || eventProblem(ev) != "" {
+		return RecordingStateChangedEvent{}, false
+	}
+	return ev, true
+}
+
+// jsonScan reads the small subset of JSON fastEvent accepts.
+type jsonScan struct {
+	b []byte
+	i int
+}
+
+func (s *jsonScan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// one consumes c (after whitespace).
+func (s *jsonScan) one(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// end reports whether only whitespace is left.
+func (s *jsonScan) end() bool {
+	s.ws()
+	return s.i == len(s.b)
+}
+
+// str reads a string without escapes or control characters, in valid
+// UTF-8 (encoding/json would replace invalid bytes), and returns its bytes.
+func (s *jsonScan) str() ([]byte, bool) {
+	if !s.one('"') {
+		return nil, false
+	}
+	start, ascii := s.i, true
+	for ; s.i < len(s.b); s.i++ {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			v := s.b[start:s.i]
+			s.i++
+			return v, ascii || utf8.Valid(v)
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+// uint reads a small non-negative integer: digits without a leading zero,
+// not followed by a fraction or an exponent.
+func (s *jsonScan) uint() (int, bool) {
+	s.ws()
+	start, n := s.i, 0
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' && s.i-start < 9 {
+		n = n*10 + int(s.b[s.i]-'0')
+		s.i++
+	}
+	d := s.i - start
+	if d == 0 || (d > 1 && s.b[start] == '0') || s.i < len(s.b) && strings.IndexByte("0123456789.eE", s.b[s.i]) >= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// object reads {"name": value, ...}: member reads each value, given the
+// member's name (ASCII only, else the object is refused).
+func (s *jsonScan) object(member func(name []byte) bool) bool {
+	if !s.one('{') {
+		return false
+	}
+	if s.one('}') {
+		return true
+	}
+	for {
+		name, ok := s.str()
+		if !ok || !isASCII(name) || !s.one(':') || !member(name) {
+			return false
+		}
+		if s.one('}') {
+			return true
+		}
+		if !s.one(',') {
+			return false
+		}
+	}
+}
+
+// eventObject reads the event argument: each of its three members once,
+// the ids as strings, the action as a number.
+func (s *jsonScan) eventObject(ev *RecordingStateChangedEvent) bool {
+	var ucc, id, action bool
+	return s.object(func(name []byte) bool {
+		switch {
+		case !ucc && asciiFold(name, "UccName"):
+			v, ok := s.str()
+			ev.UccName, ucc = string(v), true
+			return ok
+		case !id && asciiFold(name, "CorrelationId"):
+			v, ok := s.str()
+			ev.CorrelationId, id = string(v), true
+			return ok
+		case !action && asciiFold(name, "StateAction"):
+			n, ok := s.uint()
+			ev.StateAction, action = Action(n), true
+			return ok
+		}
+		return false
+	})
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiFold is strings.EqualFold for an ASCII name.
+func asciiFold(b []byte, name string) bool {
+	if len(b) != len(name) {
+		return false
+	}
+	for i := range len(b) {
+		x, y := b[i], name[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package anywhere365
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -141,4 +142,86 @@ func TestHubConnKeepsLibraryAlive(t *testing.T) {
 	if err != nil || string(p[:n]) != string(pingRecord) || events != 1 {
 		t.Fatalf("Read = %q, %v after %d events; want a ping after the first", p[:n], err, events)
 	}
+}
+
+// slowEvent is the encoding/json path of hubConn.record for one record:
+// the event it delivers, or ok false when it would hand the record to the
+// library or report it invalid.
+func slowEvent(rec []byte) (RecordingStateChangedEvent, bool) {
+	var hr hubRecord
+	if json.Unmarshal(rec, &hr) != nil || hr.Type != 1 || !strings.EqualFold(hr.Target, HubTarget) || hr.InvocationID != "" || len(hr.Arguments) != 1 {
+		return RecordingStateChangedEvent{}, false
+	}
+	ev, err := DecodeEvent(hr.Arguments[0])
+	return ev, err == nil
+}
+
+// The fast path gives exactly the encoding/json path's event whenever it
+// takes a record, and takes the usual forms (any member order and case,
+// whitespace); anything unusual is left to encoding/json.
+func FuzzFastEvent(f *testing.F) {
+	id := trKey(0).CorrelationID
+	usual := []string{
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"payments","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"arguments":[{"StateAction":7,"correlationid":"` + id + `","uccName":"ucc-demo-name"}],"TARGET":"recordingstatechangedevent","Type":1}`,
+		" { \"type\" : 1 ,\n\t\"target\":\"RecordingStateChangedEvent\" , \"arguments\" : [ { \"UccName\" : \"Ünïcode ucc\" , \"CorrelationId\" : \"" + id + "\" , \"StateAction\" : 1 } ] } \r\n",
+	}
+	for _, u := range usual {
+		if _, ok := fastEvent([]byte(u)); !ok {
+			f.Fatalf("the fast path refused a usual record: %s", u)
+		}
+		f.Add(u)
+	}
+	for _, u := range []string{
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"pay\u006dents","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2,"UccName":"b"}]}`,
+		`{"type":1,"type":3,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","invocationId":"7","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":"Pause"}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2.0}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":02}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":9}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"not-a-guid","StateAction":2}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a\xff","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2}],"x":{}}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2}]}x`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2},{}]}`,
+		`{"type":1,"target":"RecordingStateChangedEvent","arguments":[]}`,
+		`{"type":1,"tar\u0067et":"RecordingStateChangedEvent","arguments":[{"UccName":"a","CorrelationId":"` + id + `","StateAction":2}]}`,
+		`{"ty\u212ape":1}`, `{"type":6}`, `{}`, `[]`, ``,
+	} {
+		f.Add(u)
+	}
+	f.Fuzz(func(t *testing.T, rec string) {
+		fast, ok := fastEvent([]byte(rec))
+		if !ok {
+			return // encoding/json decides, as before
+		}
+		slow, sok := slowEvent([]byte(rec))
+		if !sok || slow != fast {
+			t.Fatalf("record %q: fast path %+v, encoding/json %+v (taken %v)", rec, fast, slow, sok)
+		}
+	})
+}
+
+// BenchmarkHubEventDecode is one event record through the fast path and
+// through encoding/json.
+func BenchmarkHubEventDecode(b *testing.B) {
+	rec := []byte(`{"type":1,"target":"RecordingStateChangedEvent","arguments":[{"UccName":"payments","CorrelationId":"` + trKey(0).CorrelationID + `","StateAction":2}]}`)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := fastEvent(rec); !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := slowEvent(rec); !ok {
+				b.Fatal("refused")
+			}
+		}
+	})
 }

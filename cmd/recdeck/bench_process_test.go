@@ -19,7 +19,10 @@ package main
 //	                                sessions and 1,000 ev/s over 10,000;
 //	                                server change -> row on screen p50/p99
 //	                                (bare client: change -> event received);
-//	                                sockets in TIME-WAIT on the simulator's port
+//	                                sockets in TIME-WAIT on the simulator's port;
+//	                                REST re-reads (GETs of a session's state
+//	                                the simulator answered) per hub event
+//	                                during the window
 //	BenchmarkConsoleProcessStartup  `recdeck get` wall time vs a hello-world
 //	                                Go binary; the demo's first frame
 //
@@ -67,6 +70,7 @@ const (
 // size, console/bare, RSS of the console with 100,000 sessions and after
 // they ended (and were dropped after the tracker's GoneTTL).
 func BenchmarkConsoleProcessIdle(b *testing.B) {
+	logOnFailure(b)
 	bins := benchBuild(b)
 	window := benchWindow()
 	for b.Loop() {
@@ -88,15 +92,15 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			waitQuiet(b, con.pid(), bare.pid(), watch.pid())
 			cpu := measureCPU(window, con.pid(), bare.pid(), watch.pid())
 			tag := benchCount(n)
-			b.ReportMetric(cpu[0], "console-%core-"+tag)
-			b.ReportMetric(cpu[1], "bare-%core-"+tag)
-			b.ReportMetric(cpu[2], "watch-%core-"+tag)
-			b.ReportMetric(cpu[0]/cpu[1], "console/bare-idle-"+tag)
+			report(b, cpu[0], "console-%core-"+tag)
+			report(b, cpu[1], "bare-%core-"+tag)
+			report(b, cpu[2], "watch-%core-"+tag)
+			report(b, cpu[0]/cpu[1], "console/bare-idle-"+tag)
 		}
 		rss := procRSS(b, con.pid())
-		b.ReportMetric(float64(rss)/(1<<20), "console-MB-"+benchCount(known))
-		b.ReportMetric(float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-"+benchCount(known))
-		b.ReportMetric(float64(rss-baseRSS)/1024/float64(known), "console-KiB/session")
+		report(b, float64(rss)/(1<<20), "console-MB-"+benchCount(known))
+		report(b, float64(procRSS(b, bare.pid()))/(1<<20), "bare-MB-"+benchCount(known))
+		report(b, float64(rss-baseRSS)/1024/float64(known), "console-KiB/session")
 		// Every call ends; the tracker lists them as ended for its GoneTTL
 		// (30 s) and then drops them.
 		env.endAll(b)
@@ -105,7 +109,7 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			return ok && n == 0
 		})
 		waitQuiet(b, con.pid(), bare.pid(), watch.pid())
-		b.ReportMetric(float64(procRSS(b, con.pid()))/(1<<20), "console-MB-after-end")
+		report(b, float64(procRSS(b, con.pid()))/(1<<20), "console-MB-after-end")
 		env.stop()
 	}
 }
@@ -129,6 +133,7 @@ func BenchmarkConsoleProcessLoad(b *testing.B) {
 const probePrefix = "feed"
 
 func benchLoad(b *testing.B, bins benchBins, rate, calls int) {
+	logOnFailure(b)
 	window := benchWindow()
 	env := startBenchEnv(b, bins)
 	con := env.startConsole(b)
@@ -152,6 +157,7 @@ func benchLoad(b *testing.B, bins benchBins, rate, calls int) {
 		err  error
 	}
 	done := make(chan rateResult, 1)
+	gets0 := env.stats(b).StateGets
 	cpu0 := []time.Duration{procCPU(con.pid()), procCPU(bare.pid())}
 	go func() {
 		var r rateResult
@@ -176,24 +182,28 @@ loop:
 		}
 	}
 	cpu1 := []time.Duration{procCPU(con.pid()), procCPU(bare.pid())}
+	gets1 := env.stats(b).StateGets
 	if res.err != nil {
 		b.Fatalf("rate driver: %v", res.err)
 	}
 	events := float64(res.resp.Events + len(conLat))
 	conUS := float64((cpu1[0] - cpu0[0]).Microseconds()) / events
 	bareUS := float64((cpu1[1] - cpu0[1]).Microseconds()) / events
-	b.ReportMetric(conUS, "console-µs/event")
-	b.ReportMetric(bareUS, "bare-µs/event")
-	b.ReportMetric(conUS/bareUS, "console/bare-per-event")
-	b.ReportMetric(float64(timeWait(b, env.port)), "time-wait-sockets")
-	b.ReportMetric(res.resp.LagMs, "driver-lag-ms")
+	report(b, conUS, "console-µs/event")
+	report(b, bareUS, "bare-µs/event")
+	report(b, conUS/bareUS, "console/bare-per-event")
+	report(b, float64(timeWait(b, env.port)), "time-wait-sockets")
+	report(b, res.resp.LagMs, "driver-lag-ms")
+	// Re-reads during the window: the store's read budget defers the rest
+	// (they are made after the window, at the budget's rate).
+	report(b, float64(gets1-gets0)/events, "REST-GETs/event")
 	if len(conLat) < 10 {
 		b.Fatalf("only %d probes reached the screen", len(conLat))
 	}
-	b.ReportMetric(msOf(percentile(conLat, 50)), "console-p50-ms")
-	b.ReportMetric(msOf(percentile(conLat, 99)), "console-p99-ms")
-	b.ReportMetric(msOf(percentile(bareLat, 50)), "bare-p50-ms")
-	b.ReportMetric(msOf(percentile(bareLat, 99)), "bare-p99-ms")
+	report(b, msOf(percentile(conLat, 50)), "console-p50-ms")
+	report(b, msOf(percentile(conLat, 99)), "console-p99-ms")
+	report(b, msOf(percentile(bareLat, 50)), "bare-p50-ms")
+	report(b, msOf(percentile(bareLat, 99)), "bare-p99-ms")
 	env.stop()
 }
 
@@ -259,18 +269,18 @@ func BenchmarkConsoleProcessStartup(b *testing.B) {
 			helloT = append(helloT, env.timeRun(b, bins.hello))
 		}
 		g, h := percentile(getT, 50), percentile(helloT, 50)
-		b.ReportMetric(msOf(g), "get-ms")
-		b.ReportMetric(msOf(percentile(getT, 0)), "get-min-ms")
-		b.ReportMetric(msOf(h), "hello-ms")
-		b.ReportMetric(float64(g)/float64(h), "get/hello")
-		b.ReportMetric(env.initMs(b, bins.recdeck, get...), "get-init-ms")
+		report(b, msOf(g), "get-ms")
+		report(b, msOf(percentile(getT, 0)), "get-min-ms")
+		report(b, msOf(h), "hello-ms")
+		report(b, float64(g)/float64(h), "get/hello")
+		report(b, env.initMs(b, bins.recdeck, get...), "get-init-ms")
 
 		var first []time.Duration
 		for range 5 {
 			first = append(first, env.demoFirstFrame(b))
 		}
-		b.ReportMetric(msOf(percentile(first, 50)), "demo-first-frame-ms")
-		b.ReportMetric(msOf(percentile(first, 100)), "demo-first-frame-max-ms")
+		report(b, msOf(percentile(first, 50)), "demo-first-frame-ms")
+		report(b, msOf(percentile(first, 100)), "demo-first-frame-max-ms")
 		env.stop()
 	}
 }
@@ -534,17 +544,40 @@ func (e *benchEnv) populate(b *testing.B, n int, ucc string) {
 
 func (e *benchEnv) endAll(b *testing.B) { e.post(b, "/sim/end-all", "", nil) }
 
+// simStats mirrors the part of sim.StatsResponse the benchmarks read.
+type simStats struct {
+	HubConnections int    `json:"hubConnections"`
+	StateGets      uint64 `json:"stateGets"`
+}
+
+func (e *benchEnv) statsErr() (simStats, error) {
+	var st simStats
+	resp, err := e.http.Get(e.url + "/sim/stats")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("GET /sim/stats: %s", resp.Status)
+	}
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func (e *benchEnv) stats(b *testing.B) simStats {
+	b.Helper()
+	st, err := e.statsErr()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
 // waitHub waits until n clients are on the hub.
 func (e *benchEnv) waitHub(b *testing.B, n int) {
 	b.Helper()
 	benchWait(b, fmt.Sprintf("%d hub connections", n), time.Minute, func() bool {
-		resp, err := e.http.Get(e.url + "/sim/stats")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var st struct{ HubConnections int }
-		return json.NewDecoder(resp.Body).Decode(&st) == nil && st.HubConnections >= n
+		st, err := e.statsErr()
+		return err == nil && st.HubConnections >= n
 	})
 }
 
@@ -837,6 +870,28 @@ func timeWait(b *testing.B, port int) int {
 }
 
 // --- figures ---
+
+// benchMetrics keeps what each benchmark reported, so that a run failing
+// at a later stage (sessions never dropped after they ended) still shows
+// the figures it measured: go test prints no metrics for a failed run.
+var benchMetrics sync.Map // *testing.B -> *[]string
+
+// report is b.ReportMetric, remembered for logOnFailure.
+func report(b *testing.B, v float64, unit string) {
+	b.ReportMetric(v, unit)
+	m, _ := benchMetrics.LoadOrStore(b, new([]string))
+	p := m.(*[]string)
+	*p = append(*p, strconv.FormatFloat(v, 'g', 4, 64)+" "+unit)
+}
+
+// logOnFailure logs b's figures at its end if it failed.
+func logOnFailure(b *testing.B) {
+	b.Cleanup(func() {
+		if m, ok := benchMetrics.LoadAndDelete(b); ok && b.Failed() {
+			b.Logf("figures measured before the failure: %s", strings.Join(*m.(*[]string), ", "))
+		}
+	})
+}
 
 func percentile(ds []time.Duration, p int) time.Duration {
 	s := slices.Clone(ds)

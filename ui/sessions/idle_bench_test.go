@@ -1,10 +1,13 @@
 package sessions
 
 import (
+	"io"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"github.com/recdeck/recdeck/ui"
 )
@@ -24,5 +27,43 @@ func BenchmarkIdleFrame(b *testing.B) {
 		seq++
 		frame.Update(ui.TickMsg{At: clock.Now(), Seq: seq})
 		_ = frame.View()
+	}
+}
+
+// BenchmarkIdleFrameRenderer is what Bubble Tea's renderer (v2.0.10's
+// cursedRenderer.flush, reproduced with the same ultraviolet calls) does
+// with the idle frame of BenchmarkIdleFrame once a second: parse the whole
+// screen into cells, diff it against the last one, write the difference.
+// It is most of an idle console's CPU besides the Go runtime's wake-ups,
+// and depends on what the frame is made of (cells, styles), not on how it
+// was drawn.
+func BenchmarkIdleFrameRenderer(b *testing.B) {
+	p, _, clock := benchPane(b, 40)
+	frame := ui.New(ui.Options{Now: clock.Now, Tick: -1, Server: "http://127.0.0.1:8365", APIVersion: "v1"}, p)
+	frame.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+	scr := uv.NewTerminalRenderer(io.Discard, []string{"TERM=xterm-256color"})
+	scr.SetColorProfile(colorprofile.TrueColor)
+	scr.SetFullscreen(true)
+	scr.SetRelativeCursor(false)
+	buf := uv.NewScreenBuffer(140, 40)
+	flush := func(content string) {
+		buf.Clear()
+		uv.NewStyledString(content).Draw(buf, buf.Bounds())
+		scr.Render(buf.RenderBuffer)
+		if err := scr.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	flush(frame.View().Content)
+	b.ReportAllocs()
+	var seq uint64
+	for b.Loop() {
+		b.StopTimer()
+		clock.Advance(time.Second)
+		seq++
+		frame.Update(ui.TickMsg{At: clock.Now(), Seq: seq})
+		content := frame.View().Content
+		b.StartTimer()
+		flush(content)
 	}
 }

@@ -426,8 +426,8 @@ func (p *Pane) TickWanted() time.Duration {
 			// holds flashes of rows scrolled away, which need nothing).
 			soonest(until.Sub(p.now) + time.Millisecond)
 		}
-		if !s.Gone && !s.StateSince.IsZero() {
-			soonest(time.Second) // its age counts up
+		if d := t.ageChangeIn(s, p.now); d > 0 {
+			soonest(d) // its age counts up
 		}
 	}
 	return want

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -133,5 +134,45 @@ func TestBodyChangedOnlyForRowsOnScreen(t *testing.T) {
 	tick()
 	if !p.BodyChanged() {
 		t.Fatal("a new session (row count) did not change the body")
+	}
+}
+
+// Ages tick at the pace of their text: every second while they show
+// seconds (under an hour), at the next minute once they all show hours
+// and minutes, at the next hour once they all show days; and not at all
+// while the IN STATE column is not on screen.
+func TestAgesTickAtThePaceOfTheirText(t *testing.T) {
+	p, src, clock := benchPane(t, 3)
+	now := clock.Now()
+	src.mu.Lock()
+	src.sessions[0].StateSince = now.Add(-(2*time.Hour + 10*time.Second)) // 2h00m: next change in 50 s
+	src.sessions[1].StateSince = now.Add(-(3*time.Hour + 45*time.Second)) // 3h00m: in 15 s
+	src.sessions[2].StateSince = now.Add(-(50*time.Hour + 30*time.Minute))
+	for i := range src.sessions {
+		src.ver++
+		src.sessions[i].Version = src.ver
+	}
+	src.mu.Unlock()
+	p.pull(true)
+	p.rate.started = true // no events to sample
+	p.View()
+	if got := p.TickWanted(); got != 15*time.Second {
+		t.Fatalf("ages in hours and minutes: TickWanted = %v, want 15s (the soonest minute)", got)
+	}
+	src.mu.Lock()
+	src.sessions[1].StateSince = now.Add(-(59*time.Minute + 59*time.Second + 500*time.Millisecond))
+	src.ver++
+	src.sessions[1].Version = src.ver
+	src.mu.Unlock()
+	p.pull(true)
+	if got := p.TickWanted(); got != time.Second {
+		t.Fatalf("an age in seconds: TickWanted = %v, want 1s", got)
+	}
+	p.SetSize(40, 40) // too narrow for the IN STATE column
+	if slices.Contains(p.tbl.cols, colAge) {
+		t.Fatalf("columns at width 40: %v", p.tbl.cols)
+	}
+	if got := p.TickWanted(); got != 0 {
+		t.Fatalf("ages not on screen: TickWanted = %v, want 0", got)
 	}
 }

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -223,12 +224,62 @@ func twoLines(s string) []string {
 // counts per recording state. The frame shows it on every tab. On a narrow
 // screen it drops the words for the symbols (each state has its own) and
 // moves the connection error to the end.
+//
+// The line is drawn again only when what it shows changed (a dozen styled
+// parts: a fifth of an idle frame's cost otherwise, and it changes far
+// less often than the ages under it).
 func (p *Pane) StatusLine(width int) string {
 	if p.st == nil || p.cfg.Source == nil {
 		return ""
 	}
-	st := p.st
 	cs := p.cfg.Source.ConnState()
+	c := &p.tbl.status
+	c.next = p.statusKey(c.next[:0], width, cs)
+	if c.ok && string(c.next) == string(c.key) {
+		return c.line
+	}
+	c.key, c.next = c.next, c.key
+	c.line, c.ok = p.statusLine(width, cs), true
+	return c.line
+}
+
+// statusKey appends to b everything StatusLine's text depends on.
+func (p *Pane) statusKey(b []byte, width int, cs anywhere365.ConnState) []byte {
+	t := &p.tbl
+	num := func(v int64) { b = strconv.AppendInt(b, v, 10); b = append(b, ',') }
+	num(int64(width))
+	num(int64(t.styleGen))
+	num(int64(cs.Phase))
+	num(int64(cs.Attempt))
+	b = append(b, cs.LastError...)
+	b = append(b, 0)
+	if servers := p.Servers(); len(servers) > 1 { // each is named with its own state
+		for _, s := range servers {
+			scs := s.Source.ConnState()
+			num(int64(scs.Phase))
+			num(int64(scs.Attempt))
+			b = append(b, scs.LastError...)
+			b = append(b, 0)
+		}
+	}
+	for _, n := range t.counts {
+		num(int64(n))
+	}
+	for _, n := range []int{t.gone, t.unconfirmed, t.stale, t.final, len(t.snap)} {
+		num(int64(n))
+	}
+	h := p.rate.history()
+	h = h[max(0, len(h)-8):] // the sparkline's widest form shows 8
+	num(int64(len(h)))
+	for _, v := range h {
+		num(int64(math.Float64bits(v)))
+	}
+	return b
+}
+
+// statusLine draws the status line (StatusLine caches it).
+func (p *Pane) statusLine(width int, cs anywhere365.ConnState) string {
+	st := p.st
 	conn, reason := p.connWords(cs)
 	t := &p.tbl
 	c := t.counts

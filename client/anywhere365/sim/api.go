@@ -63,7 +63,11 @@ func (s *Server) routes() *http.ServeMux {
 		{"/attendantservice/api/v2/recording", true},
 	} {
 		mux.Handle("GET "+v.prefix+"/capabilities/{ucc}", s.vendor(v.v2, s.handleCapabilities))
-		mux.Handle("GET "+v.prefix+"/{ucc}/{id}", s.vendor(v.v2, s.handleGetState))
+		getState := s.vendor(v.v2, s.handleGetState)
+		mux.Handle("GET "+v.prefix+"/{ucc}/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.stateGets.Add(1) // counted before faults and auth: every re-read sent
+			getState.ServeHTTP(w, r)
+		}))
 		mux.Handle("POST "+v.prefix+"/set", s.vendor(v.v2, s.handleSet))
 	}
 	hubH := http.HandlerFunc(s.handleHub)

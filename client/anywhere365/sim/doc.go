@@ -25,7 +25,8 @@
 //     steady rate of real changes spread over calls, POST
 //     /sim/calls/{id}/toggle pauses or resumes one recorder, POST
 //     /sim/end-all ends every call the generator does not drive, GET
-//     /sim/stats counts hub connections, events and active calls.
+//     /sim/stats counts hub connections, events, active calls and GETs of
+//     a session's state (stateGets: the REST re-reads consoles made).
 //
 // # Main types and who calls them
 //

@@ -50,6 +50,9 @@ type StatsResponse struct {
 	HubConnections int    `json:"hubConnections"`
 	Events         uint64 `json:"events"`
 	ActiveCalls    int    `json:"activeCalls"`
+	// StateGets counts GET requests for a session's state (REST
+	// re-reads), v1 and v2, since the simulator started.
+	StateGets uint64 `json:"stateGets"`
 }
 
 // Bounds of the driver.
@@ -72,7 +75,7 @@ func (s *Server) driverRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sim/calls/{id}/toggle", s.handleToggle)
 	mux.HandleFunc("GET /sim/stats", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		st := StatsResponse{HubConnections: s.HubConnections(), Events: s.events, ActiveCalls: len(s.sessions)}
+		st := StatsResponse{HubConnections: s.HubConnections(), Events: s.events, ActiveCalls: len(s.sessions), StateGets: s.StateGets()}
 		s.mu.Unlock()
 		writeJSONStatus(w, http.StatusOK, st)
 	})

@@ -12,7 +12,8 @@ import (
 // The load driver's routes, end to end over HTTP: populate answers calls,
 // rate makes real state changes at about the rate asked and only on the
 // calls asked for, toggle flips one recorder, end-all ends every call the
-// generator does not drive, and stats counts all of it. Out-of-bound
+// generator does not drive, and stats counts all of it (and the GETs of a
+// session's state). Out-of-bound
 // requests are refused before anything happens.
 func TestDriverRoutes(t *testing.T) {
 	s := New(Options{Seed: 9})
@@ -88,8 +89,19 @@ func TestDriverRoutes(t *testing.T) {
 		t.Fatalf("end-all: %v", ended)
 	}
 	decode(do(t, c, "GET", base+"/sim/stats", "", nil), &st)
-	if st.ActiveCalls != 0 || st.Events != s.EventsPublished() {
+	if st.ActiveCalls != 0 || st.Events != s.EventsPublished() || st.StateGets != 0 {
 		t.Fatalf("stats after end-all: %+v", st)
+	}
+	// stateGets counts every GET of a session's state, v1 and v2, whatever
+	// the answer (an unknown call, a refused token); nothing else.
+	for _, path := range []string{"/attendantservice/api/recording/helpdesk/" + helpdesk[0].CorrelationId,
+		"/attendantservice/api/recording/nope/123", "/attendantservice/api/v2/recording/helpdesk/123",
+		"/attendantservice/api/recording/capabilities/helpdesk"} {
+		do(t, c, "GET", base+path, "", nil)
+	}
+	decode(do(t, c, "GET", base+"/sim/stats", "", nil), &st)
+	if st.StateGets != 3 || s.StateGets() != 3 {
+		t.Fatalf("stateGets after three GETs of a state and one of capabilities: %+v, StateGets() = %d", st, s.StateGets())
 	}
 	if !strings.Contains(string(do(t, c, "POST", base+"/sim/rate", `{"rate":10,"calls":5,"seconds":1}`, nil).body), "no active API call") {
 		t.Error("rate with no call left should say so")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
@@ -126,6 +127,10 @@ type Server struct {
 	ended    []CallState         // most recent ended sessions, oldest first
 	cdr      []CallDetailRecord
 	events   uint64 // events published so far
+
+	// stateGets counts GET requests for a session's state (v1 and v2,
+	// answered or not): the REST re-reads a console makes.
+	stateGets atomic.Uint64
 
 	faults *faultState
 	tokens *tokenIssuer
@@ -268,6 +273,11 @@ func TokenPath(tenant string) string {
 
 // EventsPublished is how many RecordingStateChangedEvents the simulator has
 // handed to the hub so far.
+// StateGets returns how many GET requests for a session's state (GET
+// .../recording/{ucc}/{id}, v1 and v2, whatever the answer) the simulator
+// has received.
+func (s *Server) StateGets() uint64 { return s.stateGets.Load() }
+
 func (s *Server) EventsPublished() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
