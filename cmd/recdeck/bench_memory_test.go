@@ -38,18 +38,7 @@ func BenchmarkConsoleProcessMemory(b *testing.B) {
 		base := procRSS(b, con.pid())
 		b.ReportMetric(float64(base)/(1<<20), "console-MB-base")
 
-		// In steps the console reads as they come: the simulator drops a
-		// hub client 65,536 events behind, and the API cannot list calls,
-		// so a console dropped mid-burst would never learn the rest.
-		for known := 40; known < n; {
-			step := min(10_000, n-known)
-			env.populate(b, step, "payments")
-			known += step
-			con.waitScreen(b, fmt.Sprintf("%d sessions on the status line", known), 5*time.Minute, func(s string) bool {
-				got, ok := screenSessions(s)
-				return ok && got >= known
-			})
-		}
+		env.populateSeen(b, con, 40, n)
 		con.waitSessions(b, n)
 		time.Sleep(5 * time.Second) // a few pulls and collections at the full size
 		rss := procRSS(b, con.pid())
