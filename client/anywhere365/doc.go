@@ -103,7 +103,10 @@
 //     takes "cannot be started" as resolved so two consoles never fight.
 //     With EnforceMaxPause it does the same for every pause past the
 //     maximum. Triggers TriggerPaymentMode and TriggerPolicy name these
-//     resumes in the audit log.
+//     resumes in the audit log. It polls every Poll (250 ms) only while
+//     something is timed (a pause open, armed or seen short of MaxPause, a
+//     call Uninitialized within StartGrace), otherwise every IdlePoll
+//     (1 s): an idle console wakes once a second for it, not four times.
 //   - compliance.go: Assess (overdue, not recording, ended while paused,
 //     marked for delete) and Compliance, the alerts raised once, listed
 //     until resolved or acknowledged, and counted for the header.

@@ -35,7 +35,10 @@ import (
 //
 // Everything runs on the guard's goroutine (Run) and one goroutine per
 // request in flight; the screen reads Status copies. The clock (Now) is
-// injectable; the loop itself polls on a real ticker every Poll.
+// injectable; the loop itself polls on a real timer: every Poll while
+// something is timed (a pause open, armed or seen anywhere, a call that may
+// still be flagged "not recording"), and every IdlePoll otherwise, so an
+// idle console is not woken four times a second for nothing.
 
 // Audit triggers of automatic resumes: the same strings the console's audit
 // log uses (ui/audit), so the report can tell who ended a pause.
@@ -86,7 +89,13 @@ type GuardConfig struct {
 	// Compliance, when set, is updated from the same snapshot every poll.
 	Compliance *Compliance
 	Now        func() time.Time
-	Poll       time.Duration
+	// Poll is the loop's period while anything is timed: a pause (open,
+	// armed, or seen in the store short of its MaxPause) or a call
+	// Uninitialized within its StartGrace. IdlePoll (default 4*Poll, 1 s
+	// with the default Poll) is its period otherwise: how late a flag that
+	// needs no clock (a confirmed Stop, a Delete mark) or a new pause can
+	// be seen; its deadline still counts from the pause itself.
+	Poll, IdlePoll time.Duration
 	// RetryMin and RetryMax shape the backoff between failed resumes.
 	RetryMin, RetryMax time.Duration
 	// RequestTimeout bounds one resume (default 10 s).
@@ -140,6 +149,9 @@ func NewPauseGuard(cfg GuardConfig) *PauseGuard {
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultGuardPoll
 	}
+	if cfg.IdlePoll < cfg.Poll {
+		cfg.IdlePoll = 4 * cfg.Poll
+	}
 	if cfg.RetryMin <= 0 {
 		cfg.RetryMin = DefaultGuardRetryMin
 	}
@@ -165,11 +177,15 @@ func (g *PauseGuard) Run(ctx context.Context) {
 	g.mu.Lock()
 	g.ctx = ctx
 	g.mu.Unlock()
-	t := time.NewTicker(g.cfg.Poll)
+	t := time.NewTimer(g.cfg.Poll)
 	defer t.Stop()
 	defer g.wg.Wait()
 	for {
-		g.step()
+		d := g.cfg.IdlePoll
+		if g.step() {
+			d = g.cfg.Poll
+		}
+		t.Reset(d)
 		select {
 		case <-ctx.Done():
 			return
@@ -368,8 +384,9 @@ func (g *PauseGuard) resolve(p *guardedPause, outcome string, now time.Time) {
 }
 
 // step is one poll: follow the open pauses, open new ones, send what is
-// due, and update the compliance flags.
-func (g *PauseGuard) step() {
+// due, and update the compliance flags. It reports whether anything is
+// timed (see Poll), so the next poll must come at Poll.
+func (g *PauseGuard) step() (timed bool) {
 	now := g.cfg.Now()
 	// One pass over the sessions: the pauses past the policy's maximum,
 	// and the compliance flags. A Source that can range over its sessions
@@ -377,10 +394,21 @@ func (g *PauseGuard) step() {
 	// held for good, besides the screen's own.
 	over := g.over[:0]
 	check := func(s *Session) {
-		if s.Gone || s.Recording != RecordingPaused {
+		if s.Gone {
+			return
+		}
+		if s.Recording == RecordingUninitialized && !timed {
+			// Flagged "not recording" once past StartGrace: on time.
+			pol := g.cfg.Policies.For(s.Key.UCC)
+			timed = pol.RecordsByDefault && !s.FirstSeen.IsZero() && now.Sub(s.FirstSeen) <= pol.StartGrace
+		}
+		if s.Recording != RecordingPaused {
 			return
 		}
 		pol := g.cfg.Policies.For(s.Key.UCC)
+		// Flagged overdue, and resumed where enforced, at MaxPause: on
+		// time (an open pause keeps the poll fast past it, below).
+		timed = timed || (!s.StateSince.IsZero() && now.Sub(s.StateSince) <= pol.MaxPause)
 		if pol.EnforceMaxPause && !s.StateSince.IsZero() && now.Sub(s.StateSince) >= pol.MaxPause {
 			over = append(over, *s)
 		}
@@ -423,6 +451,7 @@ func (g *PauseGuard) step() {
 			}
 			continue
 		}
+		timed = true // followed, resumed, retried at Poll
 		s, _, ok := g.cfg.Source.Session(key)
 		switch {
 		case !ok:
@@ -440,11 +469,14 @@ func (g *PauseGuard) step() {
 			due = append(due, p)
 		}
 	}
+	// An armed session's next pause is guarded from its start.
+	timed = timed || len(g.armed) > 0
 	ctx := g.ctx
 	g.mu.Unlock()
 	for _, p := range due {
 		g.send(ctx, p.Key, p.trigger)
 	}
+	return timed
 }
 
 // sessionRanger is a GuardSource that can show its sessions one by one
