@@ -12,86 +12,37 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/internal/losstest"
 	"github.com/recdeck/recdeck/ui/audit"
 )
 
-// lossy is a loopback server in front of the simulator: a set is applied,
-// then check runs (inside the handler, before any answer), then the
-// answer is lost as mode says.
+// lossy is a loopback server in front of the simulator that applies a
+// set, then runs check (inside the handler, before any answer), then loses
+// the answer as its mode says (package losstest).
 type lossy struct {
-	*httptest.Server
-	sim   *sim.Server
-	mu    sync.Mutex
-	mode  string // "", "stall", "garbage", "hangup", "cut"
-	cutAt int
-	check func()
-	done  chan struct{}
+	*losstest.Server
+	URL string
+	sim *sim.Server
 }
 
 func newLossy(t *testing.T) *lossy {
 	t.Helper()
-	l := &lossy{sim: sim.New(sim.Options{Seed: 3}), done: make(chan struct{})}
-	l.Server = httptest.NewServer(http.HandlerFunc(l.serve))
-	t.Cleanup(func() {
-		close(l.done)
-		l.CloseClientConnections()
-		l.Close()
-		l.sim.Close()
+	l := &lossy{sim: sim.New(sim.Options{Seed: 3})}
+	t.Cleanup(l.sim.Close) // after the server below has closed
+	l.Server, l.URL = losstest.Serve(t, l.sim.Handler(), func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/recording/set")
 	})
 	return l
-}
-
-func (l *lossy) setMode(mode string, cutAt int, check func()) {
-	l.mu.Lock()
-	l.mode, l.cutAt, l.check = mode, cutAt, check
-	l.mu.Unlock()
-}
-
-func (l *lossy) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/recording/set") {
-		l.sim.Handler().ServeHTTP(w, r)
-		return
-	}
-	l.mu.Lock()
-	mode, cutAt, check := l.mode, l.cutAt, l.check
-	l.mu.Unlock()
-	rec := httptest.NewRecorder()
-	l.sim.Handler().ServeHTTP(rec, r)
-	if check != nil {
-		check()
-	}
-	body := rec.Body.Bytes()
-	switch mode {
-	case "stall":
-		select {
-		case <-r.Context().Done():
-		case <-l.done:
-		}
-	case "hangup":
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
-	case "garbage":
-		w.Write([]byte("<html>\x1b]0;pwned\x07 proxy error</html>"))
-	case "cut":
-		w.Header().Set("Content-Length", strconv.Itoa(cutAt))
-		w.Write(body[:cutAt])
-	default:
-		w.WriteHeader(rec.Code)
-		w.Write(body)
-	}
 }
 
 func (l *lossy) newCall(t *testing.T) string {
@@ -135,7 +86,7 @@ func TestSetUnknownOutcomeExits4ReReadsAndAuditsAhead(t *testing.T) {
 	l := newLossy(t)
 
 	// The length of the real answer, to cut it at every length.
-	l.setMode("", 0, nil)
+	l.Set("", 0, nil)
 	probe := l.newCall(t)
 	code, out, errOut := coreRun(t, "set", "pause", "--base-url", l.URL, "--ucc", "payments", "--call", probe, "--sip", sim.DemoAgent, "--json")
 	if code != exitOK {
@@ -153,14 +104,14 @@ func TestSetUnknownOutcomeExits4ReReadsAndAuditsAhead(t *testing.T) {
 	}
 	cases := []tc{{"stall", 0}, {"garbage", 0}, {"hangup", 0}}
 	for n := 0; n < full; n += 1 + n/16 { // every length at first, then spaced
-		cases = append(cases, tc{"cut", n})
+		cases = append(cases, tc{losstest.Short, n})
 	}
-	cases = append(cases, tc{"cut", full - 1})
+	cases = append(cases, tc{losstest.Short, full - 1})
 	for _, c := range cases {
 		name := c.mode + "-" + strconv.Itoa(c.cutAt)
 		id := l.newCall(t)
 		sawAttempt := false
-		l.setMode(c.mode, c.cutAt, func() {
+		l.Set(c.mode, c.cutAt, func() {
 			// Inside the handler: the simulator has applied the pause,
 			// nothing is answered yet, and the attempt is on disk.
 			recs := auditRecords(t, logPath)
@@ -276,7 +227,7 @@ func TestSetKilledBeforeTheAnswer(t *testing.T) {
 	l := newLossy(t)
 	id := l.newCall(t)
 	applied := make(chan bool, 1)
-	l.setMode("stall", 0, func() {
+	l.Set("stall", 0, func() {
 		recs := auditRecords(t, logPath)
 		applied <- len(recs) == 1 && recs[0].Phase == audit.PhaseAttempt && recs[0].CorrelationID == id
 	})
@@ -311,7 +262,7 @@ func TestSetKilledBeforeTheAnswer(t *testing.T) {
 	}
 
 	// The next console start.
-	l.setMode("", 0, nil)
+	l.Set("", 0, nil)
 	x := newTFConsole(t, "--base-url", l.URL)
 	want := "1 action from the last run has no recorded outcome (Pause payments/" + id + "): re-reading"
 	x.until("the dangling attempt reported and its call shown paused", 15*time.Second, func(scr string) bool {

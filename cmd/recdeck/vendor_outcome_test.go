@@ -6,105 +6,20 @@ package main
 // state re-read, for VoipNow); connection refused stays exit 3.
 
 import (
-	"bytes"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/recdeck/recdeck/client/httpsafe"
 	noojeesim "github.com/recdeck/recdeck/client/noojee/sim"
 	"github.com/recdeck/recdeck/client/voipnow"
 	voipnowsim "github.com/recdeck/recdeck/client/voipnow/sim"
+	"github.com/recdeck/recdeck/internal/losstest"
 	"github.com/recdeck/recdeck/ui/audit"
 )
-
-// vendorLossy is a loopback server in front of a simulator: a matching
-// request is applied by the simulator, then its answer is lost as mode
-// says; everything else is served as it is.
-type vendorLossy struct {
-	next  http.Handler
-	match func(*http.Request) bool
-	done  chan struct{}
-	hits  atomic.Int32 // matching requests received
-	mu    sync.Mutex
-	mode  string // "", "stall", "stallbody", "hangup", "garbage", "cut" (body cut, connection closed), "short" (JSON cut, length matching), "504"
-	cutAt int
-	last  int // the trimmed length of the last real answer
-}
-
-func newVendorLossy(t *testing.T, next http.Handler, match func(*http.Request) bool) (*vendorLossy, string) {
-	t.Helper()
-	l := &vendorLossy{next: next, match: match, done: make(chan struct{})}
-	srv := httptest.NewServer(l)
-	t.Cleanup(func() {
-		close(l.done)
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	return l, srv.URL
-}
-
-func (l *vendorLossy) set(mode string, cutAt int) {
-	l.mu.Lock()
-	l.mode, l.cutAt = mode, cutAt
-	l.mu.Unlock()
-}
-
-func (l *vendorLossy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !l.match(r) {
-		l.next.ServeHTTP(w, r)
-		return
-	}
-	l.hits.Add(1)
-	rec := httptest.NewRecorder()
-	l.next.ServeHTTP(rec, r) // applied here
-	body := bytes.TrimSpace(rec.Body.Bytes())
-	l.mu.Lock()
-	// The cut lengths come from another answer; one may be shorter (a
-	// stop's): it is still cut, one byte short.
-	mode, cutAt := l.mode, min(l.cutAt, max(len(body)-1, 0))
-	l.last = len(body)
-	l.mu.Unlock()
-	switch mode {
-	case "stall":
-		select {
-		case <-r.Context().Done():
-		case <-l.done:
-		}
-	case "stallbody": // a 200 whose body stops half way
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body[:len(body)/2])
-		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-l.done:
-		}
-	case "hangup":
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
-	case "garbage":
-		w.Write([]byte("<html>\x1b]0;pwned\x07 proxy error</html>"))
-	case "cut": // the whole length declared, the connection closed early
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body[:cutAt])
-	case "short": // a complete HTTP answer holding cut JSON
-		w.Header().Set("Content-Length", strconv.Itoa(cutAt))
-		w.Write(body[:cutAt])
-	case "504":
-		w.WriteHeader(http.StatusGatewayTimeout)
-		w.Write([]byte("gateway timeout"))
-	default:
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-	}
-}
 
 // lossCases are the ways an answer is lost, with the cut lengths of an
 // answer of n bytes: every length up to every, then spaced (a long answer
@@ -147,7 +62,7 @@ func TestVoipnowRecordUnknownOutcomeExits4AndReReads(t *testing.T) {
 	vendorIsolate(t, "")
 	t.Setenv(voipnowSecretEnv, "demo")
 	s := voipnowsim.New(voipnowsim.Options{LiveCalls: -1})
-	l, url := newVendorLossy(t, s.Handler(), func(r *http.Request) bool { return r.Method == http.MethodPut })
+	l, url := losstest.Serve(t, s.Handler(), func(r *http.Request) bool { return r.Method == http.MethodPut })
 	base := []string{"voipnow", "--base-url", url, "--client-id", "demo", "--timeout", "2s"}
 	recording := func(id string) bool {
 		c, err := voipnowClientFor(url).GetCall(t.Context(), "", "", id)
@@ -163,9 +78,7 @@ func TestVoipnowRecordUnknownOutcomeExits4AndReReads(t *testing.T) {
 	if code, out, errs := vendorRun(t, append(base, "record", "start", "--call", probe, "--view", "01")...); code != exitOK {
 		t.Fatalf("plain start: %d %s %s", code, out, errs)
 	}
-	l.mu.Lock()
-	full := l.last
-	l.mu.Unlock()
+	full := l.Last()
 	if full < 20 {
 		t.Fatalf("answer of %d bytes", full)
 	}
@@ -182,14 +95,14 @@ func TestVoipnowRecordUnknownOutcomeExits4AndReReads(t *testing.T) {
 			}
 		}
 		cut, _ := strconv.Atoi(c[1])
-		l.set(c[0], cut)
-		hits := l.hits.Load()
+		l.Set(c[0], cut, nil)
+		hits := l.Hits()
 		code, out, errs := vendorRun(t, append(base, "record", verb, "--call", id, "--view", "01")...)
-		l.set("", 0)
+		l.Set("", 0, nil)
 		if code != exitUnknown {
 			t.Fatalf("%s: exit %d, want 4\n%s\n%s", name, code, out, errs)
 		}
-		if n := l.hits.Load() - hits; n != 1 {
+		if n := l.Hits() - hits; n != 1 {
 			t.Fatalf("%s: %d PUTs sent, want 1 (never retried)", name, n)
 		}
 		if recording(id) != start {
@@ -211,9 +124,9 @@ func TestVoipnowRecordUnknownOutcomeExits4AndReReads(t *testing.T) {
 
 	// --json: one error object of kind unknown.
 	id := s.AddCall(voipnowsim.ExtSales, voipnow.FlowIncoming, "", 0, 0)
-	l.set("hangup", 0)
+	l.Set("hangup", 0, nil)
 	code, out, errs := vendorRun(t, append(base, "--json", "record", "start", "--call", id, "--view", "01")...)
-	l.set("", 0)
+	l.Set("", 0, nil)
 	if je := jsonErrorOf(t, out); code != exitUnknown || je.Kind != "unknown" || je.ExitStatus != exitUnknown ||
 		!strings.Contains(je.Message, "re-read: now recording") {
 		t.Fatalf("json: %d %+v %s", code, je, errs)
@@ -233,7 +146,7 @@ func TestNoojeeStartStopUnknownOutcomeExits4(t *testing.T) {
 	vendorIsolate(t, "")
 	t.Setenv(noojeeKeyEnv, "demo")
 	s := noojeesim.New(noojeesim.Config{Seed: 5})
-	l, url := newVendorLossy(t, s.Handler(), func(r *http.Request) bool {
+	l, url := losstest.Serve(t, s.Handler(), func(r *http.Request) bool {
 		return strings.Contains(r.URL.Path, "CallManagementAPI/start") || strings.Contains(r.URL.Path, "CallManagementAPI/stop")
 	})
 	run := func(auth, op, target string, extra ...string) (int, string, string) {
@@ -243,9 +156,7 @@ func TestNoojeeStartStopUnknownOutcomeExits4(t *testing.T) {
 	if code, out, errs := run("apikey", "start", "499"); code != exitOK {
 		t.Fatalf("plain start: %d %s %s", code, out, errs)
 	}
-	l.mu.Lock()
-	full := l.last
-	l.mu.Unlock()
+	full := l.Last()
 
 	for i, c := range lossCases(full, 64) {
 		start := i%2 == 0
@@ -260,14 +171,14 @@ func TestNoojeeStartStopUnknownOutcomeExits4(t *testing.T) {
 		}
 		name := c[0] + "-" + c[1] + "-" + op + "-" + auth
 		cut, _ := strconv.Atoi(c[1])
-		l.set(c[0], cut)
-		hits := l.hits.Load()
+		l.Set(c[0], cut, nil)
+		hits := l.Hits()
 		code, out, errs := run(auth, op, target)
-		l.set("", 0)
+		l.Set("", 0, nil)
 		if code != exitUnknown {
 			t.Fatalf("%s: exit %d, want 4\n%s\n%s", name, code, out, errs)
 		}
-		if n := l.hits.Load() - hits; n != 1 {
+		if n := l.Hits() - hits; n != 1 {
 			t.Fatalf("%s: %d requests sent, want 1 (never retried)", name, n)
 		}
 		if s.Recording(target) != start {
@@ -284,7 +195,7 @@ func TestNoojeeStartStopUnknownOutcomeExits4(t *testing.T) {
 		}
 	}
 
-	l.set("hangup", 0)
+	l.Set("hangup", 0, nil)
 	code, out, _ := run("hash", "start", "777", "--json")
 	if je := jsonErrorOf(t, out); code != exitUnknown || je.Kind != "unknown" {
 		t.Fatalf("json: %d %+v", code, je)

@@ -12,12 +12,9 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,68 +23,29 @@ import (
 
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/internal/losstest"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
 	"github.com/recdeck/recdeck/ui/uitest"
 )
 
-// answerLoser serves the simulator and loses the answers of sets.
+// answerLoser serves the simulator and loses the answers of sets
+// (package losstest).
 type answerLoser struct {
-	*httptest.Server
-	sim   *sim.Server
-	mu    sync.Mutex
-	mode  string
-	check func()
-	done  chan struct{}
-}
-
-func (l *answerLoser) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/recording/set") {
-		l.sim.Handler().ServeHTTP(w, r)
-		return
-	}
-	l.mu.Lock()
-	mode, check := l.mode, l.check
-	l.mu.Unlock()
-	rec := httptest.NewRecorder()
-	l.sim.Handler().ServeHTTP(rec, r) // applied
-	if check != nil {
-		check()
-	}
-	body := rec.Body.Bytes()
-	switch mode {
-	case "stall":
-		select {
-		case <-r.Context().Done():
-		case <-l.done:
-		}
-	case "hangup":
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
-	case "garbage":
-		w.Write([]byte("\x1b[2J<html>bad gateway</html>"))
-	case "cut":
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)/2))
-		w.Write(body[:len(body)/2])
-	default:
-		w.WriteHeader(rec.Code)
-		w.Write(body)
-	}
+	*losstest.Server
+	URL string
+	sim *sim.Server
 }
 
 func TestUnknownOutcomeIsShownReReadAndAudited(t *testing.T) {
 	opt := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
-	l := &answerLoser{sim: sim.New(sim.Options{Seed: 11}), done: make(chan struct{})}
-	l.Server = httptest.NewServer(http.HandlerFunc(l.serve))
-	t.Cleanup(func() {
-		close(l.done)
-		l.CloseClientConnections()
-		l.Close()
-		l.sim.Close()
+	l := &answerLoser{sim: sim.New(sim.Options{Seed: 11})}
+	t.Cleanup(l.sim.Close) // after the server below has closed
+	l.Server, l.URL = losstest.Serve(t, l.sim.Handler(), func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/recording/set")
 	})
-	for _, mode := range []string{"stall", "cut", "garbage", "hangup"} {
+	for _, mode := range []string{losstest.Stall, losstest.Short, losstest.Garbage, losstest.Hangup} {
 		t.Run(mode, func(t *testing.T) { unknownOutcomeScene(t, l, mode) })
 	}
 }
@@ -133,8 +91,7 @@ func unknownOutcomeScene(t *testing.T, l *answerLoser, mode string) {
 	until("the call confirmed as started", row("● Started"))
 
 	var attemptOnDisk bool
-	l.mu.Lock()
-	l.mode, l.check = mode, func() {
+	l.Set(mode, -1, func() { // a Short answer is cut half way
 		data, err := os.ReadFile(logPath)
 		if err != nil {
 			return
@@ -145,13 +102,8 @@ func unknownOutcomeScene(t *testing.T, l *answerLoser, mode string) {
 			attemptOnDisk = r.Phase == audit.PhaseAttempt && r.CorrelationID == call.CorrelationId && r.Action == "Pause" &&
 				r.Server == l.URL && r.Source == audit.SourceConsole && r.Profile == "lossy"
 		}
-	}
-	l.mu.Unlock()
-	defer func() {
-		l.mu.Lock()
-		l.mode, l.check = "", nil
-		l.mu.Unlock()
-	}()
+	})
+	defer l.Set(losstest.Deliver, 0, nil)
 
 	d.Press("p")
 	if !attemptOnDisk {

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,69 +15,44 @@ import (
 
 	"github.com/recdeck/recdeck/client/voipnow"
 	"github.com/recdeck/recdeck/client/voipnow/sim"
+	"github.com/recdeck/recdeck/internal/losstest"
 	"github.com/recdeck/recdeck/ui"
 	"github.com/recdeck/recdeck/ui/audit"
 )
 
 // lossyPBX is the simulator behind a loopback server that applies each
-// PUT and then loses its answer as mode says.
+// PUT and then loses its answer as its mode says (package losstest). After
+// a 204 (losstest.NoContent) the next GET fails, so the call cannot be
+// read back.
 type lossyPBX struct {
-	sim   *sim.Server
-	done  chan struct{}
-	mu    sync.Mutex
-	mode  string // "", "stall", "hangup", "garbage", "cut"
-	cutAt int
-	puts  int
-	// failGets: GETs to answer 502 (after mode "204").
-	failGets int
+	*losstest.Server
+	mu       sync.Mutex
+	noBody   bool // the mode is NoContent
+	failGets int  // GETs to answer 502
+}
+
+func (l *lossyPBX) set(mode string, cutAt int) {
+	l.mu.Lock()
+	l.noBody = mode == losstest.NoContent
+	l.mu.Unlock()
+	l.Set(mode, cutAt, nil)
 }
 
 func (l *lossyPBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPut {
-		l.mu.Lock()
-		fail := l.failGets > 0
-		if fail {
-			l.failGets--
-		}
-		l.mu.Unlock()
-		if fail {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		l.sim.Handler().ServeHTTP(w, r)
+	l.mu.Lock()
+	fail := r.Method != http.MethodPut && l.failGets > 0
+	if fail {
+		l.failGets--
+	}
+	if r.Method == http.MethodPut && l.noBody {
+		l.failGets = 1
+	}
+	l.mu.Unlock()
+	if fail {
+		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
-	rec := httptest.NewRecorder()
-	l.sim.Handler().ServeHTTP(rec, r) // applied
-	body := bytes.TrimSpace(rec.Body.Bytes())
-	l.mu.Lock()
-	mode, cutAt := l.mode, min(l.cutAt, len(body))
-	l.puts++
-	l.mu.Unlock()
-	switch mode {
-	case "stall":
-		select {
-		case <-r.Context().Done():
-		case <-l.done:
-		}
-	case "hangup":
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
-	case "garbage":
-		w.Write([]byte("\x1b[2J<html>bad gateway</html>"))
-	case "204": // accepted, no body; the next GET fails
-		l.mu.Lock()
-		l.failGets = 1
-		l.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	case "cut":
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body[:cutAt])
-	default:
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-	}
+	l.Server.ServeHTTP(w, r)
 }
 
 // newLossyHarness is newHarness with the PBX behind a lossyPBX and an
@@ -86,10 +60,11 @@ func (l *lossyPBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newLossyHarness(t *testing.T) (*harness, *lossyPBX, string) {
 	t.Helper()
 	ck := sim.NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
-	l := &lossyPBX{sim: sim.New(sim.Options{Now: ck.Now, LiveCalls: -1}), done: make(chan struct{})}
+	s := sim.New(sim.Options{Now: ck.Now, LiveCalls: -1})
+	l := &lossyPBX{Server: losstest.New(s.Handler(), func(r *http.Request) bool { return r.Method == http.MethodPut })}
 	srv := httptest.NewServer(l)
 	hc := &http.Client{Transport: &http.Transport{}}
-	t.Cleanup(func() { close(l.done); hc.CloseIdleConnections(); srv.CloseClientConnections(); srv.Close() })
+	t.Cleanup(func() { l.Release(); hc.CloseIdleConnections(); srv.CloseClientConnections(); srv.Close() })
 	c, err := voipnow.New(voipnow.Config{BaseURL: srv.URL, ClientID: sim.DemoClientID, ClientSecret: sim.DemoClientSecret, HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +75,7 @@ func newLossyHarness(t *testing.T) (*harness, *lossyPBX, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { al.Close() })
-	h := &harness{t: t, sim: l.sim, client: c, clock: ck}
+	h := &harness{t: t, sim: s, client: c, clock: ck}
 	h.p = New(Options{Client: c, Now: ck.Now, RequestTimeout: time.Second, Audit: al, Server: srv.URL,
 		Tick: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { h.ticks++; return nil }})
 	h.p.SetStyles(&ui.Styles{})
@@ -145,9 +120,7 @@ func TestUnknownOutcomeShownThenReRead(t *testing.T) {
 		for _, start := range []bool{true, false} {
 			name := mode + map[bool]string{true: " start", false: " stop"}[start]
 			h.selectCall(ids[mode])
-			l.mu.Lock()
-			l.mode, l.cutAt = mode, 7*i+3
-			l.mu.Unlock()
+			l.set(mode, 7*i+3)
 			var cmd tea.Cmd
 			if start {
 				h.key(keyR)
@@ -192,10 +165,7 @@ func TestUnknownOutcomeShownThenReRead(t *testing.T) {
 			}
 		}
 	}
-	l.mu.Lock()
-	puts := l.puts
-	l.mu.Unlock()
-	if puts != 8 {
+	if puts := l.Hits(); puts != 8 {
 		t.Fatalf("%d PUTs, want 8 (never retried)", puts)
 	}
 
@@ -261,9 +231,7 @@ func TestAcceptedButNotReadBackIsAWarning(t *testing.T) {
 	h.clock.Add(5 * time.Second)
 	h.init()
 	h.selectCall(id)
-	l.mu.Lock()
-	l.mode = "204"
-	l.mu.Unlock()
+	l.set(losstest.NoContent, 0)
 	h.key(keyR, keyEnter)
 	toast := h.lastToast()
 	if toast.Level != ui.ToastWarning || !strings.Contains(toast.Text, "accepted, but the call could not be read again") ||
