@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/internal/beat"
 	"github.com/recdeck/recdeck/themes"
 )
 
@@ -332,7 +333,9 @@ func (m *Model) timeDue() time.Time {
 	for _, p := range m.panes {
 		if w, ok := p.(TickWanter); ok {
 			if d := w.TickWanted(); d > 0 {
-				soonest(m.lastFrame.Add(d))
+				// On the grid of d (internal/beat): the once-a-second
+				// frame wakes the process with the other 1 s timers.
+				soonest(beat.Next(m.lastFrame, d))
 			}
 		}
 	}
@@ -374,7 +377,7 @@ func (m *Model) frame(now time.Time, dataOnly bool) tea.Cmd {
 	}
 	if bc, ok := m.activeBody(); dataOnly && m.viewValid && ok && !bc.BodyChanged() {
 		if m.statusAt.IsZero() {
-			m.statusAt = now.Add(StatusEvery)
+			m.statusAt = beat.Next(now, StatusEvery) // with the ages' frame
 		}
 		return cmd
 	}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/recdeck/recdeck/internal/beat"
 	"github.com/recdeck/recdeck/ui"
 )
 
@@ -264,9 +265,13 @@ func TestFrameDefersNewsOffScreen(t *testing.T) {
 	if n := pane.drawCount(); n != drawn {
 		t.Fatalf("drawn %d times at once for a change off screen", n-drawn)
 	}
+	// Drawn on the status line's beat (the next whole second, with the
+	// ages' frame and the process's other 1 s timers), not before.
+	due := beat.Next(start, ui.StatusEvery)
 	waitFor(t, "the deferred draw", func() bool { return pane.drawCount() > drawn })
-	if took := time.Since(start); took < ui.StatusEvery/2 {
-		t.Fatalf("deferred draw after %v, want about %v", took, ui.StatusEvery)
+	if at := time.Now(); at.Before(due) || at.Sub(start) > ui.StatusEvery+500*time.Millisecond {
+		t.Fatalf("deferred draw %v after the change, want on the beat %v after it (within %v)",
+			at.Sub(start), due.Sub(start), ui.StatusEvery)
 	}
 
 	pane.mu.Lock()
