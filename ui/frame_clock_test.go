@@ -285,3 +285,22 @@ func TestFrameDefersNewsOffScreen(t *testing.T) {
 		t.Fatalf("a changed body drawn after %v", took)
 	}
 }
+
+// Ticks a second or more apart (ages in whole seconds) come on the
+// process's 1 s beat, whenever the last frame was: the once-a-second frame
+// wakes the process together with its other 1 s timers.
+func TestFrameSecondTicksOnTheBeat(t *testing.T) {
+	pane := &clockPane{want: time.Second}
+	m := ui.New(ui.Options{}, pane)
+	p := runProgram(t, m)
+	// A frame off the beat (new data), then the pane's ticks.
+	time.Sleep(time.Until(beat.Next(time.Now(), time.Second).Add(300 * time.Millisecond)))
+	p.msgs <- tea.WindowSizeMsg{Width: 80, Height: 24}
+	start := len(pane.tickTimes())
+	waitFor(t, "two ticks on the beat", func() bool { return len(pane.tickTimes()) >= start+2 })
+	for _, at := range pane.tickTimes()[start:] {
+		if off := at.Sub(at.Truncate(time.Second)); off > 200*time.Millisecond {
+			t.Errorf("a 1 s tick came %v after a whole second: off the beat", off)
+		}
+	}
+}
