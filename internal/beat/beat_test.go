@@ -13,9 +13,9 @@ func TestGrid(t *testing.T) {
 		next   time.Duration
 		after  time.Duration
 	}{
-		{0, time.Second, time.Second, 0},                                          // on the grid: Next is the following one
-		{1, time.Second, time.Second, time.Second},                                // 1 ns past
-		{999 * time.Millisecond, time.Second, time.Second, time.Second},           // just short
+		{0, time.Second, time.Second, 0},                                // on the grid: Next is the following one
+		{1, time.Second, time.Second, time.Second},                      // 1 ns past
+		{999 * time.Millisecond, time.Second, time.Second, time.Second}, // just short
 		{1500 * time.Millisecond, 250 * time.Millisecond, 1750 * time.Millisecond, 1500 * time.Millisecond},
 		{1600 * time.Millisecond, 250 * time.Millisecond, 1750 * time.Millisecond, 1750 * time.Millisecond},
 		{7 * time.Second, 5 * time.Second, 10 * time.Second, 10 * time.Second},
