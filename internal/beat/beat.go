@@ -32,15 +32,3 @@ func Next(now time.Time, period time.Duration) time.Time {
 func Until(now time.Time, period time.Duration) time.Duration {
 	return Next(now, period).Sub(now)
 }
-
-// After is the first instant on the grid of period at or after t: a
-// wake-up due at t, moved to the grid (by less than period).
-func After(t time.Time, period time.Duration) time.Time {
-	if period <= 0 {
-		return t
-	}
-	if r := t.Truncate(period); r.Equal(t) {
-		return t
-	}
-	return t.Truncate(period).Add(period)
-}
