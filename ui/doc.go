@@ -35,7 +35,10 @@
 //     Tea's renderer a parse and diff of the whole screen (about five times
 //     what drawing the frame costs), so frames are drawn for what is on
 //     screen only. Idle with 40 sessions on screen the console draws once
-//     a second.
+//     a second, on the process's 1 s beat (internal/beat: the next whole
+//     second, with the pause guard's, the tracker's and the memory
+//     limiter's timers, so the process wakes once, not at instants of its
+//     own; see frameDue).
 //   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run
 //     about a millisecond after each drawn frame and, as soon as it wrote

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/internal/beat"
 	"github.com/recdeck/recdeck/themes"
 )
 
@@ -332,7 +333,7 @@ func (m *Model) timeDue() time.Time {
 	for _, p := range m.panes {
 		if w, ok := p.(TickWanter); ok {
 			if d := w.TickWanted(); d > 0 {
-				soonest(m.lastFrame.Add(d))
+				soonest(frameDue(m.lastFrame, d))
 			}
 		}
 	}
@@ -340,6 +341,19 @@ func (m *Model) timeDue() time.Time {
 		soonest(t.until)
 	}
 	return next
+}
+
+// frameDue is when a change d after the last frame is drawn. One a
+// second or more away (ages) waits for the next whole second after it is
+// due, less a second: the process's 1 s beat (internal/beat), so the frame
+// wakes the process with its other once-a-second timers; each frame still
+// shows what is true when it is drawn. A sooner one (a spinner, the end of
+// a flash) is drawn when due.
+func frameDue(last time.Time, d time.Duration) time.Time {
+	if d < time.Second {
+		return last.Add(d)
+	}
+	return beat.Next(last.Add(d-time.Second), time.Second)
 }
 
 // schedule sets a timer for the next frame unless one that fires no later
@@ -374,7 +388,7 @@ func (m *Model) frame(now time.Time, dataOnly bool) tea.Cmd {
 	}
 	if bc, ok := m.activeBody(); dataOnly && m.viewValid && ok && !bc.BodyChanged() {
 		if m.statusAt.IsZero() {
-			m.statusAt = now.Add(StatusEvery)
+			m.statusAt = beat.Next(now, StatusEvery) // with the ages' frame
 		}
 		return cmd
 	}

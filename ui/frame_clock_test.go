@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/recdeck/recdeck/internal/beat"
 	"github.com/recdeck/recdeck/ui"
 )
 
@@ -264,9 +265,13 @@ func TestFrameDefersNewsOffScreen(t *testing.T) {
 	if n := pane.drawCount(); n != drawn {
 		t.Fatalf("drawn %d times at once for a change off screen", n-drawn)
 	}
+	// Drawn on the status line's beat (the next whole second, with the
+	// ages' frame and the process's other 1 s timers), not before.
+	due := beat.Next(start, ui.StatusEvery)
 	waitFor(t, "the deferred draw", func() bool { return pane.drawCount() > drawn })
-	if took := time.Since(start); took < ui.StatusEvery/2 {
-		t.Fatalf("deferred draw after %v, want about %v", took, ui.StatusEvery)
+	if at := time.Now(); at.Before(due) || at.Sub(start) > ui.StatusEvery+500*time.Millisecond {
+		t.Fatalf("deferred draw %v after the change, want on the beat %v after it (within %v)",
+			at.Sub(start), due.Sub(start), ui.StatusEvery)
 	}
 
 	pane.mu.Lock()
@@ -278,5 +283,24 @@ func TestFrameDefersNewsOffScreen(t *testing.T) {
 	waitFor(t, "the draw of a changed body", func() bool { return pane.drawCount() > drawn })
 	if took := time.Since(start); took >= ui.StatusEvery/2 {
 		t.Fatalf("a changed body drawn after %v", took)
+	}
+}
+
+// Ticks a second or more apart (ages in whole seconds) come on the
+// process's 1 s beat, whenever the last frame was: the once-a-second frame
+// wakes the process together with its other 1 s timers.
+func TestFrameSecondTicksOnTheBeat(t *testing.T) {
+	pane := &clockPane{want: time.Second}
+	m := ui.New(ui.Options{}, pane)
+	p := runProgram(t, m)
+	// A frame off the beat (new data), then the pane's ticks.
+	time.Sleep(time.Until(beat.Next(time.Now(), time.Second).Add(300 * time.Millisecond)))
+	p.msgs <- tea.WindowSizeMsg{Width: 80, Height: 24}
+	start := len(pane.tickTimes())
+	waitFor(t, "two ticks on the beat", func() bool { return len(pane.tickTimes()) >= start+2 })
+	for _, at := range pane.tickTimes()[start:] {
+		if off := at.Sub(at.Truncate(time.Second)); off > 200*time.Millisecond {
+			t.Errorf("a 1 s tick came %v after a whole second: off the beat", off)
+		}
 	}
 }

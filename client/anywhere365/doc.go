@@ -82,7 +82,12 @@
 //     GETs/s), so an ended call is seen as Gone within 30 s (at most 1.1
 //     intervals, plus the queue and one GET) for up to 625 sessions; beyond that the interval stretches evenly (n/25 s: 40 s for
 //     1,000, 400 s for 10,000). Periodic re-reads use only what events leave
-//     free. While the hub is down the pacer uses the whole budget with a
+//     free. A quiet pacer (a step of 100 ms or more: ten re-reads a second
+//     at most) wakes on the process's 1 s beat (internal/beat) and makes
+//     the visits whose slots passed, so an idle console's re-reads come
+//     with its other once-a-second work instead of waking it on their own;
+//     the rate is the plan's, each re-read at most a beat late.
+//     While the hub is down the pacer uses the whole budget with a
 //     5 s target (250 sessions every 5 s, then n/50 s); when it is back,
 //     stale rows are re-read at once. PacePlan gives the numbers.
 //   - journal.go: the journal of live sessions per server
@@ -106,7 +111,8 @@
 //     resumes in the audit log. It polls every Poll (250 ms) only while
 //     something is timed (a pause open, armed or seen short of MaxPause, a
 //     call Uninitialized within StartGrace), otherwise every IdlePoll
-//     (1 s): an idle console wakes once a second for it, not four times.
+//     (1 s, on the process's 1 s beat, internal/beat): an idle console
+//     wakes once a second for it and its other timers together.
 //   - compliance.go: Assess (overdue, not recording, ended while paused,
 //     marked for delete) and Compliance, the alerts raised once, listed
 //     until resolved or acknowledged, and counted for the header.

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // Journal defaults.
@@ -256,7 +258,9 @@ func RunJournal(ctx context.Context, path string, t *Tracker, every time.Duratio
 		first, lastErr = false, ""
 		written = sum
 	}
-	tick := time.NewTicker(every)
+	// On the grid of every (internal/beat): the journal's look wakes the
+	// process with its other timers of that period, not on its own.
+	tick := time.NewTimer(beat.Until(time.Now(), every))
 	defer tick.Stop()
 	for {
 		select {
@@ -265,6 +269,7 @@ func RunJournal(ctx context.Context, path string, t *Tracker, every time.Duratio
 			return
 		case <-tick.C:
 			save()
+			tick.Reset(beat.Until(time.Now(), every))
 		}
 	}
 }

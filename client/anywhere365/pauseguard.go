@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // PauseGuard owns pause deadlines outside the screen, so that no pause
@@ -37,8 +38,9 @@ import (
 // request in flight; the screen reads Status copies. The clock (Now) is
 // injectable; the loop itself polls on a real timer: every Poll while
 // something is timed (a pause open, armed or seen anywhere, a call that may
-// still be flagged "not recording"), and every IdlePoll otherwise, so an
-// idle console is not woken four times a second for nothing.
+// still be flagged "not recording"), and every IdlePoll otherwise, on the
+// process's shared grid (internal/beat), so an idle console is not woken
+// four times a second for nothing, nor at an instant of its own.
 
 // Audit triggers of automatic resumes: the same strings the console's audit
 // log uses (ui/audit), so the report can tell who ended a pause.
@@ -181,7 +183,9 @@ func (g *PauseGuard) Run(ctx context.Context) {
 	defer t.Stop()
 	defer g.wg.Wait()
 	for {
-		d := g.cfg.IdlePoll
+		// Idle, the poll lands on the grid of IdlePoll (internal/beat),
+		// with the process's other timers of that period: one wake-up.
+		d := beat.Until(time.Now(), g.cfg.IdlePoll)
 		if g.step() {
 			d = g.cfg.Poll
 		}

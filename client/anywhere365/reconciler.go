@@ -34,6 +34,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // Run runs the reconciler (a dispatcher holding the budget, Concurrency
@@ -387,7 +388,21 @@ func (t *Tracker) pacer(ctx context.Context) {
 // sessions (25 s for one) is recomputed soon when many more arrive.
 const maxPaceSleep = time.Second
 
-// paceStep queues the next due session, if any, and says when to look
+// An idle console re-reads its few sessions a step apart (40 sessions
+// over 25 s: one every 625 ms), and each re-read on a timer of its own is
+// a wake-up of the whole process at an instant of its own. When the step
+// is at least minBeatStep (at most ten re-reads a second: an idle or
+// quiet console; a busy one is awake anyway) and the interval at least
+// two beats (so no session comes up twice in one beat), the pacer instead
+// wakes on the process's 1 s grid (internal/beat, with the ages' frame and
+// the pause guard) and makes the visits whose slots passed since the last
+// beat: the same re-reads a second, each at most a beat late.
+const (
+	paceBeat    = time.Second
+	minBeatStep = 100 * time.Millisecond
+)
+
+// paceStep queues the next due sessions, if any, and says when to look
 // again (0: no sessions, wait for one).
 func (t *Tracker) paceStep() (time.Duration, bool) {
 	t.mu.Lock()
@@ -405,34 +420,65 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 		perSec = math.Inf(1)
 	}
 	interval, step := PacePlan(n, perSec, target)
-	if wait := step - time.Duration(now-t.lastStep); t.lastStep != 0 && wait > 0 {
-		return min(wait, maxPaceSleep), false // woken early (a poke, or a capped sleep)
+	onBeat := step >= minBeatStep && interval >= 2*paceBeat
+	sleep := min(step, maxPaceSleep)
+	if onBeat {
+		sleep = beat.Until(time.Now(), paceBeat)
+	}
+	behind := time.Duration(now - t.lastStep)
+	if t.lastStep != 0 && behind < step {
+		if onBeat {
+			return sleep, false
+		}
+		return min(step-behind, maxPaceSleep), false // woken early (a poke, or a capped sleep)
 	}
 	if t.queue.len() >= t.yieldAt {
 		// Event-driven GETs use the budget now: give way, so they are
 		// confirmed promptly.
-		return min(step, maxPaceSleep), false
+		return sleep, false
 	}
-	t.lastStep = now
-	// One session per step, in order: each is visited exactly once per
-	// lap of n steps, that is once per interval, so no session waits
-	// longer than that however the others fare.
-	if t.cursor >= n {
+	visits := 1
+	switch {
+	case !onBeat || t.lastStep == 0:
+		t.lastStep = now
+	default:
+		// The slots that passed since the last visit, each a step after
+		// the one before, so the rate is the plan's exactly; after a
+		// stall or a yield the pacer starts afresh rather than catching up.
+		visits = int(behind / step)
+		t.lastStep += int64(visits) * int64(step)
+		if behind > 2*paceBeat {
+			visits, t.lastStep = max(int(paceBeat/step), 1), now
+		}
+	}
+	wake := false
+	for range visits {
+		wake = t.visitNext(now, interval) || wake
+	}
+	return sleep, wake
+}
+
+// visitNext is the pacer's visit of the next session in order: it queues
+// a GET unless one is due anyway. One session per visit, in order: each is
+// visited exactly once per lap of n visits, that is once per interval, so
+// no session waits longer than that however the others fare. Called with
+// t.mu held.
+func (t *Tracker) visitNext(now int64, interval time.Duration) bool {
+	if t.cursor >= len(t.order) {
 		t.cursor = 0
 	}
 	e := t.order[t.cursor]
 	t.cursor++
-	sleep := min(step, maxPaceSleep)
 	if e.gone || e.final || e.queued || e.inflight || e.retry != nil {
-		return sleep, false
+		return false
 	}
 	// Read very recently (an event's GET): skip it this lap. The next
 	// visit is one interval later, so the gap between two reads stays
 	// under 1.1 intervals.
 	if e.readAt != 0 && time.Duration(now-e.readAt) < interval/10 {
-		return sleep, false
+		return false
 	}
-	return sleep, t.enqueue(e)
+	return t.enqueue(e)
 }
 
 // retryLater schedules a GET after a capped exponential backoff with jitter.

@@ -774,3 +774,88 @@ func TestTrackerConfirmsWithinTwoSecondsUnderBudget(t *testing.T) {
 	}
 	t.Logf("%d events at %d/s, budget %v/s: slowest confirmation %v", i, rate, budget, worst)
 }
+
+// beatTruth records when each GET came, for the pacer's beat test.
+type beatTruth struct {
+	*fakeTruth
+	mu  sync.Mutex
+	ats map[SessionKey][]time.Time
+}
+
+func (b *beatTruth) GetState(ctx context.Context, ucc, id string) (*StateResponse, error) {
+	b.mu.Lock()
+	k := SessionKey{UCC: ucc, CorrelationID: id}
+	b.ats[k] = append(b.ats[k], time.Now())
+	b.mu.Unlock()
+	return b.fakeTruth.GetState(ctx, ucc, id)
+}
+
+func (b *beatTruth) since(from, to time.Time) map[SessionKey][]time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[SessionKey][]time.Time{}
+	for k, ats := range b.ats {
+		for _, at := range ats {
+			if at.After(from) && at.Before(to) {
+				out[k] = append(out[k], at)
+			}
+		}
+	}
+	return out
+}
+
+// A quiet console's periodic re-reads come on the process's 1 s grid
+// (internal/beat), several per beat, at the plan's rate, every session
+// still re-read within its interval and a beat: the pacer does not wake
+// the process at instants of its own.
+func TestTrackerPeriodicReadsOnTheBeat(t *testing.T) {
+	trLeakCheck(t)
+	const known, interval = 12, 3 * time.Second // step 250 ms: four re-reads a second
+	f := &beatTruth{fakeTruth: newFakeTruth(), ats: map[SessionKey][]time.Time{}}
+	for i := range known {
+		f.set(trKey(i), RecordingStarted, MarkingNone, SavingNone)
+	}
+	tr := NewTracker(TrackerConfig{Getter: f, ReadBudget: 100, PeriodicInterval: interval})
+	if _, step := PacePlan(known, 100*DefaultPeriodicShare, interval); step < minBeatStep {
+		t.Fatalf("step %v: the test needs a quiet plan", step)
+	}
+	for i := range known {
+		tr.Watch(trKey(i))
+	}
+	runTracker(t, tr)
+	trWaitFor(t, "first confirmation", 5*time.Second, func() bool {
+		for _, s := range tr.Snapshot(nil) {
+			if !s.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+	// Half a beat off the grid, so the window holds exactly five beats.
+	from := time.Now().Truncate(time.Second).Add(1500 * time.Millisecond)
+	const window = 5 * time.Second
+	time.Sleep(time.Until(from.Add(window)))
+	got := f.since(from, from.Add(window))
+	reads := 0
+	for k, ats := range got {
+		reads += len(ats)
+		for i, at := range ats {
+			// On the beat: at most a little after a whole second (the
+			// timer's lateness on a busy machine).
+			if off := at.Sub(at.Truncate(time.Second)); off > 300*time.Millisecond {
+				t.Errorf("%v re-read %v after a whole second: not on the beat", k.CorrelationID, off)
+			}
+			if i > 0 && at.Sub(ats[i-1]) > interval+time.Second+300*time.Millisecond {
+				t.Errorf("%v re-read %v after the one before, want within %v and a beat", k.CorrelationID, at.Sub(ats[i-1]), interval)
+			}
+		}
+	}
+	want := int(float64(known) / interval.Seconds() * window.Seconds()) // 20
+	if reads < want*3/4 || reads > want*5/4 {
+		t.Errorf("%d periodic re-reads in %v, want about %d (%d sessions every %v)", reads, window, want, known, interval)
+	}
+	if len(got) != known {
+		t.Errorf("%d of %d sessions re-read in %v", len(got), known, window)
+	}
+	t.Logf("%d re-reads of %d sessions in %v, all on the beat", reads, len(got), window)
+}

@@ -8,6 +8,8 @@ import (
 	"runtime/metrics"
 	"sync"
 	"time"
+
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // releaseAfterDrops keeps the console's memory in bounds until ctx ends.
@@ -34,7 +36,10 @@ import (
 func releaseAfterDrops(ctx context.Context, count func() int, interval time.Duration, free func()) {
 	var r dropWatch
 	lim := processLimiter()
-	t := time.NewTicker(min(interval, time.Second))
+	// On the 1 s grid (internal/beat): the look wakes the process with its
+	// other once-a-second timers (the ages' frame, the pause guard).
+	period := min(interval, time.Second)
+	t := time.NewTimer(beat.Until(time.Now(), period))
 	defer t.Stop()
 	next := time.Now().Add(interval)
 	for {
@@ -42,6 +47,7 @@ func releaseAfterDrops(ctx context.Context, count func() int, interval time.Dura
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
+			t.Reset(beat.Until(time.Now(), period))
 			lim.adjust()
 			if now.Before(next) {
 				continue
