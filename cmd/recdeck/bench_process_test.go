@@ -13,7 +13,9 @@ package main
 //	go test -run '^$' -bench 'ConsoleProcess' -benchtime 1x -count 3 -timeout 60m ./cmd/recdeck/
 //
 //	BenchmarkConsoleProcessIdle     idle CPU at 40 / 10,000 known sessions
-//	                                (console, bare client, watch)
+//	                                (console, bare client, watch, and a
+//	                                console with the IN STATE column
+//	                                hidden: no frame while nothing happens)
 //	BenchmarkConsoleProcessMemory   RSS at 100,000 known sessions and after
 //	                                they all end (bench_memory_test.go)
 //	BenchmarkConsoleProcessLoad     CPU per hub event at 100 ev/s over 1,000
@@ -78,11 +80,21 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 	window := benchWindow()
 	for b.Loop() {
 		env := startBenchEnv(b, bins)
+		// A second console with the IN STATE column hidden (a profile's
+		// columns:) draws no frame while nothing happens: the difference
+		// is what the once-a-second frame for the ages costs.
+		cfg := fmt.Sprintf("profiles:\n  noages:\n    base_url: %s\n    columns: [ucc, correlation, recording, marking, saving, last]\n", env.url)
+		if err := os.WriteFile(filepath.Join(env.dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+			b.Fatal(err)
+		}
 		con := env.startConsole(b)
+		noAges := env.startConsoleArgs(b, "--profile", "noages")
 		bare := env.startBare(b, "")
 		watch := env.startProc(b, "watch", bins.sim, "watch", "--base-url", env.url)
-		env.waitHub(b, 3)
-		con.waitScreen(b, "the first frame", 30*time.Second, func(s string) bool { return strings.Contains(s, "connected") })
+		env.waitHub(b, 4)
+		for _, c := range []*benchConsole{con, noAges} {
+			c.waitScreen(b, "the first frame", 30*time.Second, func(s string) bool { return strings.Contains(s, "connected") })
+		}
 		known := 0
 		for _, n := range []int{40, 10_000} {
 			if n > benchMaxSessions() {
@@ -91,10 +103,12 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			env.populateSeen(b, con, known, n)
 			known = n
 			con.waitSessions(b, n)
-			waitQuiet(b, con.pid(), bare.pid(), watch.pid())
-			cpu := measureCPU(window, con.pid(), bare.pid(), watch.pid())
+			noAges.waitSessions(b, n)
+			waitQuiet(b, con.pid(), noAges.pid(), bare.pid(), watch.pid())
+			cpu := measureCPU(window, con.pid(), bare.pid(), watch.pid(), noAges.pid())
 			tag := benchCount(n)
 			report(b, cpu[0], "console-%core-"+tag)
+			report(b, cpu[3], "console-no-ages-%core-"+tag)
 			report(b, cpu[1], "bare-%core-"+tag)
 			report(b, cpu[2], "watch-%core-"+tag)
 			report(b, cpu[0]/cpu[1], "console/bare-idle-"+tag)
