@@ -188,8 +188,10 @@ type Pane struct {
 
 	tickSeq uint64
 	rate    eventRate
-	// bodyChanged is what BodyChanged reports for the last tick.
+	// bodyChanged is what BodyChanged reports for the last tick;
+	// shownPhases the hub connection phases (connPhases) it saw.
 	bodyChanged bool
+	shownPhases uint64
 	// connErr is the hub error last reported in a toast, per server: a new
 	// reason is reported once, not on every reconnect attempt.
 	connErr map[string]string
@@ -351,7 +353,11 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 	p.rate.sample(p.cfg.Source.EventCount(), p.now)
 	before := p.bodyPrint()
 	p.pull(false)
-	p.bodyChanged = p.mode != modeTable || p.bodyPrint() != before
+	// A hub that connects, drops or comes back is drawn at once, not with
+	// the counts a second later: whether the rows can be trusted is news.
+	phases := p.connPhases()
+	p.bodyChanged = p.mode != modeTable || p.bodyPrint() != before || phases != p.shownPhases
+	p.shownPhases = phases
 	var cmds []tea.Cmd
 	cmds = append(cmds, p.connToast())
 	cmds = append(cmds, p.fetchCaps()...)
@@ -361,10 +367,21 @@ func (p *Pane) onTick(msg ui.TickMsg) tea.Cmd {
 
 // BodyChanged reports whether the last tick changed what the table draws
 // (ui.BodyChanger): the rows on screen (which sessions, in which order, at
-// which version), the cursor, how many rows there are. When it did not, the
-// store's change was to sessions off screen, and the frame draws it (in the
-// status line's counts) a little later, with others.
+// which version), the cursor, how many rows there are, or whether the hub
+// is connected. When it did not, the store's change was to sessions off
+// screen, and the frame draws it (in the status line's counts) a little
+// later, with others.
 func (p *Pane) BodyChanged() bool { return p.bodyChanged }
+
+// connPhases packs the connection phase of the hub (with several servers,
+// the merged one and each server's) into one number, for BodyChanged.
+func (p *Pane) connPhases() uint64 {
+	v := uint64(p.cfg.Source.ConnState().Phase)
+	for _, s := range p.Servers() {
+		v = v*31 + uint64(s.Source.ConnState().Phase) + 1
+	}
+	return v
+}
 
 // bodyPrint is a fingerprint of what the table draws from the store.
 func (p *Pane) bodyPrint() uint64 {

@@ -135,6 +135,22 @@ func TestBodyChangedOnlyForRowsOnScreen(t *testing.T) {
 	if !p.BodyChanged() {
 		t.Fatal("a new session (row count) did not change the body")
 	}
+	tick()
+	if p.BodyChanged() {
+		t.Fatal("a tick with no news changed the body")
+	}
+	// The hub dropping (no row changed yet) is drawn at once, and so is
+	// its return: whether the rows can be trusted is news.
+	for _, phase := range []anywhere365.ConnPhase{anywhere365.ConnReconnecting, anywhere365.ConnConnected} {
+		src.mu.Lock()
+		src.conn = anywhere365.ConnState{Phase: phase, Attempt: 1}
+		src.ver++
+		src.mu.Unlock()
+		tick()
+		if !p.BodyChanged() {
+			t.Fatalf("the hub going %v did not change the body", phase)
+		}
+	}
 }
 
 // Ages tick at the pace of their text: every second while they show
