@@ -46,9 +46,10 @@ func main() {
 // run executes the command line and returns the exit status; tests call it
 // in-process. Errors are printed as "recdeck: <error>" on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		// The console: its start-up work begins before the command line
-		// is even parsed (startup.go).
+	if args != nil && len(args) == 0 {
+		// `recdeck` alone, as os.Args gives it: the console, whose
+		// start-up work begins before the command line is even parsed
+		// (startup.go).
 		consoleStartup()
 	}
 	root := newRootCmdFor(args)
