@@ -6,14 +6,16 @@
 //
 //   - main.go: the root command, exit statuses, run (used by tests too).
 //     A command line that names a subcommand gets a root with that one
-//     subcommand built (newRootCmdFor); help, completion and the console
-//     get them all.
+//     subcommand built (newRootCmdFor); `recdeck` alone (the console)
+//     none; help, completion and the console with flags get them all.
 //   - startup.go: start-up (issue 15). Nothing in this binary's packages
 //     works at initialisation (regular expressions are compiled on first
 //     use), so a one-shot command pays only the runtime's and its
 //     dependencies' start; the console builds go-runewidth's width table on
-//     another goroutine (the renderer's first frame needs it) and collects
-//     less often for its first 2 s.
+//     another goroutine (the renderer's first frame needs it; `recdeck`
+//     alone starts it before parsing its command line) and collects less
+//     often for its first 2 s. The demo's simulators are held (holdSims)
+//     until the first frame is on screen.
 //   - globals.go: the shared flags; profile() lays flags and environment
 //     over the config file's profile and registers every secret it holds
 //     (and the vendor secrets' environment variables) with the one
@@ -47,7 +49,8 @@
 //   - sim.go: `recdeck sim` and startSims, which serves every simulator on
 //     one listener (plain TCP; the vendors' simulators are built on other
 //     goroutines while the Anywhere365 one is); the demo starts the same
-//     thing in-process.
+//     thing in-process, held by holdSims until the console's first frame
+//     is drawn (it listens at once; requests wait in the backlog).
 //   - follow.go: each server the console follows (one per profile:
 //     --profile repeated, default_profile: [a, b], or :profile inside the
 //     console): its client, tracker, hub listener, journal, pause guard and

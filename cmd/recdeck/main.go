@@ -46,6 +46,12 @@ func main() {
 // run executes the command line and returns the exit status; tests call it
 // in-process. Errors are printed as "recdeck: <error>" on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if args != nil && len(args) == 0 {
+		// `recdeck` alone, as os.Args gives it: the console, whose
+		// start-up work begins before the command line is even parsed
+		// (startup.go).
+		consoleStartup()
+	}
 	root := newRootCmdFor(args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -94,9 +100,11 @@ func newRootCmd() *cobra.Command { return newRootCmdFor(nil) }
 // newRootCmdFor builds the root command for the command line args: when
 // args starts with a subcommand's name, that subcommand alone (building
 // all of them, with their flags and the vendors' subtrees, was a share of
-// every one-shot command's start-up); otherwise (the console, help, a
-// flag first, completion, a mistyped name that cobra suggests a
-// correction for) every one.
+// every one-shot command's start-up); when args is empty but not nil
+// (`recdeck` alone: the console, as os.Args gives it), none, since no
+// subcommand, help or completion can be reached without an argument;
+// otherwise (nil, the console with flags, help, a flag first, completion,
+// a mistyped name that cobra suggests a correction for) every one.
 func newRootCmdFor(args []string) *cobra.Command {
 	g := &globals{}
 	root := &cobra.Command{
@@ -111,6 +119,10 @@ func newRootCmdFor(args []string) *cobra.Command {
 	}
 	g.bind(root)
 	bindTUIFlags(root)
+	if args != nil && len(args) == 0 {
+		root.CompletionOptions.DisableDefaultCmd = true
+		return root
+	}
 	for _, sc := range subcommands {
 		if len(args) > 0 && args[0] == sc.name {
 			root.AddCommand(sc.build(g))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -76,13 +77,18 @@ type simStack struct {
 	TokenURL string // Anywhere365 token endpoint (demo tenant)
 	// Banner is what `recdeck sim` prints: the listening line first, then
 	// the Anywhere365 URLs and demo credentials, then each vendor's lines.
+	// Set, like Anywhere365, when startSims returns, unless the simulators
+	// were held (holdSims): then once they are built.
 	Banner []string
 	// Anywhere365 is the simulator itself, for tests and the demo
 	// (CreateCall, SetFaults...).
 	Anywhere365 *sim.Server
 
-	srv       *http.Server
-	served    chan error // Serve's result, if it ends early
+	l         net.Listener
+	srv       *http.Server  // nil until built
+	served    chan error    // Serve's result, if it ends early
+	started   chan struct{} // closed once built and served, or abandoned
+	abandon   chan struct{} // closed by Close: a held build never starts
 	stops     []func()
 	closeOnce sync.Once
 }
@@ -90,8 +96,61 @@ type simStack struct {
 // simMounts are the vendor hooks, in banner order.
 var simMounts = []simMount{mountVoipnowSim, mountNoojeeSim, mountAkixiSim}
 
-// startSims listens on addr and serves every simulator on one mux.
+// simsHold, while set, holds back the simulators startSims starts: see
+// holdSims.
+var simsHold atomic.Pointer[simHold]
+
+type simHold struct{ release <-chan struct{} }
+
+// simsHoldMax bounds a hold: a console that never draws a whole frame (a
+// terminal that reports no size) still gets its simulators.
+const simsHoldMax = 250 * time.Millisecond
+
+// holdSims makes the simulators startSims starts from now until unhold is
+// called listen at once but be built and served only once release is
+// closed (or simsHoldMax later). The console holds its demo's simulators
+// until its first frame is on screen (tui.go): building them (four
+// simulators, their routes and call generators) and answering the first
+// requests (the hub's handshake, the vendor panes' first lists) took CPU
+// from that frame on a two-core machine. Clients see nothing of it but a
+// few milliseconds: their connections wait in the listen backlog.
+func holdSims(release <-chan struct{}) (unhold func()) {
+	h := &simHold{release: release}
+	simsHold.Store(h)
+	return func() { simsHold.CompareAndSwap(h, nil) }
+}
+
+// startSims listens on addr and serves every simulator on one mux (held
+// back while holdSims says so; the addresses are known at once).
 func startSims(addr string, seed int64, calls int) (*simStack, error) {
+	st, err := listenSims(addr)
+	if err != nil {
+		return nil, err
+	}
+	h := simsHold.Load()
+	if h == nil {
+		st.start(seed, calls)
+		return st, nil
+	}
+	go func() {
+		t := time.NewTimer(simsHoldMax)
+		defer t.Stop()
+		select {
+		case <-h.release:
+		case <-t.C:
+		case <-st.abandon:
+			close(st.started)
+			return
+		}
+		st.start(seed, calls)
+	}()
+	return st, nil
+}
+
+// listenSims listens on addr. The stack's addresses are known from here on
+// (the Anywhere365 simulator's paths are its defaults); its simulators are
+// not built yet.
+func listenSims(addr string) (*simStack, error) {
 	// Plain TCP: Go listens with Multipath TCP by default, which costs a
 	// probe of the kernel's support first and does nothing for a loopback
 	// simulator (the demo's start-up paid for it).
@@ -102,10 +161,26 @@ func startSims(addr string, seed int64, calls int) (*simStack, error) {
 		return nil, fmt.Errorf("simulator: %w", err)
 	}
 	base := "http://" + l.Addr().String()
+	return &simStack{
+		URL:      base,
+		HubURL:   base + anywhere365.DefaultHubPath, // sim.New's default HubPath
+		TokenURL: base + sim.TokenPath(""),
+		l:        l,
+		served:   make(chan error, 1),
+		started:  make(chan struct{}),
+		abandon:  make(chan struct{}),
+	}, nil
+}
+
+// start builds every simulator on one mux and serves them on the stack's
+// listener.
+func (st *simStack) start(seed int64, calls int) {
+	defer close(st.started)
+	base := st.URL
 	mux := http.NewServeMux()
 	// The vendors' simulators are built while the Anywhere365 one is, on
 	// other goroutines (each registers its own paths: the mux is safe for
-	// that): a few milliseconds of the demo's start-up, on a second core.
+	// that).
 	type mounted struct {
 		banner []string
 		stop   func()
@@ -120,14 +195,8 @@ func startSims(addr string, seed int64, calls int) (*simStack, error) {
 	}
 	a := sim.New(sim.Options{Seed: seed, Calls: calls})
 	a.Mount(mux)
-	st := &simStack{
-		URL:         base,
-		HubURL:      base + a.HubPath(),
-		TokenURL:    base + sim.TokenPath(""),
-		Anywhere365: a,
-		served:      make(chan error, 1),
-		stops:       []func(){a.Close},
-	}
+	st.Anywhere365 = a
+	st.stops = []func(){a.Close}
 	st.Banner = []string{
 		"recdeck sim listening on " + base,
 		"anywhere365: REST v1 " + base + "/attendantservice/api/recording/..., v2 " + base + "/attendantservice/api/v2/recording/...",
@@ -143,13 +212,13 @@ func startSims(addr string, seed int64, calls int) (*simStack, error) {
 			st.stops = append(st.stops, v.stop)
 		}
 	}
-	st.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	st.srv = srv
 	go func() {
-		if err := st.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(st.l); !errors.Is(err, http.ErrServerClosed) {
 			st.served <- err
 		}
 	}()
-	return st, nil
 }
 
 // CoreProfile lays the Anywhere365 simulator's address and demo
@@ -174,6 +243,12 @@ func (st *simStack) CoreProfile(p Profile) Profile {
 // more than once.
 func (st *simStack) Close() {
 	st.closeOnce.Do(func() {
+		close(st.abandon)
+		<-st.started
+		if st.srv == nil { // held and never built: only the listener is open
+			_ = st.l.Close()
+			return
+		}
 		for _, stop := range st.stops {
 			stop()
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -16,12 +17,16 @@ import (
 
 // consoleStartup builds the rune width table and parses the built-in themes
 // on other goroutines, and lets the heap grow further than usual for the
-// first startupGCFor.
-func consoleStartup() {
+// first startupGCFor. Only its first call does anything: run calls it
+// before parsing a command line that can only be the console (`recdeck`
+// alone), the root command as the console starts.
+func consoleStartup() { startupOnce() }
+
+var startupOnce = sync.OnceFunc(func() {
 	go warmWidthTable()
 	go themes.Builtin() // parsed while the profile and simulators are set up
 	relaxGC(startupGCPercent, startupGCFor)
-}
+})
 
 // warmWidthTable builds the rune width table that the console's first frame
 // needs, off the frame's path. Bubble Tea's renderer measures cells with

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
+	"go.uber.org/goleak"
 )
 
 // gcPercent reads GOGC's current value (debug has no getter: set and put back).
@@ -98,6 +103,10 @@ func TestRootCmdForOneSubcommand(t *testing.T) {
 			t.Errorf("%s --help differs:\n%s\n---\n%s", sc.name, a.String(), b.String())
 		}
 	}
+	// `recdeck` alone is the console: no subcommand can be reached.
+	if c := newRootCmdFor([]string{}); len(c.Commands()) != 0 || c.RunE == nil {
+		t.Errorf("root for no arguments has %d commands, runs: %t", len(c.Commands()), c.RunE != nil)
+	}
 	// Anything else gets every command (help, completion, suggestions).
 	for _, args := range [][]string{nil, {"help"}, {"--base-url", "http://x", "get"}, {"gte"}, {"completion"}} {
 		if n := len(newRootCmdFor(args).Commands()); n != len(subcommands) {
@@ -118,4 +127,151 @@ func cmdTree(c *cobra.Command) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// TestHeldSimsServeOnRelease: simulators started while held listen at once,
+// with their addresses known, but are built only once released; a request
+// made meanwhile waits in the backlog and is answered then. Simulators
+// started after the hold ended are built at once.
+func TestHeldSimsServeOnRelease(t *testing.T) {
+	coreEnv(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	release := make(chan struct{})
+	unhold := holdSims(release)
+	st, err := startSims("127.0.0.1:0", 1, 0)
+	unhold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if st.Anywhere365 != nil {
+		t.Fatal("a held simulator was built before its release")
+	}
+	if want := st.URL + "/attendantservice/hubs/recording"; st.HubURL != want {
+		t.Errorf("hub URL %q, want %q", st.HubURL, want)
+	}
+	type answer struct {
+		code int
+		err  error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.Get(st.URL + "/sim/calls")
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- answer{code: resp.StatusCode}
+	}()
+	close(release)
+	select {
+	case a := <-answered:
+		if a.err != nil || a.code != http.StatusOK {
+			t.Fatalf("request made while held: status %d, %v", a.code, a.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer after the release")
+	}
+	<-st.started
+	if st.Anywhere365 == nil || st.HubURL != st.URL+st.Anywhere365.HubPath() {
+		t.Fatalf("after release: simulator %v, hub URL %q", st.Anywhere365, st.HubURL)
+	}
+	if len(st.Banner) < 7 {
+		t.Errorf("banner of %d lines: %q", len(st.Banner), st.Banner)
+	}
+
+	after, err := startSims("127.0.0.1:0", 1, 0) // the hold has ended
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Close()
+	if after.Anywhere365 == nil {
+		t.Error("simulators started after the hold ended were held")
+	}
+}
+
+// TestHeldSimsClosedUnreleased: closing held simulators before their
+// release closes the listener and builds nothing.
+func TestHeldSimsClosedUnreleased(t *testing.T) {
+	coreEnv(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	unhold := holdSims(make(chan struct{}))
+	st, err := startSims("127.0.0.1:0", 1, 0)
+	unhold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st.Close() // twice is fine
+	if st.Anywhere365 != nil {
+		t.Error("closed before its release, the simulator was built anyway")
+	}
+	if c, err := net.Dial("tcp", strings.TrimPrefix(st.URL, "http://")); err == nil {
+		c.Close()
+		t.Error("the listener is still open after Close")
+	}
+}
+
+// TestHeldSimsServeAfterHoldMax: a release that never comes holds the
+// simulators for simsHoldMax at most.
+func TestHeldSimsServeAfterHoldMax(t *testing.T) {
+	coreEnv(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	unhold := holdSims(make(chan struct{}))
+	st, err := startSims("127.0.0.1:0", 1, 0)
+	unhold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	select {
+	case <-st.started:
+	case <-time.After(simsHoldMax + 10*time.Second):
+		t.Fatal("still held long after simsHoldMax")
+	}
+	resp, err := http.Get(st.URL + "/sim/calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// TestConsoleFirstFrameSignal: the console model closes its firstFrame once
+// it has drawn a view at the terminal's size, not before (the "starting"
+// view drawn before Bubble Tea reports the size does not count).
+func TestConsoleFirstFrameSignal(t *testing.T) {
+	isolate(t)
+	g := &globals{}
+	root := &cobra.Command{Use: "recdeck"}
+	g.bind(root)
+	bindTUIFlags(root)
+	c, err := newConsole(context.Background(), root, g, consoleOptions{tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	first := make(chan struct{})
+	c.model.firstFrame = first
+	c.model.View()
+	c.model.Update(tea.KeyPressMsg{Code: 'j'})
+	c.model.View()
+	select {
+	case <-first:
+		t.Fatal("firstFrame closed before the terminal's size was known")
+	default:
+	}
+	c.model.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	if v := c.model.View(); !strings.Contains(v.Content, "Anywhere365") {
+		t.Fatalf("the sized view has no tab line:\n%s", v.Content)
+	}
+	select {
+	case <-first:
+	case <-time.After(10 * time.Second):
+		t.Fatal("firstFrame not closed after a view at the terminal's size")
+	}
+	c.model.View() // drawing again closes nothing twice
 }

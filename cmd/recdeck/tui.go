@@ -5,6 +5,8 @@ package main
 // simulator starts in-process on 127.0.0.1 (a random port) with the
 // Anywhere365 call generator, and the console connects to it through real
 // HTTP and SignalR like it would to a real server, with a DEMO badge.
+// runTUI holds the demo's simulators (listening, not yet built or serving)
+// until the first whole frame is drawn, so the frame comes first.
 //
 // newConsole assembles the console (profile, theme, client, tracker, hub
 // listener, audit log, panes) and runTUI runs it in the terminal; tests
@@ -203,10 +205,16 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	log.SetOutput(io.Discard)
 	defer log.SetOutput(prevLog)
 
+	// The demo's simulators listen at once but are built and served once
+	// the first frame is on screen (sim.go's holdSims).
+	firstFrame := make(chan struct{})
+	unhold := holdSims(firstFrame)
 	c, err := newConsole(cmd.Context(), cmd, g, consoleOptions{})
+	unhold()
 	if err != nil {
 		return err
 	}
+	c.model.firstFrame = firstFrame
 	prog := tea.NewProgram(c.model, tea.WithContext(cmd.Context()))
 	c.pacer.Attach(prog) // the renderer sleeps while the screen does not change
 	// SIGHUP (the terminal went away) ends the program like q; Bubble Tea
@@ -509,6 +517,28 @@ func screenWarning(line string) string {
 type monitored struct {
 	*ui.Model
 	stopped <-chan monitorStoppedMsg
+
+	// firstFrame, when set (runTUI), is closed firstFrameFlush after the
+	// first view drawn at the terminal's size.
+	firstFrame chan struct{}
+	sized      bool
+	once       sync.Once
+}
+
+// firstFrameFlush is how long after the first whole frame is drawn it is
+// taken to be on screen: the render pacer has Bubble Tea write a drawn
+// frame about a millisecond later, and turning it into bytes takes the
+// renderer a few more on the project's machine.
+const firstFrameFlush = 5 * time.Millisecond
+
+// View draws the frame and, the first time it is drawn at the terminal's
+// size, arranges for firstFrame to close.
+func (m *monitored) View() tea.View {
+	v := m.Model.View()
+	if m.sized && m.firstFrame != nil {
+		m.once.Do(func() { time.AfterFunc(firstFrameFlush, func() { close(m.firstFrame) }) })
+	}
+	return v
 }
 
 type monitorStoppedMsg struct{ err error }
@@ -521,6 +551,9 @@ func (m *monitored) Init() tea.Cmd {
 }
 
 func (m *monitored) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.WindowSizeMsg); ok {
+		m.sized = true
+	}
 	if s, ok := msg.(monitorStoppedMsg); ok {
 		msg = ui.ToastMsg{Level: ui.ToastError, Text: "hub listener stopped: " + s.err.Error(), For: time.Minute}
 		_, cmd := m.Model.Update(msg)
