@@ -74,3 +74,40 @@ func TestGuardPollsFastOnlyWhileTimed(t *testing.T) {
 	clock.add(time.Minute)
 	step(true, "an open payment pause past its deadline (no Run: nothing sent)")
 }
+
+// An armed pause is opened the moment Status looks, from the store's
+// state, whoever else is armed: a caller that looks before the store can
+// learn anything newer (recdeck pci, before its tracker runs) is sure the
+// guard follows the pause, so a call that ends at once resolves it as
+// ended. (Had the store learned the end first, the guard would have had no
+// pause to follow, and pci waited for ever.)
+func TestGuardStatusOpensAnArmedPauseAtOnce(t *testing.T) {
+	clock := &memClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	tr := NewTracker(TrackerConfig{Now: clock.now})
+	ps := Policies{Default: Policy{MaxPause: time.Minute}, set: true}
+	g := NewPauseGuard(GuardConfig{Source: tr, Policies: ps, Now: clock.now})
+	paused := func(k SessionKey) {
+		tr.RecordAction(k, ActionPause, &StateResponse{CorrelationId: k.CorrelationID, UCCName: k.UCC, RecordingState: RecordingPaused}, nil)
+	}
+	ended := func(k SessionKey) {
+		msg := "No Audio session with correlation Id:'" + k.CorrelationID + "' was found."
+		tr.RecordAction(k, ActionStart, &StateResponse{ErrorMessage: &ErrorMessage{ErrorType: ErrorValidation, Message: msg}},
+			&APIError{Type: ErrorValidation, Message: msg})
+	}
+	looked, other := trKey(1), trKey(2)
+	for _, k := range []SessionKey{looked, other} {
+		paused(k)
+		g.Arm(k)
+	}
+	if st, ok := g.Status(looked); !ok || st.Resolved {
+		t.Fatalf("Status of an armed pause: %+v, %v; want it open", st, ok)
+	}
+	ended(looked)
+	g.step()
+	if st, ok := g.Status(looked); !ok || st.Outcome != PauseCallEnded {
+		t.Fatalf("the looked-at pause after the call ended: %+v, %v", st, ok)
+	}
+	if st, ok := g.Status(other); !ok || st.Resolved {
+		t.Fatalf("the other armed pause: %+v, %v; want it open", st, ok)
+	}
+}

@@ -178,6 +178,11 @@ func runPCI(cmd *cobra.Command, g *globals, o pciOptions) error {
 		},
 	})
 	guard.Arm(key)
+	// Open the guarded pause now, while the tracker shows the server's
+	// Paused answer: once the tracker runs, its first GET may find the
+	// call already ended, and a pause the guard never saw open would never
+	// resolve (pci waited for ever).
+	guard.Status(key)
 	wg.Go(func() { tracker.Run(runCtx) })
 	wg.Go(func() { guard.Run(runCtx) })
 

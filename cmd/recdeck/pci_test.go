@@ -7,6 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -269,6 +273,43 @@ func TestPCICallEndedWhilePaused(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 	case <-time.After(30 * time.Second): // a re-read every 2 s; generous for a loaded CI machine
+		t.Fatal("no exit after the call ended")
+	}
+}
+
+// A call that ends the moment it is paused, before pci has looked at it
+// (a proxy ends it before passing the pause's answer on): pci still exits
+// 1 with the call ended, it does not wait for a pause it never saw open.
+func TestPCICallEndsBeforeTheFirstLook(t *testing.T) {
+	e := newPCIEnv(t)
+	upstream, err := url.Parse(e.st.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if r.Request.Method == http.MethodPost {
+			return e.st.Anywhere365.EndCall(coreTestID)
+		}
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	args := e.args("--max", "1m")
+	args[2] = srv.URL // --base-url
+	done := make(chan int)
+	var errOut string
+	go func() {
+		code, _, eo := pciRun(t, strings.NewReader(""), nil, args...)
+		errOut = eo
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != exitAPI || !strings.Contains(errOut, "the call ended") {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	case <-time.After(30 * time.Second):
 		t.Fatal("no exit after the call ended")
 	}
 }
