@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // RenderPacer makes Bubble Tea's renderer write a frame as soon as it is
@@ -33,8 +35,9 @@ import (
 // different Bubble Tea), the ticker runs at the renderer's own rate
 // (SettleInterval, 1/60 s) until SettleFor after the last drawn frame, so
 // a frame handed over late is still written as soon as it would have been
-// without the pacer, and then at IdleInterval. Whatever the renderer has
-// to write without a new frame is written within IdleInterval.
+// without the pacer, and then at IdleInterval, its ticks moved onto the
+// process's 1 s beat (internal/beat) at the next beat. Whatever the
+// renderer has to write without a new frame is written within IdleInterval.
 //
 // It reaches the ticker through the Program's unexported field "ticker",
 // and the renderer's last written view through the Program's field
@@ -54,6 +57,7 @@ type RenderPacer struct {
 	mu       sync.Mutex
 	program  any
 	ticker   *time.Ticker
+	onBeat   bool // the idle ticker was set on the beat (sleep)
 	looked   bool
 	rend     *rendererView // nil: not found (yet)
 	stage    pacerStage
@@ -190,8 +194,7 @@ func (p *RenderPacer) check(now time.Time) {
 		}
 		switch {
 		case p.rend != nil && p.rend.wrote(p.drawn):
-			t.Reset(p.IdleInterval) // written: nothing left to flush
-			p.stage = pacerIdle
+			p.sleep(t, now) // written: nothing left to flush
 		case p.rend != nil && now.Sub(p.lastDraw) < p.SettleFor:
 			p.checkAt = now.Add(p.FlushWindow) // not yet: look again soon
 			p.arm(p.FlushWindow)
@@ -205,9 +208,27 @@ func (p *RenderPacer) check(now time.Time) {
 			p.arm(left)
 			return
 		}
-		t.Reset(p.IdleInterval)
-		p.stage = pacerIdle
+		p.sleep(t, now)
+	case pacerIdle:
+		if !p.onBeat {
+			// The beat sleep armed: from now on the idle ticks come on
+			// the process's grid, with its other timers.
+			t.Reset(p.IdleInterval)
+			p.onBeat = true
+		}
 	}
+}
+
+// sleep sends the renderer to its idle rate. A ticker runs at its period
+// from when it is set, and this is a few milliseconds after a frame (off
+// the process's 1 s beat, internal/beat, where the frame, the pause guard
+// and the tracker's re-reads wake it): the pacer sets it once more on the
+// next beat, so that a console with nothing to draw (the IN STATE column
+// hidden) wakes once a second, not twice. Called with p.mu held.
+func (p *RenderPacer) sleep(t *time.Ticker, now time.Time) {
+	t.Reset(p.IdleInterval)
+	p.stage, p.onBeat = pacerIdle, false
+	p.arm(beat.Until(now, p.IdleInterval))
 }
 
 // lookup finds the program's renderer ticker (once it exists) and the

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // fakeRenderer and fakeProgram have the fields the pacer reads in a
@@ -97,5 +99,38 @@ func TestRenderPacerStages(t *testing.T) {
 	q.check(t0.Add(q.SettleFor))
 	if q.Fast() {
 		t.Fatal("the renderer did not sleep after SettleFor")
+	}
+}
+
+// Once the renderer wrote a frame and sleeps, its idle ticks come on the
+// process's beat (internal/beat), however far off the beat the frame was:
+// a console with nothing to draw wakes once a beat, not at an instant of
+// the renderer's own as well.
+func TestRenderPacerIdleTicksOnTheBeat(t *testing.T) {
+	const idle = 500 * time.Millisecond
+	tk := time.NewTicker(time.Hour)
+	defer tk.Stop()
+	rend := &fakeRenderer{lastView: &tea.View{Content: "frame"}} // written at once
+	p := NewRenderPacer()
+	p.IdleInterval = idle
+	p.Attach(&fakeProgram{ticker: tk, renderer: rend})
+	// Draw half a beat off the grid.
+	time.Sleep(time.Until(beat.Next(time.Now(), idle).Add(idle / 2)))
+	p.drew("frame")
+	deadline := time.After(5 * time.Second)
+	var ticks []time.Time
+	for len(ticks) < 4 {
+		select {
+		case at := <-tk.C:
+			ticks = append(ticks, at)
+		case <-deadline:
+			t.Fatalf("%d renderer ticks in 5 s", len(ticks))
+		}
+	}
+	// The first ticks are the flush after the frame and the idle period
+	// set just after it; from the beat on, every tick is on it.
+	last := ticks[len(ticks)-1]
+	if off := last.Sub(last.Truncate(idle)); off > 100*time.Millisecond {
+		t.Fatalf("idle ticks %v after the beat (ticks %v)", off, ticks)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/recdeck/recdeck/client/safetext"
+	"github.com/recdeck/recdeck/internal/beat"
 )
 
 // StateGetter is what the tracker needs of the REST client: *Client
@@ -922,7 +923,7 @@ func (t *Tracker) sweeper(ctx context.Context) {
 	for {
 		var tick <-chan time.Time
 		if t.anyGone() {
-			timer.Reset(every)
+			timer.Reset(beat.Until(time.Now(), every)) // on the process's grid (internal/beat)
 			tick = timer.C
 		}
 		select {
