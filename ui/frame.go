@@ -344,8 +344,8 @@ func (m *Model) timeDue() time.Time {
 }
 
 // frameDue is when a change d after the last frame is drawn. One a
-// second or more away (ages) is drawn on the last whole second before it
-// is due (never later than due, at most a second sooner): the process's
+// second or more away (ages) is drawn on the last whole second at or
+// before it is due (at most a second sooner): the process's
 // 1 s beat (internal/beat), so the frame wakes the process with its other
 // once-a-second timers, and each frame shows what is true when it is
 // drawn. A sooner one (a spinner, the end of a flash) is drawn when due.
