@@ -112,7 +112,9 @@
 //     something is timed (a pause open, armed or seen short of MaxPause, a
 //     call Uninitialized within StartGrace), otherwise every IdlePoll
 //     (1 s, on the process's 1 s beat, internal/beat): an idle console
-//     wakes once a second for it and its other timers together.
+//     wakes once a second for it and its other timers together. Sending
+//     and WaitSent track payment pauses on their way to the server, so an
+//     exit path can wait for one whose answer it will never see.
 //   - compliance.go: Assess (overdue, not recording, ended while paused,
 //     marked for delete) and Compliance, the alerts raised once, listed
 //     until resolved or acknowledged, and counted for the header.

@@ -135,9 +135,12 @@ type PauseGuard struct {
 	mu     sync.Mutex
 	pauses map[SessionKey]*guardedPause
 	armed  map[SessionKey]bool
-	ctx    context.Context // Run's, for requests
-	snap   []Session       // the Source's sessions, when it cannot range over them
-	over   []Session       // scratch: paused past the policy's maximum
+	// sending counts the payment pauses on their way to the server
+	// (Sending), per key.
+	sending map[SessionKey]int
+	ctx     context.Context // Run's, for requests
+	snap    []Session       // the Source's sessions, when it cannot range over them
+	over    []Session       // scratch: paused past the policy's maximum
 
 	wake chan struct{}
 	wg   sync.WaitGroup
@@ -164,10 +167,67 @@ func NewPauseGuard(cfg GuardConfig) *PauseGuard {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	return &PauseGuard{
-		cfg:    cfg,
-		pauses: map[SessionKey]*guardedPause{},
-		armed:  map[SessionKey]bool{},
-		wake:   make(chan struct{}, 1),
+		cfg:     cfg,
+		pauses:  map[SessionKey]*guardedPause{},
+		armed:   map[SessionKey]bool{},
+		sending: map[SessionKey]int{},
+		wake:    make(chan struct{}, 1),
+	}
+}
+
+// Sending tells the guard that a pause of key is on its way to the server;
+// done, called once its request is over whatever the answer, ends it. It
+// matters for payment-armed keys only (for others done does nothing): the
+// console may stop listening before the answer comes (a quit while the
+// pause is in flight), and the server may apply the pause after the exit
+// path looked for open pauses. WaitSent lets the exit path wait for them.
+func (g *PauseGuard) Sending(key SessionKey) (done func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.armed[key] {
+		return func() {}
+	}
+	g.sending[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.sending[key]--; g.sending[key] <= 0 {
+				delete(g.sending, key)
+			}
+		})
+	}
+}
+
+// WaitSent waits until no payment pause is on its way to the server, or
+// ctx is done, and returns the keys whose pause was on its way when it was
+// called: their answers may never have reached the store, so the caller
+// asks the server.
+func (g *PauseGuard) WaitSent(ctx context.Context) []SessionKey {
+	g.mu.Lock()
+	keys := make([]SessionKey, 0, len(g.sending))
+	for k := range g.sending {
+		keys = append(keys, k)
+	}
+	g.mu.Unlock()
+	if len(keys) == 0 {
+		return nil
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		g.mu.Lock()
+		n := len(g.sending)
+		g.mu.Unlock()
+		if n == 0 {
+			return keys
+		}
+		select {
+		case <-ctx.Done():
+			return keys
+		case <-t.C:
+		}
 	}
 }
 

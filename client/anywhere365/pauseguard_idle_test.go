@@ -1,6 +1,7 @@
 package anywhere365
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -109,5 +110,36 @@ func TestGuardStatusOpensAnArmedPauseAtOnce(t *testing.T) {
 	}
 	if st, ok := g.Status(other); !ok || st.Resolved {
 		t.Fatalf("the other armed pause: %+v, %v; want it open", st, ok)
+	}
+}
+
+// Sending and WaitSent: only a payment-armed key's pause is waited for;
+// WaitSent returns the keys on their way when it was called, once their
+// requests are over (or when ctx ends first).
+func TestGuardWaitsForPaymentPausesOnTheirWay(t *testing.T) {
+	tr := NewTracker(TrackerConfig{})
+	g := NewPauseGuard(GuardConfig{Source: tr})
+	armed, plain := trKey(1), trKey(2)
+	g.Arm(armed)
+	g.Sending(plain)() // not armed: nothing to wait for
+	if keys := g.WaitSent(context.Background()); keys != nil {
+		t.Fatalf("waited for %v with nothing on its way", keys)
+	}
+	done := g.Sending(armed)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if keys := g.WaitSent(ctx); len(keys) != 1 || keys[0] != armed || ctx.Err() == nil {
+		t.Fatalf("WaitSent = %v before the request was over (ctx %v)", keys, ctx.Err())
+	}
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		done()
+		done() // twice is once
+	}()
+	if keys := g.WaitSent(context.Background()); len(keys) != 1 || keys[0] != armed {
+		t.Fatalf("WaitSent = %v", keys)
+	}
+	if keys := g.WaitSent(context.Background()); keys != nil {
+		t.Fatalf("%v still on its way after its request was over", keys)
 	}
 }

@@ -8,11 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/recdeck/recdeck/client/anywhere365"
 	"github.com/recdeck/recdeck/client/anywhere365/sim"
+	"github.com/recdeck/recdeck/ui/uitest"
 )
 
 func (s *tfSim) state(t *testing.T, k anywhere365.SessionKey) anywhere365.RecordingState {
@@ -105,6 +109,71 @@ func TestConsoleExitResumesPaymentPause(t *testing.T) {
 	}
 	if st := s.state(t, k); st != anywhere365.RecordingStarted {
 		t.Fatalf("state after the exit path: %v", st)
+	}
+}
+
+// A payment pause still on its way to the server when the console quits
+// (the server is slow: it applies the pause after the quit) is waited for
+// by the exit path, confirmed with the server and resumed, not left on.
+func TestConsoleExitResumesAPaymentPauseStillOnItsWay(t *testing.T) {
+	isolate(t)
+	s := startTFSim(t, 34)
+	x := newTFConsole(t, "--base-url", s.url(), "--sip", sim.DemoAgent)
+	x.connected(s)
+	k := s.newCall("payments")
+	x.selectCall(k)
+	x.d.Press("P")
+	s.holdRequests()
+	defer s.release()
+	// The pause's command runs on its own, as Bubble Tea would run it; its
+	// answer goes to a console that has quit.
+	pause := x.d.Update(uitest.Key("space"))
+	var sent sync.WaitGroup
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		defer sent.Done()
+		if cmd == nil {
+			return
+		}
+		if batch, ok := cmd().(tea.BatchMsg); ok {
+			for _, c := range batch {
+				sent.Add(1)
+				go run(c)
+			}
+		}
+	}
+	sent.Add(1)
+	go run(pause)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.waiting.Load() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the pause never reached the server")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	x.d.Press("ctrl+c") // no pause is open yet: the console quits at once
+	if !x.d.Quit {
+		t.Fatal("ctrl+c did not quit")
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- resumeOnExit(x.c, exitResumeWait) }()
+	select {
+	case err := <-exited:
+		t.Fatalf("the exit path ended (%v) while the payment pause was still on its way", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	s.release() // the server applies the pause now, after the quit
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(exitResumeWait + 5*time.Second):
+		t.Fatal("the exit path never ended")
+	}
+	sent.Wait()
+	if st := s.state(t, k); st != anywhere365.RecordingStarted {
+		t.Fatalf("state after the exit path: %v, want Started", st)
 	}
 }
 

@@ -173,14 +173,26 @@ func closeWithin(c *console, d time.Duration) {
 const exitResumeWait = 8 * time.Second
 
 // resumeOnExit resumes every payment pause still under way before the
-// console exits, waiting at most d; it says on stderr what it did.
+// console exits, waiting at most d; it says on stderr what it did. A
+// payment pause still on its way when the console quit is waited for
+// first, and its state asked of the server (its answer went to a screen
+// that had gone): paused, it is resumed like the others, so a pause the
+// server applies just after the quit does not stay on for good.
 func resumeOnExit(c *console, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var errs []error
 	resumed := false
 	for _, f := range c.followedSet() {
-		if f.guard == nil || len(f.guard.OpenPayment()) == 0 {
+		if f.guard == nil {
+			continue
+		}
+		for _, key := range f.guard.WaitSent(ctx) {
+			if resp, err := f.client.GetState(ctx, key.UCC, key.CorrelationID); err == nil && resp.RecordingState == anywhere365.RecordingPaused {
+				f.tracker.RecordAction(key, anywhere365.ActionPause, resp, nil)
+			}
+		}
+		if len(f.guard.OpenPayment()) == 0 {
 			continue
 		}
 		resumed = true

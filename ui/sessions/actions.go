@@ -260,7 +260,14 @@ func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger st
 	api, aud, timeout, now := p.apiFor(key), p.cfg.Audit, p.cfg.ActionTimeout, p.cfg.Now
 	rec := p.record(key, a, trigger)
 	params := anywhere365.SetParams{UCC: key.UCC, CorrelationID: key.CorrelationID, RequesterSIP: p.requester, Action: a}
+	sent := func() {}
+	if s, ok := p.cfg.Guard.(pauseSender); ok && a == anywhere365.ActionPause {
+		// A payment pause in flight is the exit path's to wait for: the
+		// console may quit before its answer comes (pauseSender).
+		sent = s.Sending(key)
+	}
 	return func() tea.Msg {
+		defer sent()
 		var att *audit.Attempt
 		var auditErr error
 		if aud != nil {
@@ -298,6 +305,15 @@ func (p *Pane) send(key anywhere365.SessionKey, a anywhere365.Action, trigger st
 		}
 		return actionResultMsg{key: key, action: a, trigger: trigger, prev: prev, resp: resp, err: err, auditErr: auditErr, att: att}
 	}
+}
+
+// pauseSender is a PauseGuard that is told of pauses on their way to the
+// server (*anywhere365.PauseGuard, and fleetGuard for several servers): a
+// payment pause whose answer never reached the screen (the console quit
+// while it was in flight) is then confirmed with the server and resumed by
+// the exit path, instead of being applied after the console has gone.
+type pauseSender interface {
+	Sending(key anywhere365.SessionKey) (done func())
 }
 
 // reread GETs the session after an unknown outcome, records what the

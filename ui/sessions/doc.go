@@ -48,7 +48,8 @@
 // guard's status (countdown, a failed resume and when it is retried, how
 // the pause ended), its own hub and REST health, and refuses a call whose
 // UCC forbids editing. Quitting while a payment pause is under way asks
-// first (ui.QuitGuard). AutoResume is the guard's ResumeFunc: a Start as
+// first (ui.QuitGuard); a payment pause still on its way is registered
+// with the guard (pauseSender), so the console's exit path waits for it. AutoResume is the guard's ResumeFunc: a Start as
 // the console's requester with a write-ahead audit record naming the
 // trigger. The alerts view (alerts.go, key !) lists the compliance flags
 // worst first; s resumes one through the usual action flow, R resumes all

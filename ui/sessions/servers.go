@@ -266,6 +266,14 @@ func (g fleetGuard) Status(key anywhere365.SessionKey) (anywhere365.PauseStatus,
 	return st, ok
 }
 
+// Sending tells key's server's guard of a pause on its way (pauseSender).
+func (g fleetGuard) Sending(key anywhere365.SessionKey) (done func()) {
+	if s, ok := g.guard(key).(pauseSender); ok {
+		return s.Sending(strip(key))
+	}
+	return func() {}
+}
+
 func (g fleetGuard) ResumeNow(key anywhere365.SessionKey, trigger string) bool {
 	if gd := g.guard(key); gd != nil {
 		return gd.ResumeNow(strip(key), trigger)

@@ -234,3 +234,28 @@ func TestGuardResumeRoutesToItsServer(t *testing.T) {
 }
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+// A payment pause on its way to west is registered with west's guard (with
+// the key as west knows it), so the exit path waits for it there.
+func TestPauseOnItsWayRegisteredWithItsServer(t *testing.T) {
+	sc := newFleetScene(t)
+	key := anywhere365.SessionKey{Server: "west", UCC: "sales", CorrelationID: id4}
+	guards := map[string]*anywhere365.PauseGuard{}
+	for _, s := range sc.pane.Servers() {
+		guards[s.Name] = s.Guard.(*anywhere365.PauseGuard)
+	}
+	sc.pane.cfg.Guard.Arm(key)
+	done := sc.pane.cfg.Guard.(pauseSender).Sending(key)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if got := guards["west"].WaitSent(ctx); len(got) != 1 || got[0] != strip(key) {
+		t.Fatalf("west waits for %v, want %v", got, strip(key))
+	}
+	if got := guards["east"].WaitSent(context.Background()); got != nil {
+		t.Fatalf("east waits for %v", got)
+	}
+	done()
+	if got := guards["west"].WaitSent(context.Background()); got != nil {
+		t.Fatalf("west still waits for %v after the request was over", got)
+	}
+}
