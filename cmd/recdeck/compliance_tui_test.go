@@ -116,19 +116,59 @@ func TestConsoleExitResumesPaymentPause(t *testing.T) {
 // (the server is slow: it applies the pause after the quit) is waited for
 // by the exit path, confirmed with the server and resumed, not left on.
 func TestConsoleExitResumesAPaymentPauseStillOnItsWay(t *testing.T) {
+	s, x, k, sent := quitWithAPauseOnItsWay(t, 34)
+	exited := make(chan error, 1)
+	go func() { exited <- resumeOnExit(x.c, exitResumeWait) }()
+	select {
+	case err := <-exited:
+		t.Fatalf("the exit path ended (%v) while the payment pause was still on its way", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	s.release() // the server applies the pause now, after the quit
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(exitResumeWait + 5*time.Second):
+		t.Fatal("the exit path never ended")
+	}
+	sent.Wait()
+	if st := s.state(t, k); st != anywhere365.RecordingStarted {
+		t.Fatalf("state after the exit path: %v, want Started", st)
+	}
+}
+
+// A pause still on its way when the exit path's time is up is reported
+// (the console then exits 3), not passed over in silence.
+func TestConsoleExitReportsAPaymentPauseStillOnItsWay(t *testing.T) {
+	s, x, k, sent := quitWithAPauseOnItsWay(t, 35)
+	err := resumeOnExit(x.c, 300*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "payment pause still on its way, not confirmed: payments/"+k.CorrelationID) {
+		t.Fatalf("exit path: %v", err)
+	}
+	s.release()
+	sent.Wait()
+}
+
+// quitWithAPauseOnItsWay puts a call in payment mode, sends its pause to a
+// simulator that holds it, and quits the console while it is held. sent is
+// done once the pause's command has ended.
+func quitWithAPauseOnItsWay(t *testing.T, seed int64) (*tfSim, *tfConsole, anywhere365.SessionKey, *sync.WaitGroup) {
+	t.Helper()
 	isolate(t)
-	s := startTFSim(t, 34)
+	s := startTFSim(t, seed)
 	x := newTFConsole(t, "--base-url", s.url(), "--sip", sim.DemoAgent)
 	x.connected(s)
 	k := s.newCall("payments")
 	x.selectCall(k)
 	x.d.Press("P")
 	s.holdRequests()
-	defer s.release()
+	t.Cleanup(s.release)
 	// The pause's command runs on its own, as Bubble Tea would run it; its
 	// answer goes to a console that has quit.
 	pause := x.d.Update(uitest.Key("space"))
-	var sent sync.WaitGroup
+	sent := &sync.WaitGroup{}
 	var run func(tea.Cmd)
 	run = func(cmd tea.Cmd) {
 		defer sent.Done()
@@ -155,26 +195,7 @@ func TestConsoleExitResumesAPaymentPauseStillOnItsWay(t *testing.T) {
 	if !x.d.Quit {
 		t.Fatal("ctrl+c did not quit")
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- resumeOnExit(x.c, exitResumeWait) }()
-	select {
-	case err := <-exited:
-		t.Fatalf("the exit path ended (%v) while the payment pause was still on its way", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	s.release() // the server applies the pause now, after the quit
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(exitResumeWait + 5*time.Second):
-		t.Fatal("the exit path never ended")
-	}
-	sent.Wait()
-	if st := s.state(t, k); st != anywhere365.RecordingStarted {
-		t.Fatalf("state after the exit path: %v, want Started", st)
-	}
+	return s, x, k, sent
 }
 
 // lineWith is the first screen line containing sub, or "".

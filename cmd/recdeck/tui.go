@@ -187,7 +187,16 @@ func resumeOnExit(c *console, d time.Duration) error {
 		if f.guard == nil {
 			continue
 		}
-		for _, key := range f.guard.WaitSent(ctx) {
+		sent := f.guard.WaitSent(ctx)
+		if len(sent) > 0 && ctx.Err() != nil {
+			var names []string
+			for _, k := range sent {
+				names = append(names, k.UCC+"/"+k.CorrelationID)
+			}
+			errs = append(errs, fmt.Errorf("payment pause still on its way, not confirmed: %s", strings.Join(names, ", ")))
+			continue
+		}
+		for _, key := range sent {
 			if resp, err := f.client.GetState(ctx, key.UCC, key.CorrelationID); err == nil && resp.RecordingState == anywhere365.RecordingPaused {
 				f.tracker.RecordAction(key, anywhere365.ActionPause, resp, nil)
 			}
