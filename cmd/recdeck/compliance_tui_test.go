@@ -151,6 +151,23 @@ func TestConsoleExitReportsAPaymentPauseStillOnItsWay(t *testing.T) {
 	sent.Wait()
 }
 
+// A pause whose state the server will not tell after the quit (every
+// answer garbled: the pause itself carried out) is reported, naming the
+// call, not taken as resumed.
+func TestConsoleExitReportsAPauseItCannotCheck(t *testing.T) {
+	s, x, k, sent := quitWithAPauseOnItsWay(t, 36)
+	s.sim().SetFaults(sim.Faults{MalformedRate: 1})
+	s.release()
+	err := resumeOnExit(x.c, 3*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "payment pause sent on payments/"+k.CorrelationID+", its state not confirmed") {
+		t.Fatalf("exit path: %v", err)
+	}
+	if strings.ContainsRune(err.Error(), 0x1b) {
+		t.Fatalf("raw escape in the exit error: %q", err)
+	}
+	sent.Wait()
+}
+
 // quitWithAPauseOnItsWay puts a call in payment mode, sends its pause to a
 // simulator that holds it, and quits the console while it is held. sent is
 // done once the pause's command has ended.

@@ -256,24 +256,39 @@ func TestPCIRetriesThroughHTTP500s(t *testing.T) {
 // A call that ends while paused: exit 1, said plainly.
 func TestPCICallEndedWhilePaused(t *testing.T) {
 	e := newPCIEnv(t)
-	done := make(chan int)
-	var errOut string
-	go func() {
-		code, _, eo := pciRun(t, strings.NewReader(""), nil, e.args("--max", "1m")...)
-		errOut = eo
-		done <- code
-	}()
+	exited := pciInBackground(t, e.args("--max", "1m")...)
 	e.waitState(t, anywhere365.RecordingPaused)
 	if err := e.st.Anywhere365.EndCall(coreTestID); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case code := <-done:
-		if code != exitAPI || !strings.Contains(errOut, "the call ended while paused: its last part was not recorded") {
-			t.Fatalf("exit %d: %s", code, errOut)
+	// A re-read every 2 s; 30 s is generous for a loaded CI machine.
+	code, errOut := exited(30*time.Second, "no exit after the call ended")
+	if code != exitAPI || !strings.Contains(errOut, "the call ended while paused: its last part was not recorded") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// pciInBackground runs pci with args on its own goroutine; exited waits
+// for its exit code and stderr, failing the test with what after d.
+func pciInBackground(t *testing.T, args ...string) (exited func(d time.Duration, what string) (int, string)) {
+	type result struct {
+		code   int
+		errOut string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, errOut := pciRun(t, strings.NewReader(""), nil, args...)
+		done <- result{code, errOut}
+	}()
+	return func(d time.Duration, what string) (int, string) {
+		t.Helper()
+		select {
+		case r := <-done:
+			return r.code, r.errOut
+		case <-time.After(d):
+			t.Fatal(what)
+			return 0, ""
 		}
-	case <-time.After(30 * time.Second): // a re-read every 2 s; generous for a loaded CI machine
-		t.Fatal("no exit after the call ended")
 	}
 }
 
@@ -297,20 +312,9 @@ func TestPCICallEndsBeforeTheFirstLook(t *testing.T) {
 	defer srv.Close()
 	args := e.args("--max", "1m")
 	args[2] = srv.URL // --base-url
-	done := make(chan int)
-	var errOut string
-	go func() {
-		code, _, eo := pciRun(t, strings.NewReader(""), nil, args...)
-		errOut = eo
-		done <- code
-	}()
-	select {
-	case code := <-done:
-		if code != exitAPI || !strings.Contains(errOut, "the call ended") {
-			t.Fatalf("exit %d: %s", code, errOut)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no exit after the call ended")
+	code, errOut := pciInBackground(t, args...)(30*time.Second, "no exit after the call ended")
+	if code != exitAPI || !strings.Contains(errOut, "the call ended") {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
 

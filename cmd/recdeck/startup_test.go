@@ -129,20 +129,29 @@ func cmdTree(c *cobra.Command) string {
 	return b.String()
 }
 
-// TestHeldSimsServeOnRelease: simulators started while held listen at once,
-// with their addresses known, but are built only once released; a request
-// made meanwhile waits in the backlog and is answered then. Simulators
-// started after the hold ended are built at once.
-func TestHeldSimsServeOnRelease(t *testing.T) {
+// heldSims starts simulators under a hold that release ends (holdSims),
+// and checks for leaked goroutines once the test is over.
+func heldSims(t *testing.T, release <-chan struct{}) *simStack {
+	t.Helper()
 	coreEnv(t)
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	release := make(chan struct{})
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
 	unhold := holdSims(release)
 	st, err := startSims("127.0.0.1:0", 1, 0)
 	unhold()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// TestHeldSimsServeOnRelease: simulators started while held listen at once,
+// with their addresses known, but are built only once released; a request
+// made meanwhile waits in the backlog and is answered then. Simulators
+// started after the hold ended are built at once.
+func TestHeldSimsServeOnRelease(t *testing.T) {
+	release := make(chan struct{})
+	st := heldSims(t, release)
 	defer st.Close()
 	if st.Anywhere365 != nil {
 		t.Fatal("a held simulator was built before its release")
@@ -194,14 +203,7 @@ func TestHeldSimsServeOnRelease(t *testing.T) {
 // TestHeldSimsClosedUnreleased: closing held simulators before their
 // release closes the listener and builds nothing.
 func TestHeldSimsClosedUnreleased(t *testing.T) {
-	coreEnv(t)
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	unhold := holdSims(make(chan struct{}))
-	st, err := startSims("127.0.0.1:0", 1, 0)
-	unhold()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := heldSims(t, make(chan struct{}))
 	st.Close()
 	st.Close() // twice is fine
 	if st.Anywhere365 != nil {
@@ -216,14 +218,7 @@ func TestHeldSimsClosedUnreleased(t *testing.T) {
 // TestHeldSimsServeAfterHoldMax: a release that never comes holds the
 // simulators for simsHoldMax at most.
 func TestHeldSimsServeAfterHoldMax(t *testing.T) {
-	coreEnv(t)
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	unhold := holdSims(make(chan struct{}))
-	st, err := startSims("127.0.0.1:0", 1, 0)
-	unhold()
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := heldSims(t, make(chan struct{}))
 	defer st.Close()
 	select {
 	case <-st.started:

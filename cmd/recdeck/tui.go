@@ -197,7 +197,12 @@ func resumeOnExit(c *console, d time.Duration) error {
 			continue
 		}
 		for _, key := range sent {
-			if resp, err := f.client.GetState(ctx, key.UCC, key.CorrelationID); err == nil && resp.RecordingState == anywhere365.RecordingPaused {
+			resp, err := f.client.GetState(ctx, key.UCC, key.CorrelationID)
+			switch {
+			case anywhere365.IsSessionNotFound(err): // the call ended: nothing left to resume
+			case err != nil:
+				errs = append(errs, fmt.Errorf("payment pause sent on %s/%s, its state not confirmed: %w", key.UCC, key.CorrelationID, err))
+			case resp.RecordingState == anywhere365.RecordingPaused:
 				f.tracker.RecordAction(key, anywhere365.ActionPause, resp, nil)
 			}
 		}
