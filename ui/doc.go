@@ -39,7 +39,7 @@
 //     second, with the pause guard's, the tracker's and the memory
 //     limiter's timers, so the process wakes once, not at instants of its
 //     own; see frameDue).
-//   - RenderPacer (pacer.go): Bubble Tea v2.0.10 flushes its renderer 60
+//   - RenderPacer (pacer.go): Bubble Tea v2 (v2.1.1) flushes its renderer 60
 //     times a second whether or not anything changed; the pacer has it run
 //     about a millisecond after each drawn frame and, as soon as it wrote
 //     that frame, once a second (through the Program's unexported ticker

@@ -12,7 +12,7 @@ import (
 )
 
 // RenderPacer makes Bubble Tea's renderer write a frame as soon as it is
-// drawn, and sleep otherwise. Bubble Tea v2 (v2.0.10) flushes its renderer
+// drawn, and sleep otherwise. Bubble Tea v2 (v2.1.1) flushes its renderer
 // on a ticker at a fixed rate (60 a second by default) whether or not
 // anything changed, and offers no way to flush on demand or to stop the
 // ticker: on an idle console that ticker is most of the process's CPU

@@ -65,6 +65,8 @@ const (
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).
 	DefaultMaxMessageSize = 1 << 20
+	// hubKeepAlive is how long the client stays silent before it pings.
+	hubKeepAlive = 15 * time.Second
 	// minMessageSize is the smallest MaxMessageSize used.
 	minMessageSize = 1 << 10
 	// stableAfter is how long a connection must have been up for the
@@ -307,6 +309,11 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up, stable bool,
 		// message within the limit.
 		signalr.MaximumReceiveMessageSize(l.cfg.MaxMessageSize),
 		signalr.HandshakeTimeout(l.cfg.DialTimeout),
+		// A ping after 15 s without a message, as the ASP.NET Core client
+		// does (HubConnection.DefaultKeepAliveInterval); the library's 5 s
+		// would wake an idle console three times as often, for a server
+		// that expects one within its 30 s ClientTimeoutInterval.
+		signalr.KeepAliveInterval(hubKeepAlive),
 	)
 	if err != nil {
 		return false, false, l.redact(err.Error(), hdr)

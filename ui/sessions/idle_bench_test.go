@@ -30,7 +30,7 @@ func BenchmarkIdleFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkIdleFrameRenderer is what Bubble Tea's renderer (v2.0.10's
+// BenchmarkIdleFrameRenderer is what Bubble Tea's renderer (v2.1.1's
 // cursedRenderer.flush, reproduced with the same ultraviolet calls) does
 // with the idle frame of BenchmarkIdleFrame once a second: parse the whole
 // screen into cells, diff it against the last one, write the difference.

@@ -72,6 +72,12 @@ func (h *hub) newInstance() *hubInstance {
 		signalr.Logger(nopLogger{}, false),
 		signalr.MaximumReceiveMessageSize(1<<20),
 		signalr.HTTPTransports(signalr.TransportWebSockets),
+		// ASP.NET Core's defaults (HubOptions.KeepAliveInterval 15 s,
+		// ClientTimeoutInterval 30 s), not the library's 5 s pings: a
+		// console measured against the simulator is woken as often as by
+		// a real hub.
+		signalr.KeepAliveInterval(15*time.Second),
+		signalr.TimeoutInterval(30*time.Second),
 	)
 	if err != nil {
 		// Only a missing hub factory makes NewServer fail: a programming error.

@@ -63,6 +63,9 @@ func main() {
 		signalr.WithReceiver(recv),
 		signalr.Logger(nopLogger{}, false),
 		signalr.MaximumReceiveMessageSize(1<<20),
+		// The console's keep-alive (ASP.NET Core's 15 s), so the floor
+		// pings as often as the console does.
+		signalr.KeepAliveInterval(15*time.Second),
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bareclient:", err)
