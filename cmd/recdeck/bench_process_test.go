@@ -30,7 +30,12 @@ package main
 //	                                Go binary; the demo's first frame
 //
 // RECDECK_BENCH_BIN=/path/to/recdeck measures another build of the console
-// (e.g. an older commit's, for a before/after); RECDECK_BENCH_WINDOW (a
+// (e.g. an older commit's, for a before/after); RECDECK_BENCH_BASE_BIN=/path
+// runs that build as a third console beside the two of the idle benchmark,
+// against the same simulator and over the same windows, and reports the
+// console's CPU as a ratio to it (console/base-idle): a before/after in one
+// run, which the machine's drift from run to run cannot blur;
+// RECDECK_BENCH_WINDOW (a
 // duration, default 10s) is each measuring window;
 // RECDECK_BENCH_MAX_SESSIONS caps the idle benchmark's sizes. The benchmarks skip
 // where there is no /proc, no pseudo-terminal or no go command to build
@@ -89,10 +94,14 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 		}
 		con := env.startConsole(b)
 		noAges := env.startConsoleArgs(b, "--profile", "noages")
+		consoles := []*benchConsole{con, noAges}
+		if bins.base != "" {
+			consoles = append(consoles, env.startConsoleBin(b, bins.base, "--base-url", env.url))
+		}
 		bare := env.startBare(b, "")
 		watch := env.startProc(b, "watch", bins.sim, "watch", "--base-url", env.url)
-		env.waitHub(b, 4)
-		for _, c := range []*benchConsole{con, noAges} {
+		env.waitHub(b, len(consoles)+2)
+		for _, c := range consoles {
 			c.waitScreen(b, "the first frame", 30*time.Second, func(s string) bool { return strings.Contains(s, "connected") })
 		}
 		known := 0
@@ -102,11 +111,20 @@ func BenchmarkConsoleProcessIdle(b *testing.B) {
 			}
 			env.populateSeen(b, con, known, n)
 			known = n
-			con.waitSessions(b, n)
-			noAges.waitSessions(b, n)
-			waitQuiet(b, con.pid(), noAges.pid(), bare.pid(), watch.pid())
-			cpu := measureCPU(window, con.pid(), bare.pid(), watch.pid(), noAges.pid())
+			pids := []int{con.pid(), bare.pid(), watch.pid(), noAges.pid()}
+			for _, c := range consoles[1:] {
+				c.waitSessions(b, n)
+			}
+			if len(consoles) > 2 {
+				pids = append(pids, consoles[2].pid())
+			}
+			waitQuiet(b, pids...)
+			cpu := measureCPU(window, pids...)
 			tag := benchCount(n)
+			if len(cpu) > 4 {
+				report(b, cpu[4], "base-console-%core-"+tag)
+				report(b, cpu[0]/cpu[4], "console/base-idle-"+tag)
+			}
 			report(b, cpu[0], "console-%core-"+tag)
 			report(b, cpu[3], "console-no-ages-%core-"+tag)
 			report(b, cpu[1], "bare-%core-"+tag)
@@ -294,7 +312,8 @@ func BenchmarkConsoleProcessStartup(b *testing.B) {
 // benchBins are the binaries of a run: the console measured (recdeck), and
 // this tree's own build for the simulator and the watch floor (sim), so an
 // older console can be measured against the load driver it lacks.
-type benchBins struct{ recdeck, sim, bare, hello string }
+// base is RECDECK_BENCH_BASE_BIN's build (empty: none).
+type benchBins struct{ recdeck, sim, bare, hello, base string }
 
 // benchBuild builds the console (unless RECDECK_BENCH_BIN names one), the
 // bare client and a hello-world program, or skips when it cannot.
@@ -326,6 +345,7 @@ func benchBuild(b *testing.B) benchBins {
 	}
 	bins := benchBins{
 		recdeck: os.Getenv("RECDECK_BENCH_BIN"),
+		base:    os.Getenv("RECDECK_BENCH_BASE_BIN"),
 		sim:     filepath.Join(dir, "recdeck"),
 		bare:    filepath.Join(dir, "bareclient"),
 		hello:   filepath.Join(dir, "hello"),
@@ -672,7 +692,13 @@ func (e *benchEnv) startConsole(b *testing.B) *benchConsole {
 
 func (e *benchEnv) startConsoleArgs(b *testing.B, args ...string) *benchConsole {
 	b.Helper()
-	cmd := exec.Command(e.bins.recdeck, args...)
+	return e.startConsoleBin(b, e.bins.recdeck, args...)
+}
+
+// startConsoleBin starts the console built as bin with args.
+func (e *benchEnv) startConsoleBin(b *testing.B, bin string, args ...string) *benchConsole {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = e.env
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: benchRows, Cols: benchCols})
 	if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -62,4 +65,33 @@ func relaxGC(percent int, d time.Duration) {
 		return
 	}
 	time.AfterFunc(d, func() { debug.SetGCPercent(old) })
+}
+
+// consoleProcs is how many threads run the console's Go code at once
+// (GOMAXPROCS) once its first frame is on screen. The console is an I/O
+// program: one goroutine draws, one reads each hub, a few wait on HTTP.
+// With a second processor, every goroutine readied while another runs
+// makes the scheduler wake a second thread to run it (and the runtime's
+// monitor thread with it), so an idle console's once-a-second frame and
+// re-reads cost thread wake-ups on both cores, and an event's way from the
+// socket to the tracker hops between threads. Measured in the same runs
+// (cmd/recdeck's BenchmarkConsoleProcessIdle and Load, README
+// "Performance"): idle 0.3x-0.4x % of a core with two, about a quarter
+// less with one; per hub event at 1,000 a second 0.95x the bare client
+// with one against 1.1-1.2x with two. The console starts on all of them
+// (its warm-up runs beside the first frame's set-up). GOMAXPROCS in the
+// environment wins.
+const consoleProcs = 1
+
+// settleProcs sets GOMAXPROCS to consoleProcs once firstFrame is closed,
+// unless the environment sets it or ctx ends first.
+func settleProcs(ctx context.Context, firstFrame <-chan struct{}) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return
+	}
+	select {
+	case <-firstFrame:
+		runtime.GOMAXPROCS(consoleProcs)
+	case <-ctx.Done():
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -269,4 +270,43 @@ func TestConsoleFirstFrameSignal(t *testing.T) {
 		t.Fatal("firstFrame not closed after a view at the terminal's size")
 	}
 	c.model.View() // drawing again closes nothing twice
+}
+
+// TestSettleProcs: the console drops to consoleProcs once its first frame
+// is on screen, not before; GOMAXPROCS in the environment wins; a console
+// that ends before its first frame changes nothing.
+func TestSettleProcs(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(before)
+	const many = 3 // a count the test process would not have by itself
+	firstFrame := make(chan struct{})
+
+	t.Setenv("GOMAXPROCS", "")
+	runtime.GOMAXPROCS(many)
+	done := make(chan struct{})
+	go func() { settleProcs(context.Background(), firstFrame); close(done) }()
+	time.Sleep(20 * time.Millisecond)
+	if got := runtime.GOMAXPROCS(0); got != many {
+		t.Fatalf("GOMAXPROCS %d before the first frame, want %d", got, many)
+	}
+	close(firstFrame)
+	<-done
+	if got := runtime.GOMAXPROCS(0); got != consoleProcs {
+		t.Fatalf("GOMAXPROCS %d after the first frame, want %d", got, consoleProcs)
+	}
+
+	runtime.GOMAXPROCS(many)
+	t.Setenv("GOMAXPROCS", "2")
+	settleProcs(context.Background(), firstFrame)
+	if got := runtime.GOMAXPROCS(0); got != many {
+		t.Fatalf("GOMAXPROCS set in the environment: %d, want it left at %d", got, many)
+	}
+
+	t.Setenv("GOMAXPROCS", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	settleProcs(ctx, make(chan struct{}))
+	if got := runtime.GOMAXPROCS(0); got != many {
+		t.Fatalf("console ended before its first frame: GOMAXPROCS %d, want %d", got, many)
+	}
 }

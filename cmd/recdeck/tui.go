@@ -235,6 +235,7 @@ func runTUI(cmd *cobra.Command, g *globals) error {
 	// the first frame is on screen (sim.go's holdSims).
 	firstFrame := make(chan struct{})
 	unhold := holdSims(firstFrame)
+	go settleProcs(cmd.Context(), firstFrame) // startup.go: one thread once the first frame is on screen
 	c, err := newConsole(cmd.Context(), cmd, g, consoleOptions{})
 	unhold()
 	if err != nil {
