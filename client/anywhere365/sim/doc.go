@@ -45,6 +45,11 @@
 // library's goroutine per push), so each client receives the pushes in the
 // order they were made, as from an ASP.NET Core hub; a client 65,536
 // pushes behind is dropped and closed rather than stalling the simulator.
+// It pings every 15 s and drops a client silent for 30 s, as an ASP.NET Core
+// hub does by default (HubOptions.KeepAliveInterval and
+// ClientTimeoutInterval,
+// https://learn.microsoft.com/dotnet/api/microsoft.aspnetcore.signalr.huboptions.keepaliveinterval),
+// so a console measured against it is woken as often as by a real hub.
 // (Two changes made at the same instant by concurrent requests may still be
 // pushed in either order, since the push follows the unlock.)
 //
