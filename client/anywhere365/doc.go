@@ -47,8 +47,9 @@
 //     received invocation on its own goroutine and would reorder them. So
 //     OnEvent gets events in wire order, decoded with DecodeEvent, from the
 //     one goroutine reading the socket; the library still does the
-//     handshake, pings and close. It pings after 15 s of silence, the
-//     ASP.NET Core client's default (HubConnection.DefaultKeepAliveInterval,
+//     handshake, pings and close. It pings after 15 s of silence
+//     (ListenerConfig.KeepAlive, hub.keep_alive), the ASP.NET Core client's
+//     default (HubConnection.DefaultKeepAliveInterval,
 //     https://learn.microsoft.com/dotnet/api/microsoft.aspnetcore.signalr.client.hubconnection.defaultkeepaliveinterval),
 //     not the library's 5 s: each ping wakes an idle console, and a hub's
 //     ClientTimeoutInterval is 30 s by default. A message over MaxMessageSize

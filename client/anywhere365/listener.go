@@ -65,8 +65,10 @@ const (
 	// DefaultMaxMessageSize is the largest hub message accepted (the
 	// library's default, 32 KiB, would cut a batch of pushes short).
 	DefaultMaxMessageSize = 1 << 20
-	// hubKeepAlive is how long the client stays silent before it pings.
-	hubKeepAlive = 15 * time.Second
+	// DefaultKeepAlive is how long the client stays silent before it
+	// pings: the ASP.NET Core client's default, for a hub that drops a
+	// client silent for its ClientTimeoutInterval (30 s by default).
+	DefaultKeepAlive = 15 * time.Second
 	// minMessageSize is the smallest MaxMessageSize used.
 	minMessageSize = 1 << 10
 	// stableAfter is how long a connection must have been up for the
@@ -129,6 +131,12 @@ type ListenerConfig struct {
 	// reported once per connection; one over 64 times it closes the
 	// connection. Values under 1 KiB are raised to 1 KiB.
 	MaxMessageSize uint
+	// KeepAlive is how long the client stays silent before it pings
+	// (default 15s, DefaultKeepAlive; config key hub.keep_alive). A hub
+	// drops a client silent for its ClientTimeoutInterval (30 s unless
+	// configured otherwise): for a hub with a shorter one, set KeepAlive
+	// to at most half of it.
+	KeepAlive time.Duration
 	// Now stamps ConnState.Since (default time.Now).
 	Now func() time.Time
 }
@@ -164,6 +172,9 @@ func NewListener(cfg ListenerConfig) *Listener {
 	}
 	if cfg.MaxMessageSize == 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = DefaultKeepAlive
 	}
 	// The handshake answer and pings must fit.
 	cfg.MaxMessageSize = max(cfg.MaxMessageSize, minMessageSize)
@@ -309,11 +320,12 @@ func (l *Listener) attempt(ctx context.Context, hubURL string) (up, stable bool,
 		// message within the limit.
 		signalr.MaximumReceiveMessageSize(l.cfg.MaxMessageSize),
 		signalr.HandshakeTimeout(l.cfg.DialTimeout),
-		// A ping after 15 s without a message, as the ASP.NET Core client
-		// does (HubConnection.DefaultKeepAliveInterval); the library's 5 s
-		// would wake an idle console three times as often, for a server
-		// that expects one within its 30 s ClientTimeoutInterval.
-		signalr.KeepAliveInterval(hubKeepAlive),
+		// A ping after KeepAlive without a message (15 s by default, as
+		// the ASP.NET Core client's HubConnection.DefaultKeepAliveInterval);
+		// the library's 5 s would wake an idle console three times as
+		// often, for a hub that expects one within its 30 s
+		// ClientTimeoutInterval.
+		signalr.KeepAliveInterval(l.cfg.KeepAlive),
 	)
 	if err != nil {
 		return false, false, l.redact(err.Error(), hdr)

@@ -26,6 +26,9 @@ type testHubServer struct {
 	addr string
 	// auth, when set, checks each request (negotiate and upgrade).
 	auth func(r *http.Request) bool
+	// clientTimeout, when set, is the hub's ClientTimeoutInterval: it drops
+	// a client silent for that long (the library's default is 30 s).
+	clientTimeout time.Duration
 	// down answers every request 503 (a hub that is down behind a
 	// working proxy); negotiates counts the negotiate requests.
 	down       atomic.Bool
@@ -53,13 +56,17 @@ func (h *testHubServer) url() string { return "http://" + h.addr + "/hub" }
 func (h *testHubServer) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := signalr.NewServer(ctx,
+	opts := []func(signalr.Party) error{
 		signalr.SimpleHubFactory(&emptyHub{}),
 		signalr.WithHubLifetimeManager(func(signalr.Server) (signalr.HubLifetimeManager, error) { return &syncClients{}, nil }),
 		signalr.Logger(nopLogger{}, false),
 		signalr.HTTPTransports(signalr.TransportWebSockets),
 		signalr.KeepAliveInterval(time.Second),
-	)
+	}
+	if h.clientTimeout > 0 {
+		opts = append(opts, signalr.TimeoutInterval(h.clientTimeout))
+	}
+	srv, err := signalr.NewServer(ctx, opts...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -898,4 +905,36 @@ func TestListenerDefaultRetryRate(t *testing.T) {
 	if n < int64(lo)-1 || n > int64(hi)+1 { // +-1: the attempt in flight at either edge
 		t.Fatalf("%d attempts in %v, want %d-%d", n, window, lo, hi)
 	}
+}
+
+// A hub configured to drop clients silent for less than the default
+// keep-alive (15 s) keeps a listener whose KeepAlive is set under it
+// (hub.keep_alive), and drops one left at the default: the knob exists for
+// such a hub, and the listener reconnects either way.
+func TestListenerKeepAliveWithinAShortHubTimeout(t *testing.T) {
+	trLeakCheck(t)
+	hub := &testHubServer{t: t, addr: "127.0.0.1:0", clientTimeout: 1500 * time.Millisecond}
+	hub.start()
+	t.Cleanup(hub.stop)
+	connect := func(keepAlive time.Duration) (*Listener, *atomic.Int64, func()) {
+		var resyncs atomic.Int64
+		l := NewListener(ListenerConfig{
+			HubURL: hub.url(), KeepAlive: keepAlive, OnResync: func() { resyncs.Add(1) },
+			MinBackoff: 20 * time.Millisecond, MaxBackoff: 80 * time.Millisecond,
+		})
+		stop := runListener(t, l)
+		trWaitFor(t, "connected", 20*time.Second, func() bool { return l.State().Phase == ConnConnected })
+		return l, &resyncs, stop
+	}
+
+	l, resyncs, stop := connect(300 * time.Millisecond)
+	time.Sleep(4 * time.Second) // well past the hub's timeout, with no events
+	if n := resyncs.Load(); n != 1 || l.State().Phase != ConnConnected {
+		t.Fatalf("keep-alive 300ms against a 1.5s hub timeout: %d connects, state %+v; want one, still connected", n, l.State())
+	}
+	stop()
+
+	_, resyncs, stop = connect(0) // the default, 15 s
+	defer stop()
+	trWaitFor(t, "dropped by the hub and reconnected", 20*time.Second, func() bool { return resyncs.Load() >= 2 })
 }

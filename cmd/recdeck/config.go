@@ -88,6 +88,11 @@ type HubProfile struct {
 	// negative: no limit). With 100,000 calls, the default takes half an
 	// hour to see them all end.
 	ReadBudget float64 `yaml:"read_budget"`
+	// KeepAlive is how long the console stays silent on the hub before it
+	// pings (default 15s, anywhere365.DefaultKeepAlive: the ASP.NET Core
+	// client's). A hub drops a client silent for its ClientTimeoutInterval
+	// (30 s by default): for one configured shorter, set at most half.
+	KeepAlive time.Duration `yaml:"keep_alive"`
 }
 
 // UCCPolicy is one UCC's policy override: keys left out keep the profile's.

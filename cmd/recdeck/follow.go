@@ -160,7 +160,7 @@ func startFollowing(parent context.Context, env followEnv, np namedProfile, stam
 	client, tracker, httpClient := f.client, f.tracker, g.httpClient(p)
 	go func() {
 		err := anywhere365.Monitor(ctx, client, tracker, anywhere365.ListenerConfig{
-			HTTPClient: httpClient, MaxMessageSize: p.Hub.MaxMessageSize})
+			HTTPClient: httpClient, MaxMessageSize: p.Hub.MaxMessageSize, KeepAlive: p.Hub.KeepAlive})
 		close(f.monDone)
 		if err != nil && ctx.Err() == nil && env.stopped != nil {
 			if np.Name != "" {

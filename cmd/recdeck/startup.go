@@ -74,11 +74,10 @@ func relaxGC(percent int, d time.Duration) {
 // makes the scheduler wake a second thread to run it (and the runtime's
 // monitor thread with it), so an idle console's once-a-second frame and
 // re-reads cost thread wake-ups on both cores, and an event's way from the
-// socket to the tracker hops between threads. Measured in the same runs
-// (cmd/recdeck's BenchmarkConsoleProcessIdle and Load, README
-// "Performance"): idle 0.3x-0.4x % of a core with two, about a quarter
-// less with one; per hub event at 1,000 a second 0.95x the bare client
-// with one against 1.1-1.2x with two. The console starts on all of them
+// socket to the tracker hops between threads. Measured against the same
+// build with two (README "Performance", round 5): idle, side by side, a
+// median 0.30 % of a core against 0.34 %; at 1,000 hub events a second
+// 138 µs of CPU per event against 180. The console starts on all of them
 // (its warm-up runs beside the first frame's set-up). GOMAXPROCS in the
 // environment wins.
 const consoleProcs = 1

@@ -100,7 +100,7 @@ hub: each loss is reported where it happened, on stderr and, with --json, as a
 				count:          count,
 				connectTimeout: connectTimeout,
 			}
-			return w.run(ctx, c, anywhere365.ListenerConfig{HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize})
+			return w.run(ctx, c, anywhere365.ListenerConfig{HTTPClient: g.httpClient(p), MaxMessageSize: p.Hub.MaxMessageSize, KeepAlive: p.Hub.KeepAlive})
 		},
 	}
 	cmd.Flags().IntVar(&count, "count", 0, "stop after this many events (0: until Ctrl-C)")

@@ -485,14 +485,21 @@ func TestWatchReportsGapInStream(t *testing.T) {
 	}
 }
 
-// hub.max_message_size is a profile key; watch hands it to the listener.
+// hub.max_message_size and hub.keep_alive are profile keys; watch and the
+// console hand them to the listener.
 func TestConfigHubMaxMessageSize(t *testing.T) {
-	cfg, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_message_size: 4194304\n"))
+	cfg, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_message_size: 4194304\n      keep_alive: 5s\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := cfg.Profiles["p"].Hub.MaxMessageSize; got != 4<<20 {
 		t.Fatalf("max_message_size = %d", got)
+	}
+	if got := cfg.Profiles["p"].Hub.KeepAlive; got != 5*time.Second {
+		t.Fatalf("keep_alive = %v", got)
+	}
+	if _, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      keep_alive: soon\n")); err == nil || !strings.Contains(err.Error(), "line 4: cannot unmarshal !!str `soon` into time.Duration") {
+		t.Fatalf("keep_alive that is no duration: %v", err)
 	}
 	if _, _, err := decodeConfig([]byte("profiles:\n  p:\n    hub:\n      max_size: 1\n")); err == nil || !strings.Contains(err.Error(), `unknown key "max_size" in the hub section`) {
 		t.Fatalf("unknown hub key: %v", err)

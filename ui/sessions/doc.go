@@ -49,11 +49,12 @@
 // the pause ended), its own hub and REST health, and refuses a call whose
 // UCC forbids editing. Quitting while a payment pause is under way asks
 // first (ui.QuitGuard); a payment pause still on its way is registered
-// with the guard (pauseSender), so the console's exit path waits for it. AutoResume is the guard's ResumeFunc: a Start as
-// the console's requester with a write-ahead audit record naming the
-// trigger. The alerts view (alerts.go, key !) lists the compliance flags
-// worst first; s resumes one through the usual action flow, R resumes all
-// overdue after one confirmation, c acknowledges; rows carry the flag's
+// with the guard (pauseSender), so the console's exit path waits for it.
+// AutoResume is the guard's ResumeFunc: a Start as the console's
+// requester with a write-ahead audit record naming the trigger. The alerts
+// view (alerts.go, key !) lists the compliance flags worst first; s
+// resumes one through the usual action flow, R resumes all overdue after
+// one confirmation, c acknowledges; rows carry the flag's
 // mark and word, and HeaderSegment gives the frame the counts
 // (ui.HeaderSegmenter). A new alert rings the bell once (Config.Bell).
 //
