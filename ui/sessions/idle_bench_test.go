@@ -36,34 +36,52 @@ func BenchmarkIdleFrame(b *testing.B) {
 // screen into cells, diff it against the last one, write the difference.
 // It is most of an idle console's CPU besides the Go runtime's wake-ups,
 // and depends on what the frame is made of (cells, styles), not on how it
-// was drawn.
+// was drawn. "bubbletea" is the screen writer as Bubble Tea sets it up on
+// a terminal (hard tabs, hard-scroll detection), "tuned" as the console's
+// RenderPacer leaves it (ui/pacer.go, rendererView.tune).
 func BenchmarkIdleFrameRenderer(b *testing.B) {
-	p, _, clock := benchPane(b, 40)
-	frame := ui.New(ui.Options{Now: clock.Now, Tick: -1, Server: "http://127.0.0.1:8365", APIVersion: "v1"}, p)
-	frame.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
-	scr := uv.NewTerminalRenderer(io.Discard, []string{"TERM=xterm-256color"})
-	scr.SetColorProfile(colorprofile.TrueColor)
-	scr.SetFullscreen(true)
-	scr.SetRelativeCursor(false)
-	buf := uv.NewScreenBuffer(140, 40)
-	flush := func(content string) {
-		buf.Clear()
-		uv.NewStyledString(content).Draw(buf, buf.Bounds())
-		scr.Render(buf.RenderBuffer)
-		if err := scr.Flush(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	flush(frame.View().Content)
-	b.ReportAllocs()
-	var seq uint64
-	for b.Loop() {
-		b.StopTimer()
-		clock.Advance(time.Second)
-		seq++
-		frame.Update(ui.TickMsg{At: clock.Now(), Seq: seq})
-		content := frame.View().Content
-		b.StartTimer()
-		flush(content)
+	for _, w := range []struct {
+		name  string
+		tuned bool
+	}{{"bubbletea", false}, {"tuned", true}} {
+		b.Run(w.name, func(b *testing.B) {
+			p, _, clock := benchPane(b, 40)
+			frame := ui.New(ui.Options{Now: clock.Now, Tick: -1, Server: "http://127.0.0.1:8365", APIVersion: "v1"}, p)
+			frame.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+			scr := uv.NewTerminalRenderer(io.Discard, []string{"TERM=xterm-256color"})
+			scr.SetColorProfile(colorprofile.TrueColor)
+			scr.SetFullscreen(true)
+			scr.SetRelativeCursor(false)
+			scr.SetBackspace(true)
+			scr.SetMapNewline(true)
+			if w.tuned {
+				scr.SetTabStops(-1)
+				scr.SetScrollOptim(false)
+			} else {
+				scr.SetTabStops(140)
+				scr.SetScrollOptim(true)
+			}
+			buf := uv.NewScreenBuffer(140, 40)
+			flush := func(content string) {
+				buf.Clear()
+				uv.NewStyledString(content).Draw(buf, buf.Bounds())
+				scr.Render(buf.RenderBuffer)
+				if err := scr.Flush(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			flush(frame.View().Content)
+			b.ReportAllocs()
+			var seq uint64
+			for b.Loop() {
+				b.StopTimer()
+				clock.Advance(time.Second)
+				seq++
+				frame.Update(ui.TickMsg{At: clock.Now(), Seq: seq})
+				content := frame.View().Content
+				b.StartTimer()
+				flush(content)
+			}
+		})
 	}
 }
