@@ -85,13 +85,16 @@
 //     ended call may send no final event and the API cannot list calls:
 //     with the defaults each session every 25 s within half the budget (25
 //     GETs/s), so an ended call is seen as Gone within 30 s (at most 1.1
-//     intervals, plus the queue and one GET) for up to 625 sessions; beyond that the interval stretches evenly (n/25 s: 40 s for
-//     1,000, 400 s for 10,000). Periodic re-reads use only what events leave
-//     free. A quiet pacer (a step of 100 ms or more: ten re-reads a second
-//     at most) wakes on the process's 1 s beat (internal/beat) and makes
-//     the visits whose slots passed, so an idle console's re-reads come
-//     with its other once-a-second work instead of waking it on their own;
-//     the rate is the plan's, each re-read at most a beat late.
+//     intervals and a batch, plus the queue and one GET) for up to 625
+//     sessions; beyond that the interval stretches evenly (n/25 s: 40 s
+//     for 1,000, 400 s for 10,000). Periodic re-reads use only what events
+//     leave free. A quiet pacer (a step of 100 ms or more: ten re-reads a
+//     second at most) wakes on the process's 1 s beat (internal/beat),
+//     every other beat when the interval allows (paceBatch), and makes the
+//     visits whose slots passed, so an idle console's re-reads come with
+//     its other once-a-second work, together, instead of waking it on
+//     their own and keeping it awake for an answer each beat; the rate is
+//     the plan's, each re-read at most a batch (2 s) late.
 //     While the hub is down the pacer uses the whole budget with a
 //     5 s target (250 sessions every 5 s, then n/50 s); when it is back,
 //     stale rows are re-read at once. PacePlan gives the numbers.

@@ -395,12 +395,39 @@ const maxPaceSleep = time.Second
 // quiet console; a busy one is awake anyway) and the interval at least
 // two beats (so no session comes up twice in one beat), the pacer instead
 // wakes on the process's 1 s grid (internal/beat, with the ages' frame and
-// the pause guard) and makes the visits whose slots passed since the last
-// beat: the same re-reads a second, each at most a beat late.
+// the pause guard) and makes the visits whose slots passed since its last
+// wake-up: the same re-reads a second, each at most a batch late.
+//
+// It wakes every paceBatch beats, not every beat: the ages' frame wakes
+// the process each second anyway, but a re-read keeps it awake for the
+// server's answer (the Go runtime's monitor thread polling all the while),
+// so re-reads sent together every few seconds cost the console less than
+// the same re-reads a beat apart (measured with 40 sessions: see
+// paceBatch).
 const (
 	paceBeat    = time.Second
 	minBeatStep = 100 * time.Millisecond
+	// maxPaceBatch and maxBatchVisits bound a batch: at most 2 s apart
+	// (each re-read at most that late, so an ended call is still seen
+	// within 30 s with the defaults: 1.1 intervals of 25 s and a batch) and
+	// at most ten re-reads together (a server sees no burst larger than a
+	// busy console's second).
+	maxPaceBatch   = 2 * time.Second
+	maxBatchVisits = 10
 )
+
+// paceBatch is how far apart a quiet console's batches of periodic
+// re-reads go out for a plan's interval and step: whole beats, at most
+// maxPaceBatch and maxBatchVisits steps, and at most half the interval (no
+// session twice in one batch). With the defaults and 40 sessions: 3 or 4
+// re-reads every other beat. On the project's machine, an idle console
+// with 40 sessions measured 0.06 % of a core less (0.21 % against 0.28 %,
+// median of 8 paired 30 s windows) than with the same re-reads a beat
+// apart; batches of up to 5 s saved little more (0.20 %).
+func paceBatch(interval, step time.Duration) time.Duration {
+	b := min(maxPaceBatch, interval/2, maxBatchVisits*step)
+	return max(b.Truncate(paceBeat), paceBeat)
+}
 
 // paceStep queues the next due sessions, if any, and says when to look
 // again (0: no sessions, wait for one).
@@ -422,8 +449,10 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 	interval, step := PacePlan(n, perSec, target)
 	onBeat := step >= minBeatStep && interval >= 2*paceBeat
 	sleep := min(step, maxPaceSleep)
+	batch := paceBeat
 	if onBeat {
-		sleep = beat.Until(time.Now(), paceBeat)
+		batch = paceBatch(interval, step)
+		sleep = beat.Until(time.Now(), batch)
 	}
 	behind := time.Duration(now - t.lastStep)
 	if t.lastStep != 0 && behind < step {
@@ -447,8 +476,8 @@ func (t *Tracker) paceStep() (time.Duration, bool) {
 		// stall or a yield the pacer starts afresh rather than catching up.
 		visits = int(behind / step)
 		t.lastStep += int64(visits) * int64(step)
-		if behind > 2*paceBeat {
-			visits, t.lastStep = max(int(paceBeat/step), 1), now
+		if behind > 2*batch {
+			visits, t.lastStep = max(int(batch/step), 1), now
 		}
 	}
 	wake := false

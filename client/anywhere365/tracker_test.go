@@ -807,18 +807,33 @@ func (b *beatTruth) since(from, to time.Time) map[SessionKey][]time.Time {
 // A quiet console's periodic re-reads come on the process's 1 s grid
 // (internal/beat), several per beat, at the plan's rate, every session
 // still re-read within its interval and a beat: the pacer does not wake
-// the process at instants of its own.
+// the process at instants of its own. With a longer interval they come
+// together every few beats (paceBatch), each session still within its
+// interval and a batch.
 func TestTrackerPeriodicReadsOnTheBeat(t *testing.T) {
+	for _, c := range []struct {
+		known           int
+		interval, batch time.Duration
+	}{
+		{12, 3 * time.Second, time.Second},     // step 250 ms: four re-reads every beat
+		{10, 4 * time.Second, 2 * time.Second}, // step 400 ms: five re-reads every other beat
+	} {
+		t.Run(fmt.Sprintf("%d every %v", c.known, c.interval), func(t *testing.T) {
+			if _, step := PacePlan(c.known, 100*DefaultPeriodicShare, c.interval); step < minBeatStep || paceBatch(c.interval, step) != c.batch {
+				t.Fatalf("step %v, batch %v: the test needs a quiet plan in batches of %v", step, paceBatch(c.interval, step), c.batch)
+			}
+			testPeriodicReadsOnTheBeat(t, c.known, c.interval, c.batch)
+		})
+	}
+}
+
+func testPeriodicReadsOnTheBeat(t *testing.T, known int, interval, batch time.Duration) {
 	trLeakCheck(t)
-	const known, interval = 12, 3 * time.Second // step 250 ms: four re-reads a second
 	f := &beatTruth{fakeTruth: newFakeTruth(), ats: map[SessionKey][]time.Time{}}
 	for i := range known {
 		f.set(trKey(i), RecordingStarted, MarkingNone, SavingNone)
 	}
 	tr := NewTracker(TrackerConfig{Getter: f, ReadBudget: 100, PeriodicInterval: interval})
-	if _, step := PacePlan(known, 100*DefaultPeriodicShare, interval); step < minBeatStep {
-		t.Fatalf("step %v: the test needs a quiet plan", step)
-	}
 	for i := range known {
 		tr.Watch(trKey(i))
 	}
@@ -831,30 +846,31 @@ func TestTrackerPeriodicReadsOnTheBeat(t *testing.T) {
 		}
 		return true
 	})
-	// Half a beat off the grid, so the window holds exactly five beats.
-	from := time.Now().Truncate(time.Second).Add(1500 * time.Millisecond)
-	const window = 5 * time.Second
+	// Half a beat off the grid, so the window holds exactly three batches
+	// (the first, made on the first confirmation's wake-up, may be off it).
+	from := time.Now().Truncate(batch).Add(batch + batch/2)
+	window := 3 * batch
 	time.Sleep(time.Until(from.Add(window)))
 	got := f.since(from, from.Add(window))
 	reads := 0
 	for k, ats := range got {
 		reads += len(ats)
 		for i, at := range ats {
-			// On the beat: at most a little after a whole second (the
-			// timer's lateness on a busy machine).
-			if off := at.Sub(at.Truncate(time.Second)); off > 300*time.Millisecond {
-				t.Errorf("%v re-read %v after a whole second: not on the beat", k.CorrelationID, off)
+			// On the batch's beat: at most a little after it (the timer's
+			// lateness on a busy machine).
+			if off := at.Sub(at.Truncate(batch)); off > 300*time.Millisecond {
+				t.Errorf("%v re-read %v after a multiple of %v: not on the beat", k.CorrelationID, off, batch)
 			}
-			if i > 0 && at.Sub(ats[i-1]) > interval+time.Second+300*time.Millisecond {
-				t.Errorf("%v re-read %v after the one before, want within %v and a beat", k.CorrelationID, at.Sub(ats[i-1]), interval)
+			if i > 0 && at.Sub(ats[i-1]) > interval+batch+300*time.Millisecond {
+				t.Errorf("%v re-read %v after the one before, want within %v and %v", k.CorrelationID, at.Sub(ats[i-1]), interval, batch)
 			}
 		}
 	}
-	want := int(float64(known) / interval.Seconds() * window.Seconds()) // 20
+	want := int(float64(known) / interval.Seconds() * window.Seconds())
 	if reads < want*3/4 || reads > want*5/4 {
 		t.Errorf("%d periodic re-reads in %v, want about %d (%d sessions every %v)", reads, window, want, known, interval)
 	}
-	if len(got) != known {
+	if len(got) != known && window >= interval {
 		t.Errorf("%d of %d sessions re-read in %v", len(got), known, window)
 	}
 	t.Logf("%d re-reads of %d sessions in %v, all on the beat", reads, len(got), window)
