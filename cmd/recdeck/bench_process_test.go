@@ -27,7 +27,7 @@ package main
 //	                                the simulator answered) per hub event
 //	                                during the window
 //	BenchmarkConsoleProcessStartup  `recdeck get` wall time vs a hello-world
-//	                                Go binary; the demo's first frame
+//	                                Go binary and curl; the demo's first frame
 //
 // RECDECK_BENCH_BIN=/path/to/recdeck measures another build of the console
 // (e.g. an older commit's, for a before/after); RECDECK_BENCH_BASE_BIN=/path
@@ -274,8 +274,9 @@ func probe(b *testing.B, env *benchEnv, con *benchConsole, bare *benchProc, id s
 }
 
 // BenchmarkConsoleProcessStartup: `recdeck get` against a running
-// simulator and a hello-world Go binary, each run 21 times (median wall
-// time from fork to exit); the demo (no server configured) from fork to
+// simulator, a hello-world Go binary and curl reading the same call (the
+// issue's two floors; curl only where it is installed), each run 21 times
+// (median wall time from fork to exit); the demo (no server configured) from fork to
 // its first whole frame on the pseudo-terminal, 5 times; and the package
 // initialisation time of `recdeck get` (GODEBUG=inittrace=1).
 func BenchmarkConsoleProcessStartup(b *testing.B) {
@@ -285,16 +286,27 @@ func BenchmarkConsoleProcessStartup(b *testing.B) {
 		var call struct{ CorrelationId string }
 		env.post(b, "/sim/calls", `{"UCCName":"ucc-demo-name"}`, &call)
 		get := []string{"get", "--base-url", env.url, "--ucc", "ucc-demo-name", "--call", call.CorrelationId}
-		var getT, helloT []time.Duration
+		curl, _ := exec.LookPath("curl")
+		// The GET that `recdeck get` makes (v1: no token).
+		curlArgs := []string{"-sSf", "-o", "/dev/null", env.url + "/attendantservice/api/recording/ucc-demo-name/" + call.CorrelationId}
+		var getT, helloT, curlT []time.Duration
 		for range 21 {
 			getT = append(getT, env.timeRun(b, bins.recdeck, get...))
 			helloT = append(helloT, env.timeRun(b, bins.hello))
+			if curl != "" {
+				curlT = append(curlT, env.timeRun(b, curl, curlArgs...))
+			}
 		}
 		g, h := percentile(getT, 50), percentile(helloT, 50)
 		report(b, msOf(g), "get-ms")
 		report(b, msOf(percentile(getT, 0)), "get-min-ms")
 		report(b, msOf(h), "hello-ms")
 		report(b, float64(g)/float64(h), "get/hello")
+		if curl != "" {
+			c := percentile(curlT, 50)
+			report(b, msOf(c), "curl-ms")
+			report(b, float64(g)/float64(c), "get/curl")
+		}
 		report(b, env.initMs(b, bins.recdeck, get...), "get-init-ms")
 
 		var first []time.Duration
