@@ -46,7 +46,10 @@
 //     and renderer fields; without the renderer's it keeps the renderer's
 //     own rate for 50 ms after a frame, without the ticker it does
 //     nothing). It keeps its own timer: a drawn frame costs the process
-//     the flush and one look, no round trip through the event loop.
+//     the flush and one look, no round trip through the event loop. At
+//     that look it also turns off two of the renderer's cursor-movement
+//     savings, hard tabs and hard-scroll detection, which cost a third of
+//     the renderer's CPU on the idle frame and save a few bytes.
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Themes (themepick.go): the frame asks the terminal for its

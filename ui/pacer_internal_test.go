@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"bytes"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"github.com/recdeck/recdeck/internal/beat"
 )
@@ -15,6 +18,8 @@ import (
 type fakeRenderer struct {
 	mu       sync.Mutex
 	lastView *tea.View
+	scr      *uv.TerminalRenderer
+	hardTabs bool
 }
 
 type fakeProgram struct {
@@ -132,5 +137,87 @@ func TestRenderPacerIdleTicksOnTheBeat(t *testing.T) {
 	last := ticks[len(ticks)-1]
 	if off := last.Sub(last.Truncate(idle)); off > 100*time.Millisecond {
 		t.Fatalf("idle ticks %v after the beat (ticks %v)", off, ticks)
+	}
+}
+
+// The pacer turns off the screen writer's hard tabs and hard-scroll
+// detection at its first look after a frame, and again on a writer made
+// anew (Bubble Tea makes one when it restores the terminal): a cursor move
+// across the line is then no tab, and a screen that moved up a line is
+// drawn again rather than scrolled.
+func TestRenderPacerTunesTheScreenWriter(t *testing.T) {
+	var out bytes.Buffer
+	newWriter := func() *uv.TerminalRenderer {
+		scr := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
+		scr.SetFullscreen(true)
+		scr.SetRelativeCursor(false)
+		scr.SetTabStops(80)
+		scr.SetScrollOptim(true)
+		return scr
+	}
+	tk := time.NewTicker(time.Hour)
+	defer tk.Stop()
+	rend := &fakeRenderer{lastView: &tea.View{Content: "frame"}, scr: newWriter(), hardTabs: true}
+	p := NewRenderPacer()
+	p.manual = true
+	p.Attach(&fakeProgram{ticker: tk, renderer: rend})
+
+	// What a writer puts out for two changes: two words 14 columns apart near the right edge
+	// on one line (a tab's way between them is the shortest), then every
+	// line moved up by one (a scroll is the shortest).
+	draw := func(scr *uv.TerminalRenderer) (moves, scroll string) {
+		buf := uv.NewScreenBuffer(80, 6)
+		paint := func(rows ...string) string {
+			out.Reset()
+			buf.Clear()
+			for y, r := range rows {
+				uv.NewStyledString(r).Draw(buf, uv.Rect(0, y, 80, 1))
+			}
+			scr.Render(buf.RenderBuffer)
+			if err := scr.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			return out.String()
+		}
+		// Near the right edge a move counts as local, where tabs are tried.
+		left, gap := strings.Repeat(" ", 58), strings.Repeat(" ", 13)
+		paint("top", left+"a"+gap+"b", "row-c", "row-d", "row-e", "row-f")
+		moves = paint("top", left+"x"+gap+"y", "row-c", "row-d", "row-e", "row-f")
+		scroll = paint(left+"x"+gap+"y", "row-c", "row-d", "row-e", "row-f", "row-g")
+		return moves, scroll
+	}
+	// A scroll writes the new last line only; a redraw writes the others too.
+	scrolled := func(out string) bool { return !strings.Contains(out, "row-c") }
+	// The untuned writer tabs and scrolls (so the checks below can fail).
+	if moves, scroll := draw(newWriter()); !strings.Contains(moves, "\t") || !scrolled(scroll) {
+		t.Fatalf("an untuned writer: moves %q, scroll %q: the test no longer sees tabs or scrolls", moves, scroll)
+	}
+
+	p.drew("frame")
+	p.check(time.Now().Add(p.FlushWindow))
+	if !p.Tuned() {
+		t.Fatal("the pacer did not tune the renderer's screen writer")
+	}
+	rend.mu.Lock()
+	tabs := rend.hardTabs
+	rend.mu.Unlock()
+	if tabs {
+		t.Error("the renderer still makes new screen writers with hard tabs")
+	}
+	if moves, scroll := draw(rend.scr); strings.Contains(moves, "\t") || scrolled(scroll) {
+		t.Errorf("a tuned writer: moves %q, scroll %q", moves, scroll)
+	}
+
+	// A writer made anew (after a suspend) is tuned at the next look.
+	rend.mu.Lock()
+	rend.scr = newWriter()
+	rend.mu.Unlock()
+	p.drew("frame two")
+	rend.mu.Lock()
+	rend.lastView = &tea.View{Content: "frame two"}
+	rend.mu.Unlock()
+	p.check(time.Now().Add(p.FlushWindow))
+	if moves, scroll := draw(rend.scr); strings.Contains(moves, "\t") || scrolled(scroll) {
+		t.Errorf("a writer made after the first: moves %q, scroll %q", moves, scroll)
 	}
 }

@@ -31,8 +31,9 @@ func (w *lockedWriter) String() string {
 }
 
 // Pins the pacer to the Bubble Tea in go.mod: it finds the renderer's
-// ticker in a running program, slows it down once nothing is drawn, and a
-// changed screen brings it back to full rate and reaches the output.
+// ticker in a running program, slows it down once nothing is drawn, tunes
+// its screen writer, and a changed screen brings it back to full rate and
+// reaches the output.
 func TestRenderPacerSlowsTheIdleRenderer(t *testing.T) {
 	pacer := ui.NewRenderPacer()
 	pacer.IdleInterval = time.Minute // longer than waitFor's 5 s: only the flush after a drawn frame writes in time
@@ -55,6 +56,9 @@ func TestRenderPacerSlowsTheIdleRenderer(t *testing.T) {
 	})
 	if !pacer.Watching() {
 		t.Fatal("the pacer cannot see what the renderer wrote (its fields mu and lastView)")
+	}
+	if !pacer.Tuned() {
+		t.Fatal("the pacer did not tune the renderer's screen writer (its fields scr and hardTabs)")
 	}
 	prog.Send(ui.ToastMsg{Text: "paced toast", For: time.Minute})
 	waitFor(t, "the change to reach the output", func() bool { return strings.Contains(out.String(), "paced toast") })

@@ -37,16 +37,19 @@ func BenchmarkIdleFrame(b *testing.B) {
 // It is most of an idle console's CPU besides the Go runtime's wake-ups,
 // and depends on what the frame is made of (cells, styles), not on how it
 // was drawn. "bubbletea" is the screen writer as Bubble Tea sets it up on
-// a terminal (hard tabs, hard-scroll detection); "tuned" has both off.
+// a terminal (hard tabs, hard-scroll detection), "tuned" as the console's
+// RenderPacer leaves it (ui/pacer.go, rendererView.tune).
 //
-// Tuned is a third faster here (0.74 -> 0.51 ms), warm. The console does
-// not tune its renderer: in the running console (perf, idle, 40 sessions)
-// the flush cost the same with and without (730 against 721 samples in
-// 40 s), because the frame is bound by cache misses on the two cell
-// buffers (about 1.3 MB at 140x40), and whichever pass touches the cells
-// first pays them (with scroll detection off, the width check in
-// ultraviolet's lineHasDrift took what the line hashes had). At 100 and
-// 1,000 events a second it made no difference either.
+// Tuned is a third faster here, warm (0.74 -> 0.51 ms), with half the
+// allocations. In the running console the flush itself costs about the
+// same either way (perf, idle, 40 s: 730 against 721 samples): it is bound
+// by cache misses on the two cell buffers (about 1.3 MB at 140x40), and
+// whichever pass touches the cells first pays them (untuned, the line
+// hashes of scroll detection; tuned, ultraviolet's width check in
+// lineHasDrift). The console as a whole measured lower tuned (1,546
+// against 1,645 samples in the same windows; idle against round 5's
+// console side by side, median 0.81x over 9 runs tuned, 0.95x over 5
+// runs untuned), which fits the halved allocations.
 func BenchmarkIdleFrameRenderer(b *testing.B) {
 	for _, w := range []struct {
 		name  string
