@@ -48,8 +48,9 @@
 //     nothing). It keeps its own timer: a drawn frame costs the process
 //     the flush and one look, no round trip through the event loop. At
 //     that look it also turns off two of the renderer's cursor-movement
-//     savings, hard tabs and hard-scroll detection, which cost a third of
-//     the renderer's CPU on the idle frame and save a few bytes.
+//     savings, hard tabs and hard-scroll detection, which save a few bytes
+//     and cost a third of the renderer's CPU on a warm idle frame (in the
+//     running console less: see rendererView.tune).
 //   - StringWidth (width.go): ansi.StringWidth with a fast path for ASCII,
 //     SGR codes and lone symbols, for the frame's per-line fitting.
 //   - Themes (themepick.go): the frame asks the terminal for its

@@ -385,7 +385,9 @@ func (t *Tracker) pacer(ctx context.Context) {
 }
 
 // maxPaceSleep bounds the pacer's sleep, so a step computed for a few
-// sessions (25 s for one) is recomputed soon when many more arrive.
+// sessions (25 s for one) is recomputed soon when many more arrive. A
+// quiet pacer sleeps until its next batch instead (paceBatch: at most
+// maxPaceBatch), so many new sessions change its plan within 2 s.
 const maxPaceSleep = time.Second
 
 // An idle console re-reads its few sessions a step apart (40 sessions
